@@ -1,0 +1,98 @@
+"""Shared test fixtures: a small hierarchy of agencies and named personas in it.
+
+city (上级, supervisor) ─┬─ agency A (anhui): officer, second officer, legal reviewer, head,
+                        │                     archivist; work group A1 with its own officer
+                        └─ agency B (anhui): another officer
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from quancheng.agencies.actions import create_agency, create_user
+from quancheng.cases.actions import open_case
+from quancheng.ledger.context import Actor
+
+SYSTEM = Actor.system()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Personas are made for every test; the production hasher would cost seconds each time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    province = create_agency(
+        SYSTEM, code="prov", name="省司法厅", level="province", pack_id="anhui"
+    )
+    city = create_agency(
+        SYSTEM, code="city", name="市司法局", level="city", pack_id="anhui", parent=province
+    )
+    a = create_agency(
+        SYSTEM, code="agency-a", name="甲市场监管局", level="agency", pack_id="anhui", parent=city
+    )
+    b = create_agency(
+        SYSTEM, code="agency-b", name="乙城管局", level="agency", pack_id="anhui", parent=city
+    )
+    a1 = create_agency(
+        SYSTEM, code="agency-a-g1", name="甲局一组", level="work_group", pack_id="anhui", parent=a
+    )
+
+    def user(name, agency, roles, cert=""):
+        return create_user(
+            SYSTEM,
+            agency,
+            username=name,
+            password="pw-" + name,
+            full_name=name,
+            roles=roles,
+            cert_no=cert,
+        )
+
+    return SimpleNamespace(
+        province=province,
+        city=city,
+        a=a,
+        b=b,
+        a1=a1,
+        officer=user("officer", a, ["officer"], "AH-0001"),
+        officer2=user("officer2", a, ["officer"], "AH-0002"),
+        group_officer=user("group_officer", a1, ["officer"], "AH-0101"),
+        reviewer=user("reviewer", a, ["legal_reviewer"]),
+        head=user("head", a, ["head"]),
+        archivist=user("archivist", a, ["archivist"]),
+        other_officer=user("other_officer", b, ["officer"], "AH-9001"),
+        supervisor=user("supervisor", city, ["supervisor"]),
+    )
+
+
+def at(text: str) -> dt.datetime:
+    """An aware datetime in China time from ``2026-03-02 09:00``."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def new_case(world):
+    """Open a case in agency A as its officer; keywords override the defaults."""
+    counter = iter(range(1, 10_000))
+
+    def make(user=None, **kwargs):
+        user = user or world.officer
+        fields = {
+            "number": f"皖甲罚〔2026〕{next(counter)}号",
+            "title": "无照经营",
+            "action_types": ["penalty"],
+            "start_mode": "ex_officio",
+            "opened_at": timezone.now() - dt.timedelta(days=1),
+            "officers": [user.officer] if hasattr(user, "officer") else [],
+        }
+        fields.update(kwargs)
+        return open_case(Actor(user, "web"), user.agency.enforcement_agency, **fields)
+
+    return make

@@ -1,0 +1,120 @@
+"""Creating agencies, accounts and officers; each write goes to the ledger."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from quancheng.agencies.choices import AgencyLevel, Role
+from quancheng.agencies.models import Agency, Officer, User
+from quancheng.cases.validation import ActionError
+from quancheng.ledger.actions import append_fact
+from quancheng.ledger.context import Actor
+from quancheng.policies.registry import all_packs
+
+
+@transaction.atomic
+def create_agency(
+    actor: Actor, *, code: str, name: str, level: str, pack_id: str, parent: Agency | None = None
+) -> Agency:
+    if level not in AgencyLevel.values:
+        raise ActionError(_("Unknown level “%(l)s”.") % {"l": level}, "level")
+    if pack_id not in all_packs():
+        raise ActionError(_("Unknown policy pack “%(pack)s”.") % {"pack": pack_id}, "pack_id")
+    agency = Agency(code=code, name=name, level=level, pack_id=pack_id, parent=parent)
+    agency.full_clean(exclude=["path"])
+    agency.save()
+    append_fact(
+        actor,
+        "agency.created",
+        ("agency", agency.pk),
+        {
+            "code": code,
+            "name": name,
+            "level": level,
+            "pack": pack_id,
+            "parent": parent.code if parent else None,
+        },
+        agency,
+    )
+    return agency
+
+
+@transaction.atomic
+def create_user(
+    actor: Actor,
+    agency: Agency | None,
+    *,
+    username: str,
+    password: str | None,
+    full_name: str,
+    roles: list[str],
+    cert_no: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """An account with roles; an officer also gets an ``Officer`` carrying the certificate."""
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ActionError(_("Unknown role: %(r)s") % {"r": ", ".join(unknown)}, "roles")
+    if Role.OFFICER in roles and not cert_no.strip():
+        raise ActionError(_("An officer needs a certificate number."), "cert_no")
+    try:
+        with transaction.atomic():
+            user = User(
+                username=username,
+                full_name=full_name,
+                agency=agency,
+                roles=roles,
+                is_superuser=is_superuser,
+                is_staff=is_superuser,
+            )
+            if password:
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save()
+            if cert_no.strip():
+                if agency is None:
+                    raise ActionError(_("An officer belongs to an agency."), "agency")
+                Officer.objects.create(
+                    agency=agency, name=full_name, cert_no=cert_no.strip(), user=user
+                )
+    except IntegrityError:
+        raise ActionError(_("That user name or certificate number is taken."), "username") from None
+    append_fact(
+        actor,
+        "user.created",
+        ("user", user.pk),
+        {
+            "username": username,
+            "full_name": full_name,
+            "roles": roles,
+            "cert_no": cert_no,
+            "agency": agency.code if agency else None,
+            "superuser": is_superuser,
+        },
+        agency,
+    )
+    return user
+
+
+@transaction.atomic
+def create_officer(actor: Actor, agency: Agency, *, name: str, cert_no: str) -> Officer:
+    """An officer without an account (named in an imported case, say)."""
+    if not cert_no.strip():
+        raise ActionError(_("An officer needs a certificate number."), "cert_no")
+    try:
+        with transaction.atomic():
+            officer = Officer.objects.create(agency=agency, name=name, cert_no=cert_no.strip())
+    except IntegrityError:
+        raise ActionError(
+            _("Certificate number %(c)s is already registered.") % {"c": cert_no}, "cert_no"
+        ) from None
+    append_fact(
+        actor,
+        "officer.created",
+        ("officer", officer.pk),
+        {"name": name, "cert_no": cert_no, "agency": agency.code},
+        agency,
+    )
+    return officer

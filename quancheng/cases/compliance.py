@@ -1,0 +1,81 @@
+"""Evaluating stored cases, and keeping each case's compliance summary current."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.utils import timezone
+
+from quancheng.cases.models import Case, CaseCompliance
+from quancheng.cases.snapshots import load_snapshots
+from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE, Evaluation, evaluate
+from quancheng.policies.registry import get_pack
+from quancheng.policies.workdays import WorkCalendar, default_calendar
+
+_deferred: ContextVar[set[int] | None] = ContextVar("deferred_refresh", default=None)
+
+
+def gap_tolerance() -> dt.timedelta:
+    seconds = getattr(settings, "QUANCHENG_GAP_TOLERANCE_SECONDS", None)
+    return DEFAULT_GAP_TOLERANCE if seconds is None else dt.timedelta(seconds=seconds)
+
+
+def evaluate_case(
+    case: Case, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
+) -> Evaluation:
+    """The findings for a stored case at ``at`` (now by default)."""
+    snapshot = load_snapshots([case.pk])[case.pk]
+    return evaluate(
+        snapshot,
+        get_pack(case.pack_id),
+        at or timezone.now(),
+        calendar or default_calendar(),
+        gap_tolerance(),
+    )
+
+
+def refresh_compliance(case_ids: list[int], calendar: WorkCalendar | None = None) -> None:
+    """Re-evaluate cases now and store their summaries."""
+    calendar = calendar or default_calendar()
+    now = timezone.now()
+    snapshots = load_snapshots(case_ids)
+    for case_id, snapshot in snapshots.items():
+        result = evaluate(snapshot, get_pack(snapshot.pack_id), now, calendar, gap_tolerance())
+        CaseCompliance.objects.update_or_create(
+            case_id=case_id,
+            defaults={
+                "errors": result.errors,
+                "warnings": result.warnings,
+                "next_deadline_at": result.next_deadline_at,
+                "evaluated_at": now,
+            },
+        )
+
+
+def schedule_refresh(case: Case) -> None:
+    """Refresh the case's summary now, or at the end of the enclosing ``deferred_refresh``."""
+    pending = _deferred.get()
+    if pending is None:
+        refresh_compliance([case.pk])
+    else:
+        pending.add(case.pk)
+
+
+@contextmanager
+def deferred_refresh() -> Iterator[None]:
+    """Collect refreshes (as an import of many records does) and run each case's once."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if pending:
+        refresh_compliance(sorted(pending))

@@ -1,0 +1,101 @@
+"""Checking what a user submits against the pack, before anything is written.
+
+Errors carry the path of the offending value (``fields.reason``) and a message in the
+user's language, so the web form, the API and the CLI can all point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from quancheng.policies.choices import FieldType
+from quancheng.policies.engine import is_blank
+from quancheng.policies.schema import FieldDef, RecordKind
+
+
+class ActionError(Exception):
+    """A request the rules refuse. Nothing has been written when it is raised."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def require_aware(value: dt.datetime | None, path: str) -> None:
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ActionError(_("A time must carry its timezone."), path)
+
+
+def clean_fields(kind: RecordKind, fields: dict[str, Any], *, strict: bool) -> dict[str, Any]:
+    """The record's fields, checked against its kind: no unknown field, each value of its
+    type, and (when ``strict``) every required field present."""
+    if not isinstance(fields, dict):
+        raise ActionError(_("Fields must be an object."), "fields")
+    known = {f.id: f for f in kind.fields}
+    cleaned: dict[str, Any] = {}
+    for key, value in fields.items():
+        definition = known.get(key)
+        if definition is None:
+            raise ActionError(
+                _("“%(kind)s” has no field “%(field)s”.") % {"kind": kind.label, "field": key},
+                f"fields.{key}",
+            )
+        if is_blank(value):
+            continue
+        cleaned[key] = _clean_value(definition, value, f"fields.{key}")
+    if strict:
+        for definition in kind.fields:
+            if definition.required and definition.id not in cleaned:
+                raise ActionError(
+                    _("“%(field)s” is required.") % {"field": definition.label},
+                    f"fields.{definition.id}",
+                )
+    return cleaned
+
+
+def _clean_value(definition: FieldDef, value: Any, path: str) -> Any:
+    kind = definition.type
+    choice_ids = {c.id for c in definition.choices}
+    if kind == FieldType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        raise ActionError(_("Must be true or false."), path)
+    if kind == FieldType.INTEGER:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ActionError(_("Must be a whole number."), path)
+    if kind == FieldType.CHOICE:
+        if value in choice_ids:
+            return value
+        raise ActionError(_("“%(value)s” is not one of the choices.") % {"value": value}, path)
+    if kind == FieldType.MULTICHOICE:
+        if isinstance(value, list) and all(v in choice_ids for v in value):
+            return [c.id for c in definition.choices if c.id in value]
+        raise ActionError(_("Must be a list of the choices."), path)
+    if kind == FieldType.OFFICERS:
+        if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+            return [v.strip() for v in value]
+        raise ActionError(_("Must be a list of certificate numbers."), path)
+    if not isinstance(value, str):
+        raise ActionError(_("Must be text."), path)
+    if kind == FieldType.DATE:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ActionError(_("Must be a date such as 2026-03-01."), path) from None
+    elif kind == FieldType.DATETIME:
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ActionError(
+                _("Must be a time such as 2026-03-01T09:30:00+08:00."), path
+            ) from None
+        require_aware(moment, path)
+    return value.strip() if kind != FieldType.LONGTEXT else value

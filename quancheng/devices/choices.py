@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeviceKind(models.TextChoices):
+    BODY_CAMERA = "body_camera", _("Body camera")
+    CAMERA = "camera", _("Camera")
+    VIDEO_CAMERA = "video_camera", _("Video camera")
+    AUDIO_RECORDER = "audio_recorder", _("Audio recorder")
+    HANDHELD_TERMINAL = "handheld_terminal", _("Handheld enforcement terminal")
+    SURVEILLANCE = "surveillance", _("Video surveillance")
+
+
+class Capability(models.TextChoices):
+    """Special functions (anhui §13: explosion-proof, night vision, positioning)."""
+
+    EXPLOSION_PROOF = "explosion_proof", _("Explosion-proof")
+    NIGHT_VISION = "night_vision", _("Night vision")
+    POSITIONING = "positioning", _("Positioning")
+
+
+class DeviceStatus(models.TextChoices):
+    IN_SERVICE = "in_service", _("In service")
+    UNDER_REPAIR = "under_repair", _("Under repair")
+    RETIRED = "retired", _("Retired")

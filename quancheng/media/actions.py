@@ -1,0 +1,171 @@
+"""Audio-visual records as metadata (the files themselves arrive through ingest), and the
+explanations of interruptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from quancheng.agencies.models import Officer
+from quancheng.cases.actions import ensure_writable
+from quancheng.cases.compliance import schedule_refresh
+from quancheng.cases.models import Case, Record
+from quancheng.cases.validation import ActionError, require_aware
+from quancheng.devices.models import Device
+from quancheng.ledger.actions import append_fact
+from quancheng.ledger.context import Actor
+from quancheng.media.models import Interruption, Recording
+from quancheng.policies.choices import DelayReason, InterruptionReason
+
+
+@dataclass
+class RecordingInput:
+    device: Device
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    officers: list[Officer] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    session: str = ""
+    place: str = ""
+    scenario: str = ""
+    production_method: str = ""
+    maker: str = ""
+    file_name: str = ""
+    size: int | None = None
+    sha256: str = ""
+    uploaded_at: dt.datetime | None = None
+    opening_statement: bool | None = None
+    device_checked: bool | None = None
+    party_informed: bool | None = None
+    delay_reason: str = ""
+    returned_at: dt.datetime | None = None
+
+
+@transaction.atomic
+def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Recording:
+    """Describe a recording of the case: device, officers, times, scenario, storage time."""
+    ensure_writable(actor, case)
+    for name in ("started_at", "ended_at", "uploaded_at", "returned_at"):
+        require_aware(getattr(data, name), name)
+    if data.ended_at < data.started_at:
+        raise ActionError(_("A recording cannot end before it starts."), "ended_at")
+    if data.delay_reason and data.delay_reason not in DelayReason.values:
+        raise ActionError(_("Unknown reason for delay."), "delay_reason")
+    if data.device.agency.enforcement_agency.pk != case.agency.enforcement_agency.pk:
+        raise ActionError(_("The device belongs to another agency."), "device")
+    recording = Recording.objects.create(
+        agency=case.agency,
+        case=case,
+        device=data.device,
+        session=data.session,
+        started_at=data.started_at,
+        ended_at=data.ended_at,
+        place=data.place,
+        scenario=data.scenario,
+        production_method=data.production_method,
+        maker=data.maker,
+        file_name=data.file_name,
+        size=data.size,
+        sha256=data.sha256,
+        uploaded_at=data.uploaded_at,
+        opening_statement=data.opening_statement,
+        device_checked=data.device_checked,
+        party_informed=data.party_informed,
+        delay_reason=data.delay_reason,
+        returned_at=data.returned_at,
+        created_by=actor.user,
+    )
+    recording.officers.add(*data.officers)
+    recording.records.add(*data.records)
+    append_fact(
+        actor,
+        "recording.described",
+        ("recording", recording.pk),
+        {
+            "case": case.pk,
+            "device": data.device.serial,
+            "session": data.session,
+            "started_at": data.started_at,
+            "ended_at": data.ended_at,
+            "place": data.place,
+            "scenario": data.scenario,
+            "production_method": data.production_method,
+            "maker": data.maker,
+            "file_name": data.file_name,
+            "size": data.size,
+            "sha256": data.sha256,
+            "uploaded_at": data.uploaded_at,
+            "officers": [o.cert_no for o in data.officers],
+            "records": [r.pk for r in data.records],
+            "opening_statement": data.opening_statement,
+            "device_checked": data.device_checked,
+            "party_informed": data.party_informed,
+            "delay_reason": data.delay_reason,
+            "returned_at": data.returned_at,
+        },
+        case.agency,
+    )
+    schedule_refresh(case)
+    return recording
+
+
+@dataclass
+class InterruptionInput:
+    device: Device
+    started_at: dt.datetime
+    reason: str
+    ended_at: dt.datetime | None = None
+    resumed: bool = True
+    spoken_explanation: bool = False
+    statement: str = ""
+    signers: list[Officer] = field(default_factory=list)
+    session: str = ""
+
+
+@transaction.atomic
+def explain_interruption(actor: Actor, case: Case, data: InterruptionInput) -> Interruption:
+    """Record why recording stopped, and the statement where it could not resume (anhui §16)."""
+    ensure_writable(actor, case)
+    require_aware(data.started_at, "started_at")
+    require_aware(data.ended_at, "ended_at")
+    if data.reason not in InterruptionReason.values:
+        raise ActionError(_("Choose the reason for the interruption."), "reason")
+    if data.ended_at is not None and data.ended_at < data.started_at:
+        raise ActionError(_("Recording cannot resume before it stopped."), "ended_at")
+    item = Interruption.objects.create(
+        agency=case.agency,
+        case=case,
+        device=data.device,
+        session=data.session,
+        started_at=data.started_at,
+        ended_at=data.ended_at,
+        reason=data.reason,
+        resumed=data.resumed,
+        spoken_explanation=data.spoken_explanation,
+        statement=data.statement.strip(),
+        created_by=actor.user,
+    )
+    item.statement_signers.add(*data.signers)
+    append_fact(
+        actor,
+        "interruption.explained",
+        ("interruption", item.pk),
+        {
+            "case": case.pk,
+            "device": data.device.serial,
+            "session": data.session,
+            "started_at": data.started_at,
+            "ended_at": data.ended_at,
+            "reason": data.reason,
+            "resumed": data.resumed,
+            "spoken_explanation": data.spoken_explanation,
+            "statement": item.statement,
+            "signers": [o.cert_no for o in data.signers],
+        },
+        case.agency,
+    )
+    schedule_refresh(case)
+    return item

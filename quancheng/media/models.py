@@ -1,0 +1,96 @@
+"""Audio-visual records (音像记录) and the interruptions between them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from quancheng.policies.choices import DelayReason, InterruptionReason
+
+
+class Recording(models.Model):
+    """One recorded segment: who made it with which device, when, where, for which case and
+    scenario, and when it reached the agency's store (anhui §17, dalian §16)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="recordings"
+    )
+    device = models.ForeignKey(
+        "devices.Device",
+        verbose_name=_("device"),
+        on_delete=models.PROTECT,
+        related_name="recordings",
+    )
+    officers = models.ManyToManyField(
+        "agencies.Officer", verbose_name=_("officers"), related_name="+"
+    )
+    records = models.ManyToManyField(
+        "cases.Record", verbose_name=_("records evidenced"), related_name="recordings", blank=True
+    )
+    session = models.CharField(
+        _("session"),
+        max_length=100,
+        blank=True,
+        help_text=_("Segments of one continuous on-site activity share a session."),
+    )
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    scenario = models.CharField(_("scenario"), max_length=64, blank=True)
+    production_method = models.CharField(_("production method"), max_length=100, blank=True)
+    maker = models.CharField(_("maker"), max_length=100, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.BigIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(_("stored"), null=True, blank=True)
+    opening_statement = models.BooleanField(_("opening statement made"), null=True)
+    device_checked = models.BooleanField(_("device checked before use"), null=True)
+    party_informed = models.BooleanField(_("party told of the recording"), null=True)
+    delay_reason = models.CharField(
+        _("reason storage was delayed"), max_length=16, choices=DelayReason.choices, blank=True
+    )
+    returned_at = models.DateTimeField(_("returned to the agency"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file_name or f"{self.device} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Interruption(models.Model):
+    """A break in recording of one activity, with its explanation (anhui §16)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="interruptions")
+    device = models.ForeignKey("devices.Device", on_delete=models.PROTECT, related_name="+")
+    session = models.CharField(_("session"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("recording stopped"))
+    ended_at = models.DateTimeField(_("recording resumed"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=16, choices=InterruptionReason.choices)
+    resumed = models.BooleanField(_("recording resumed"), default=True)
+    spoken_explanation = models.BooleanField(_("reason spoken on resuming"), default=False)
+    statement = models.TextField(_("written statement"), blank=True)
+    statement_signers = models.ManyToManyField(
+        "agencies.Officer", verbose_name=_("statement signed by"), related_name="+", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("interruption")
+        verbose_name_plural = _("interruptions")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,1 @@
+"""Rule families of the compliance engine; each module exports ``RULES``."""

@@ -1,0 +1,334 @@
+"""The structure of a policy pack, validated when the pack is loaded.
+
+A pack is one regulation written down as data: which records each stage needs, which
+audio-visual scenarios are mandatory, the deadlines and their units, the interruption and
+signature rules, retention. Every rule carries the article it comes from (``citation``),
+written as in POLICIES.md: ``§7(1)``. Where a regulation is silent the pack leaves the key
+out, and the engine checks nothing there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from quancheng.policies.choices import (
+    ActionType,
+    DeadlineUnit,
+    DelayReason,
+    FieldType,
+    Role,
+    ScenarioMode,
+    Severity,
+    StartMode,
+)
+
+_CITATION = re.compile(r"^§\d+(\(\d+\))*(,\s*§\d+(\(\d+\))*)*$")
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _citation(value: str) -> str:
+    if not _CITATION.match(value):
+        raise ValueError(f"citation {value!r} must look like '§7' or '§7(1)'")
+    return value
+
+
+def _ident(value: str) -> str:
+    if not _IDENT.match(value):
+        raise ValueError(f"identifier {value!r} must be lower_snake_case")
+    return value
+
+
+Citation = Annotated[str, AfterValidator(_citation)]
+Ident = Annotated[str, AfterValidator(_ident)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labelled(Strict):
+    label: str
+    label_en: str | None = None
+
+
+class Choice(Labelled):
+    id: Ident
+
+
+class FieldDef(Labelled):
+    """A structured field a record kind carries."""
+
+    id: Ident
+    type: FieldType
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    citation: Citation | None = None
+    help: str | None = None
+
+    @model_validator(mode="after")
+    def _choices_for_choice_types(self) -> FieldDef:
+        wants = self.type in (FieldType.CHOICE, FieldType.MULTICHOICE)
+        if wants and not self.choices:
+            raise ValueError(f"field {self.id!r} of type {self.type} needs choices")
+        if not wants and self.choices:
+            raise ValueError(f"field {self.id!r} of type {self.type} cannot have choices")
+        return self
+
+
+class DocumentRule(Strict):
+    """A record kind that is a document (文书) issued to or signed by people."""
+
+    number_required: bool = True
+    issue_date_required: bool = True
+    seal_required: bool = True
+    citation: Citation
+
+
+class RecordKind(Labelled):
+    """A kind of record, belonging to one stage, with the fields the regulation names."""
+
+    id: Ident
+    stage: Ident
+    citation: Citation
+    fields: tuple[FieldDef, ...] = ()
+    document: DocumentRule | None = None
+    involves_party: bool = False
+    activities: tuple[Ident, ...] = ()
+    activity_field: Ident | None = None
+    activity_flags: dict[Ident, Ident] = Field(default_factory=dict)
+    author_roles: tuple[Role, ...] = (Role.OFFICER,)
+
+    def field(self, field_id: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+
+class Stage(Labelled):
+    id: Ident
+    citation: Citation
+    open_after_close: bool = False
+
+
+class Condition(Strict):
+    """When a requirement applies. Every key given must hold; list keys mean any-of."""
+
+    action_types: tuple[ActionType, ...] | None = None
+    start_mode: StartMode | None = None
+    major: bool | None = None
+    activities: tuple[Ident, ...] | None = None
+
+
+class Requirement(Strict):
+    """At least one record of one of ``kinds`` must exist once the case reaches its stage."""
+
+    id: Annotated[str, AfterValidator(lambda v: v if re.match(r"^[a-z0-9_.]+$", v) else _bad_id(v))]
+    kinds: tuple[Ident, ...] = Field(min_length=1)
+    when: Condition = Condition()
+    severity: Severity = Severity.ERROR
+    citation: Citation
+
+
+def _bad_id(value: str) -> str:
+    raise ValueError(f"requirement id {value!r} must be lower case with dots")
+
+
+class Scenario(Labelled):
+    """An audio-visual scenario: the activities that make recording mandatory, optional or
+    unsuitable."""
+
+    id: Ident
+    mode: ScenarioMode
+    activities: tuple[Ident, ...] = Field(min_length=1)
+    citation: Citation
+    unless_capability: Ident | None = None
+
+
+class Deadline(Strict):
+    amount: int = Field(gt=0)
+    unit: DeadlineUnit
+    citation: Citation
+
+
+class UploadExtension(Strict):
+    """Remote, continuous or water work: the period runs again from the return (anhui §17)."""
+
+    reasons: tuple[DelayReason, ...] = Field(min_length=1)
+    deadline: Deadline
+
+
+class InterruptionRule(Strict):
+    allowed: bool = True
+    spoken_reason_on_resume: bool = True
+    written_statement_if_not_resumed: bool = True
+    min_statement_signers: int = Field(default=0, ge=0)
+    citation: Citation
+
+
+class CitedRule(Strict):
+    citation: Citation
+
+
+class InformPartyRule(Strict):
+    activities: tuple[Ident, ...] = ()
+    citation: Citation
+
+
+class LabelRule(Strict):
+    """Labels a stored recording must carry (dalian §16, hebei §25)."""
+
+    fields: tuple[
+        Literal[
+            "case_number",
+            "production_method",
+            "started_at",
+            "maker",
+            "device",
+            "officers",
+            "party",
+            "case_title",
+            "place",
+        ],
+        ...,
+    ] = Field(min_length=1)
+    citation: Citation
+
+
+class AudioVisualRules(Strict):
+    scenarios: tuple[Scenario, ...] = ()
+    upload_deadline: Deadline | None = None
+    upload_extension: UploadExtension | None = None
+    interruption: InterruptionRule | None = None
+    opening_statement: CitedRule | None = None
+    device_check: CitedRule | None = None
+    inform_party: InformPartyRule | None = None
+    labels: LabelRule | None = None
+    evidence_note: CitedRule | None = None
+
+
+class ArchiveRules(Strict):
+    deadline: Deadline | None = None
+    citation: Citation | None = None
+
+
+class LongTermTrigger(Labelled):
+    id: Ident
+    activities: tuple[Ident, ...] = Field(min_length=1)
+    citation: Citation
+
+
+class RetentionRules(Strict):
+    minimum_years: int | None = Field(default=None, gt=0)
+    minimum_citation: Citation | None = None
+    evidence_with_case_file: CitedRule | None = None
+    long_term_triggers: tuple[LongTermTrigger, ...] = ()
+    no_destruction: CitedRule | None = None
+
+
+class RefusalRule(Strict):
+    min_officer_signatures: int = Field(ge=1)
+    citation: Citation
+
+
+class SignatureRules(Strict):
+    party_signs: CitedRule | None = None
+    refusal: RefusalRule | None = None
+    correction_confirmation: CitedRule | None = None
+
+
+class DisclosureRules(Strict):
+    approver_role: Role | None = None
+    citation: Citation | None = None
+    retrieving_authorities: tuple[str, ...] = ()
+
+
+class ScopeRule(Strict):
+    action_types: tuple[ActionType, ...] = Field(min_length=1)
+    citation: Citation
+
+
+class Pack(Strict):
+    """One regulation as data. See POLICIES.md for the five side by side."""
+
+    id: Annotated[
+        str, AfterValidator(lambda v: v if re.match(r"^[a-z][a-z0-9-]*$", v) else _bad_id(v))
+    ]
+    title: str
+    short_title: str
+    source_file: str
+    in_force: dt.date | None = None
+    scope: ScopeRule
+    stages: tuple[Stage, ...] = Field(min_length=1)
+    record_kinds: tuple[RecordKind, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
+    audio_visual: AudioVisualRules = AudioVisualRules()
+    archive: ArchiveRules = ArchiveRules()
+    retention: RetentionRules = RetentionRules()
+    signatures: SignatureRules = SignatureRules()
+    disclosure: DisclosureRules = DisclosureRules()
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Pack:
+        check_cross_references(self)
+        return self
+
+
+def check_cross_references(pack: Pack) -> None:
+    """Every id a pack refers to must exist in it, and every activity a scenario or trigger
+    waits for must be one some record kind can produce (else the rule could never fire)."""
+    stage_ids = _unique([s.id for s in pack.stages], "stage")
+    kind_ids = _unique([k.id for k in pack.record_kinds], "record kind")
+    _unique([r.id for r in pack.requirements], "requirement")
+    _unique([s.id for s in pack.audio_visual.scenarios], "scenario")
+    produced: set[str] = set()
+    for kind in pack.record_kinds:
+        if kind.stage not in stage_ids:
+            raise ValueError(f"record kind {kind.id!r}: unknown stage {kind.stage!r}")
+        _unique([f.id for f in kind.fields], f"field of {kind.id}")
+        produced.update(kind.activities)
+        produced.update(kind.activity_flags.values())
+        if kind.activity_field:
+            field = kind.field(kind.activity_field)
+            if field is None or field.type not in (FieldType.CHOICE, FieldType.MULTICHOICE):
+                raise ValueError(
+                    f"record kind {kind.id!r}: activity_field {kind.activity_field!r} "
+                    "must name one of its choice fields"
+                )
+            produced.update(c.id for c in field.choices)
+        for flag in kind.activity_flags:
+            field = kind.field(flag)
+            if field is None or field.type != FieldType.BOOLEAN:
+                raise ValueError(
+                    f"record kind {kind.id!r}: activity flag {flag!r} must name a boolean field"
+                )
+    stage_of = {k.id: k.stage for k in pack.record_kinds}
+    for req in pack.requirements:
+        for kind_id in req.kinds:
+            if kind_id not in kind_ids:
+                raise ValueError(f"requirement {req.id!r}: unknown record kind {kind_id!r}")
+        if len({stage_of[k] for k in req.kinds}) > 1:
+            raise ValueError(f"requirement {req.id!r}: its kinds must belong to one stage")
+        _known_activities(req.when.activities or (), produced, f"requirement {req.id!r}")
+    for scenario in pack.audio_visual.scenarios:
+        _known_activities(scenario.activities, produced, f"scenario {scenario.id!r}")
+    for trigger in pack.retention.long_term_triggers:
+        _known_activities(trigger.activities, produced, f"long-term trigger {trigger.id!r}")
+    if pack.audio_visual.inform_party:
+        _known_activities(pack.audio_visual.inform_party.activities, produced, "inform_party")
+
+
+def _unique(ids: list[str], what: str) -> set[str]:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"{what} id {item!r} appears twice")
+        seen.add(item)
+    return seen
+
+
+def _known_activities(activities: tuple[str, ...], produced: set[str], where: str) -> None:
+    for activity in activities:
+        if activity not in produced:
+            raise ValueError(f"{where}: no record kind produces activity {activity!r}")
