@@ -21,7 +21,8 @@ def _create_guards(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION quancheng_append_only() RETURNS trigger AS $$ "
                 "BEGIN RAISE EXCEPTION '%: " + _MESSAGE + "', TG_TABLE_NAME "
-                "USING ERRCODE = 'integrity_constraint_violation'; END; $$ LANGUAGE plpgsql;"
+                "USING ERRCODE = 'integrity_constraint_violation'; END; $$ LANGUAGE plpgsql;",
+                None,  # no parameters: the '%' above is PL/pgSQL's, not a placeholder
             )
             schema_editor.execute(
                 f'CREATE TRIGGER "{table}_append_only" BEFORE UPDATE OR DELETE ON "{table}" '
