@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quancheng.cases.validation import ActionError
+from quancheng.policies.registry import UnknownPack
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ def install(api: NinjaAPI) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return json_error(api, request, exc.status_code, _http_message(exc))
 
+    def on_unknown_pack(request: HttpRequest, exc: UnknownPack) -> HttpResponse:
+        message = _("Unknown policy pack “%(pack)s”.") % {"pack": exc.pack_id}
+        return json_error(api, request, 422, message)
+
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return json_error(api, request, 404, _("Not found."))
 
@@ -64,6 +69,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(ActionError, on_action_error)
     api.add_exception_handler(ValidationError, on_validation_error)
     api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(UnknownPack, on_unknown_pack)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(Exception, on_crash)
 
