@@ -163,3 +163,10 @@ def test_errors_follow_accept_language(world, new_case, api):
         response = api.post(world.officer, f"/cases/{case.pk}/records", record(kind="x"), lang=lang)
         assert response.status_code == 422
         assert response["Content-Language"] == expected
+
+
+def test_unknown_endpoint_is_a_json_404(world, api):
+    for path in ("/nope", "/cases/abc", "/cases/1/nothing"):
+        response = api.get(world.officer, path)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "No such endpoint.", "path": None}

@@ -163,3 +163,10 @@ def test_me(world, api):
     assert data["roles"] == ["officer"]
     assert data["can_open_cases"] is True
     assert api.get(world.supervisor, "/me").json()["can_open_cases"] is False
+
+
+def test_chinese_is_sent_as_utf8_not_escaped(world, new_case, api):
+    case = new_case(title="无照经营")
+    response = api.get(world.officer, f"/cases/{case.pk}")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "无照经营".encode() in response.content
