@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
+from ninja.errors import HttpError
 
 from quancheng.agencies.models import Agency, Officer
 from quancheng.api import render
@@ -92,8 +93,8 @@ def correct_record(
 def _load(case: Case, record_id: int) -> Record:
     record = render.records_queryset(case).filter(pk=record_id).first()
     if record is None:
-        record_of(case, record_id)  # raises the 404
-    return record  # type: ignore[return-value]
+        raise HttpError(404, _("No such record in this case."))
+    return record
 
 
 def _extras(
