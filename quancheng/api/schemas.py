@@ -113,7 +113,7 @@ class CaseQuery(In):
     agency: str | None = Field(None, description="Agency code.")
     pack: str | None = None
     q: str | None = Field(None, description="Text in the case number or title.")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=200)
 
 

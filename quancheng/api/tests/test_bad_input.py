@@ -170,3 +170,15 @@ def test_unknown_endpoint_is_a_json_404(world, api):
         response = api.get(world.officer, path)
         assert response.status_code == 404, path
         assert response.json() == {"detail": "No such endpoint.", "path": None}
+
+
+def test_out_of_range_numbers(world, new_case, api):
+    case = new_case()
+    huge = 10**30
+    for path in (f"/cases/{huge}", f"/cases/{case.pk}/records/{huge}", f"/cases/{huge}/findings"):
+        response = api.get(world.officer, path)
+        assert response.status_code == 404, path
+        assert response.json()["path"] is None
+    response = api.get(world.officer, f"/cases?page={huge}")
+    assert response.status_code == 422
+    assert response.json()["path"] == "page"
