@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from quancheng.agencies.models import Agency, Officer
 from quancheng.api import render
-from quancheng.api.access import MAX_ID, actor, readable_case, record_of, writable_case
+from quancheng.api.access import actor, readable_case, record_of, writable_case
 from quancheng.api.errors import error_responses
 from quancheng.api.schemas import (
     DocumentIn,
@@ -91,7 +91,7 @@ def correct_record(
 
 
 def _load(case: Case, record_id: int) -> Record:
-    record = render.records_queryset(case).filter(pk=min(record_id, MAX_ID)).first()
+    record = render.records_queryset(case).filter(pk=record_id).first()
     if record is None:
         raise HttpError(404, _("No such record in this case."))
     return record
