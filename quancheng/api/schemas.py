@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from quancheng.cases.choices import PartyKind, SignerRole
 from quancheng.policies.choices import ActionType, StartMode
@@ -22,6 +22,9 @@ def _restore_plus(value: Any) -> Any:
     return value
 
 
+# Text that must say something; checked here so the error names the list item it is in.
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
 # An aware datetime in ISO 8601 (``2026-03-02T09:00:00+08:00``); a naive one is refused.
 Moment = Annotated[AwareDatetime, BeforeValidator(_restore_plus)]
 
@@ -35,7 +38,7 @@ class In(Schema):
 
 class PartyIn(In):
     kind: PartyKind
-    name: str
+    name: NonBlank
     id_number: str = ""
     address: str = ""
     phone: str = ""
@@ -63,7 +66,7 @@ class DocumentIn(In):
 
 class SignatureIn(In):
     role: SignerRole
-    name: str
+    name: NonBlank
     signed_at: Moment
     officer: str | None = Field(None, description="Certificate number when an officer signs.")
 
@@ -71,7 +74,7 @@ class SignatureIn(In):
 class RefusalIn(In):
     """The party refused to sign; officers attest the refusal by signing it."""
 
-    note: str
+    note: NonBlank
     noted_at: Moment
     officers: list[str] = Field(default_factory=list, description="Certificate numbers.")
 

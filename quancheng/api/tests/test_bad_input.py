@@ -60,6 +60,18 @@ RECORD_CASES = [
         "timezone",
     ),
     (
+        "blank signer",
+        record(signatures=[{"role": "party", "name": " ", "signed_at": T}]),
+        "signatures.0.name",
+        "Must not be empty",
+    ),
+    (
+        "blank refusal note",
+        record(refusals=[{"note": "", "noted_at": T, "officers": ["AH-0001"]}]),
+        "refusals.0.note",
+        "Must not be empty",
+    ),
+    (
         "unknown signer role",
         record(signatures=[{"role": "mayor", "name": "张三", "signed_at": T}]),
         "signatures.0.role",
@@ -92,6 +104,7 @@ CASE_CASES = [
     ("unknown officer", case_body(officers=["AH-0001", "NOPE"]), "officers.1"),
     ("other agency's officer", case_body(officers=["AH-9001"]), "officers.0"),
     ("unknown party kind", case_body(parties=[{"kind": "alien", "name": "x"}]), "parties.0.kind"),
+    ("blank party name", case_body(parties=[{"kind": "person", "name": " "}]), "parties.0.name"),
     ("missing title", {k: v for k, v in case_body().items() if k != "title"}, "title"),
 ]
 
