@@ -339,3 +339,27 @@ def test_party_signature_is_asked_only_where_the_text_asks_it(pack_id, kind, sta
         records=[record("r1", kind, stage, fields, signatures=[SignatureSnap("party", "李四")])],
     )
     assert "signature.party" not in rule_ids(signed)
+
+
+# --- rows the packs state but no case record can break ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "approver", "disclosure", "no_destruction", "archive", "evidence_note"),
+    [
+        ("culture-tourism", "head", "§21", "§23", "§16", "§17"),
+        ("shanxi", "head", "§18", "§20", "§17", None),
+        ("dalian-ftz", None, "§19", "§21(2)", "§16", None),
+    ],
+)
+def test_declared_rows_carry_their_articles(
+    pack_id, approver, disclosure, no_destruction, archive, evidence_note
+):
+    pack = get_pack(pack_id)
+    assert pack.disclosure.approver_role == approver
+    assert pack.disclosure.citation == disclosure
+    assert pack.disclosure.retrieving_authorities == ()
+    assert pack.retention.no_destruction.citation == no_destruction
+    assert pack.archive.citation == archive
+    note = pack.audio_visual.evidence_note
+    assert (note.citation if note else None) == evidence_note
