@@ -52,21 +52,26 @@ def mandatory_scenarios(ctx: Context) -> None:
 
 
 def unsuitable_scenarios(ctx: Context) -> None:
-    """A recording made where the pack says recording is unsuitable (dalian §15)."""
+    """A recording made where the pack says recording is unsuitable (dalian §15): tagged
+    with that scenario, or evidencing a record whose activities fall in it."""
+    unsuitable = [s for s in ctx.pack.audio_visual.scenarios if s.mode == ScenarioMode.UNSUITABLE]
+    if not unsuitable:
+        return
     for recording in ctx.case.recordings:
-        scenario = ctx.index.scenarios.get(recording.scenario)
-        if scenario is None or scenario.mode != ScenarioMode.UNSUITABLE:
-            continue
-        capability = scenario.unless_capability
-        if capability and capability in recording.device_capabilities:
-            continue
-        ctx.add(
-            f"av.unsuitable/{scenario.id}",
-            scenario.citation,
-            Severity.ERROR if capability else Severity.WARNING,
-            _("Recording in “%(scenario)s” is unsuitable.") % {"scenario": scenario.label},
-            f"recording:{recording.ref}",
-        )
+        covered = recording_activities(ctx, recording)
+        for scenario in unsuitable:
+            if recording.scenario != scenario.id and not covered & set(scenario.activities):
+                continue
+            capability = scenario.unless_capability
+            if capability and capability in recording.device_capabilities:
+                continue
+            ctx.add(
+                f"av.unsuitable/{scenario.id}",
+                scenario.citation,
+                Severity.ERROR if capability else Severity.WARNING,
+                _("Recording in “%(scenario)s” is unsuitable.") % {"scenario": scenario.label},
+                f"recording:{recording.ref}",
+            )
 
 
 def _yes_no_rule(
