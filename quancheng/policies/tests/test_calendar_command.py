@@ -8,6 +8,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connections
 
 from conftest import SYSTEM
 from quancheng.agencies.actions import create_user
@@ -32,7 +33,15 @@ workdays: [2027-02-13, "2027-02-20"]
 """
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    # run_from_argv closes every connection when a command ends; inside a test that would
+    # close the test transaction's connection (PostgreSQL), so keep it open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def run(*args: str) -> int:
+    """``quancheng calendar ARGS`` as the console script runs it; its exit code."""
     try:
         main(["quancheng", "calendar", *args])
     except SystemExit as exc:
