@@ -319,3 +319,35 @@ def test_archive_deadline(team):
     archive_case(web(team.archivist), case, at("2026-04-09 16:00"))
     assert not found(case, "archive.overdue", at("2026-04-10 00:01"))
     assert not found(case, "archive.late")
+
+
+# --- nothing deleted or altered (anhui §19, hebei §27) ---
+
+
+def test_records_signatures_and_refusals_cannot_be_altered(team):
+    from django.db import DatabaseError, transaction
+
+    from quancheng.cases.models import Record, RecordVersion, Signature, SignatureRefusal
+    from quancheng.policies.registry import get_pack
+
+    article = {"anhui": "§19", "hebei-street": "§27"}[team.pack]
+    assert get_pack(team.pack).retention.no_destruction.citation == article
+    case = new_case(team)
+    record = add(team, case, "inquiry", signatures=[SignatureInput("party", "张三", START)])
+    note_refusal(
+        web(team.officer),
+        record.latest_version(),
+        RefusalInput("拒绝在更正处捺印", START, [team.officer.officer, team.officer2.officer]),
+    )
+    for rows, change in (
+        (Record.objects.filter(pk=record.pk), {"stage": "decision"}),
+        (RecordVersion.objects.filter(record=record), {"fields": {}}),
+        (Signature.objects.filter(version__record=record), {"signer_name": "李四"}),
+        (SignatureRefusal.objects.filter(version__record=record), {"note": "已签"}),
+    ):
+        assert rows.exists(), rows.model
+        with pytest.raises(DatabaseError), transaction.atomic():
+            rows.update(**change)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            rows.delete()
+    assert RecordVersion.objects.filter(record=record).count() == 1
