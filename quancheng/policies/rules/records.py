@@ -45,12 +45,11 @@ def required_fields(ctx: Context) -> None:
         kind = ctx.index.kinds.get(record.kind)
         if kind is None:
             continue
-        activities = ctx.record_activities[record.ref]
-        wanted = ctx.index.required_fields[record.kind] + [
-            (field_id, label)
-            for field_id, label, required_for in ctx.index.conditional_fields[record.kind]
-            if required_for & activities
-        ]
+        wanted = ctx.index.required_fields[record.kind]
+        conditional = ctx.index.conditional_fields[record.kind]
+        if conditional:
+            activities = ctx.record_activities[record.ref]
+            wanted = wanted + [(f, label) for f, label, when in conditional if when & activities]
         for field_id, label in wanted:
             if not is_blank(record.current.fields.get(field_id)):
                 continue
