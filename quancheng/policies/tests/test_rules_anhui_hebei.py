@@ -125,13 +125,17 @@ FIELDS = [
     ("hebei-street", "service", "left_explanation", "§15", {"method": "service_left"}),
     ("hebei-street", "service", "filed_proof", "§15", {"method": "service_mail"}),
     ("hebei-street", "service", "filed_proof", "§15", {"method": "service_public"}),
+    # hebei §12: a record of several pages carries the party's seam print or seal
+    ("hebei-street", "inquiry", "seam_seal", "§12", {"multi_page": True}),
+    ("hebei-street", "compulsory_measure", "seam_seal", "§12", {"multi_page": True}),
+    ("hebei-street", "hearing", "seam_seal", "§12", {"multi_page": True}),
 ]
 
 
 @pytest.mark.parametrize(
     ("pack_id", "kind", "field", "citation", "due"),
     FIELDS,
-    ids=[f"{p}-{k}.{f}-{d.get('method', '')}" for p, k, f, _c, d in FIELDS],
+    ids=[f"{p}-{k}.{f}-{'-'.join(map(str, d.values()))}" for p, k, f, _c, d in FIELDS],
 )
 def test_required_field(pack_id, kind, field, citation, due):
     rule = f"record.field/{kind}.{field}"
@@ -151,6 +155,8 @@ def test_required_field(pack_id, kind, field, citation, due):
         ("service", "left_explanation", {"method": "service_mail"}),
         ("service", "filed_proof", {"method": "service_left"}),
         ("hearing", "original_statements", {"form": "argumentation"}),
+        ("inquiry", "seam_seal", {"multi_page": False}),
+        ("party_statement", "seam_seal", {}),
     ],
 )
 def test_hebei_conditional_field_not_due_for_other_activities(kind, field, values):

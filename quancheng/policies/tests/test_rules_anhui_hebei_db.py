@@ -222,6 +222,17 @@ def test_hebei_correction_confirmed_by_the_party(street):
     assert not found(case, "signature.correction_confirmed")
 
 
+def test_hebei_multi_page_record_needs_the_seam_seal(street):
+    case = new_case(street)
+    several_pages = good(street.pack, "inquiry", multi_page=True)
+    with pytest.raises(ActionError) as err:
+        add(street, case, "inquiry", fields=several_pages)
+    assert err.value.path == "fields.seam_seal"
+    assert not case.records.exists()
+    add(street, case, "inquiry", fields={**several_pages, "seam_seal": "当事人骑缝捺印"})
+    assert not found(case, "record.field/inquiry.seam_seal")
+
+
 def test_hebei_service_receipt(street):
     case = new_case(street)
     with pytest.raises(ActionError) as err:
