@@ -138,7 +138,8 @@ def recording_conduct(ctx: Context) -> None:
 
 
 def recording_labels(ctx: Context) -> None:
-    """A stored recording is labelled with case number, method, time and maker (dalian §16)."""
+    """A stored recording is labelled as the pack asks: case number, method, time and maker
+    (dalian §16); name, device number, officers, time, party and case name (hebei §25)."""
     rule = ctx.pack.audio_visual.labels
     if rule is None:
         return
@@ -154,6 +155,7 @@ def recording_labels(ctx: Context) -> None:
             "party": case.party_names,
             "case_title": case.title,
             "place": recording.place,
+            "name": recording.file_name,
         }
         missing = [name for name in rule.fields if not present[name]]
         if missing:
@@ -177,6 +179,7 @@ LABELS = {
     "party": gettext_lazy("party"),
     "case_title": gettext_lazy("case name"),
     "place": gettext_lazy("place"),
+    "name": gettext_lazy("name"),
 }
 
 
