@@ -17,7 +17,7 @@ from quancheng.policies.choices import ScenarioMode
 from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE, Context, index_for
 from quancheng.policies.schema import Pack, RecordKind, Requirement
 from quancheng.policies.snapshot import CaseSnap, RecordSnap, VersionSnap
-from quancheng.policies.workdays import default_calendar
+from quancheng.policies.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def holds(pack: Pack, req: Requirement, facts: CaseFacts, done: frozenset[str]) 
         case=case,
         index=index_for(pack),
         at=now,
-        calendar=default_calendar(),
+        calendar=WorkCalendar(),  # not read: conditions do not depend on the calendar
         gap_tolerance=DEFAULT_GAP_TOLERANCE,
         record_activities={},
         case_activities=done,
