@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.actions import create_agency, create_user
@@ -76,6 +77,14 @@ class Directory:
     def __init__(self) -> None:
         self.actor = Actor.system(Channel.CLI)
         self.logins: list[Login] = []
+        self._hash = ""
+
+    def password_hash(self) -> str:
+        """The demo password hashed once for every account (hashing costs a good part of a
+        second each, by design)."""
+        if not self._hash:
+            self._hash = make_password(DEMO_PASSWORD)
+        return self._hash
 
     def agency(
         self, code: str, name: str, level: str, pack_id: str, parent: Agency | None
@@ -107,7 +116,8 @@ class Directory:
                 self.actor,
                 agency,
                 username=username,
-                password=DEMO_PASSWORD,
+                password=None,
+                password_hash=self.password_hash(),
                 full_name=full_name,
                 roles=roles,
                 cert_no=cert_no,

@@ -26,6 +26,12 @@ from quancheng.demo.seed import refusal
 ROOT = Path(__file__).resolve().parents[3]
 
 
+@pytest.fixture(autouse=True)
+def _debug(settings):
+    # The suite also runs on PostgreSQL, where the demo wants DEBUG (or --force) to proceed.
+    settings.DEBUG = True
+
+
 def run_demo(*args: str) -> str:
     out = StringIO()
     with translation.override("en"):

@@ -54,7 +54,7 @@ class Command(BaseCommand):
         self.print_report(report, f"http://{address}:{port}")
         if options["serve"]:
             self.stdout.flush()
-            call_command("serve", bind=f"{address}:{port}")
+            call_command("serve", bind=f"{address}:{port}", no_migrate=True)
 
     def print_report(self, report: SeedReport, base_url: str) -> None:
         counts = {"agencies": len(report.staff), "made": len(report.built), "kept": report.existing}
