@@ -32,7 +32,8 @@ def refusal(force: bool = False) -> str | None:
 
     The demo's accounts share a published password. A deployment (DEBUG off, a real database
     server) or a database that already holds an agency's own data must not get them by
-    accident; ``--force`` says it is meant.
+    accident; ``--force`` says it is meant. Asked before migrating, so a refused database is
+    left untouched.
     """
     if force:
         return None
@@ -42,7 +43,8 @@ def refusal(force: bool = False) -> str | None:
             "server, which looks like a deployment. Demo accounts share a published password. "
             "Use --force if this database is only for trying Quancheng out."
         )
-    if Agency.objects.exclude(code__startswith=CODE_PREFIX).exists():
+    migrated = Agency._meta.db_table in connection.introspection.table_names()
+    if migrated and Agency.objects.exclude(code__startswith=CODE_PREFIX).exists():
         return _(
             "Refusing to load demo data: this database already holds agencies that are not "
             "part of the demo, and demo accounts share a published password. Use another "

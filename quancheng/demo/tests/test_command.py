@@ -142,3 +142,10 @@ def _wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> int | 
         except OSError:
             time.sleep(0.2)
     return None
+
+
+def test_login_table_lines_up_chinese_columns():
+    from quancheng.agencies.management.commands.demo import table, width
+
+    lines = table([("用户名", "机构"), ("admin", "示范省司法厅")])
+    assert width(lines[0].split("机构")[0]) == width(lines[1].split("示范")[0])

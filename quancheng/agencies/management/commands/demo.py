@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import NoReverseMatch, reverse
@@ -37,7 +38,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
         packs = options["packs"] or None
         unknown = [p for p in packs or [] if p not in all_packs()]
         if unknown:
@@ -45,6 +45,7 @@ class Command(BaseCommand):
         reason = refusal(bool(options["force"]))
         if reason:
             raise CommandError(reason)
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             report = seed(packs)  # type: ignore[arg-type]
         except ActionError as exc:
@@ -52,6 +53,11 @@ class Command(BaseCommand):
         host, port = str(options["host"]), int(options["port"])  # type: ignore[call-overload]
         address = f"[{host}]" if ":" in host else host
         self.print_report(report, f"http://{address}:{port}")
+        if address not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+            self.stderr.write(
+                _("Note: only host names in QUANCHENG_ALLOWED_HOSTS are served (now: %(hosts)s).")
+                % {"hosts": ", ".join(settings.ALLOWED_HOSTS)}
+            )
         if options["serve"]:
             self.stdout.flush()
             call_command("serve", bind=f"{address}:{port}", no_migrate=True)
