@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from quancheng.demo.cases import CaseSpec
 from quancheng.demo.people import Staff
 from quancheng.demo.planning import PlannedRecord, timeline
 from quancheng.demo.samples import PLACE, SampleContext, sample_fields
+from quancheng.ledger.context import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 from quancheng.policies.choices import FieldType, SignerRole
 from quancheng.policies.deadlines import due_at
@@ -114,7 +116,14 @@ class CaseBuilder:
             signed.append(SignatureInput(SignerRole.PARTY, self.spec.party, later))
         return signed
 
-    def correct(self, author, record: Record, fields, occurred, document) -> None:  # noqa: ANN001
+    def correct(
+        self,
+        author: Actor,
+        record: Record,
+        fields: dict[str, Any],
+        occurred: dt.datetime,
+        document: DocumentInput | None,
+    ) -> None:
         """A second version, so the demo shows a version history."""
         kind = next(k for k in self.staff.pack.record_kinds if k.id == record.kind)
         changed = dict(fields)

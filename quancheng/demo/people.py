@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.agencies.choices import AgencyLevel, Role
-from quancheng.agencies.models import Agency, User
+from quancheng.agencies.models import Agency, Officer, User
 from quancheng.cases.validation import ActionError
 from quancheng.demo.samples import AGENCY_NAMES
 from quancheng.devices.actions import register_device
@@ -54,7 +54,7 @@ class Staff:
     devices: list[Device] = field(default_factory=list)
 
     @property
-    def officers(self) -> list:
+    def officers(self) -> list[Officer]:
         return [self.users["officer"].officer, self.users["officer2"].officer]
 
     def people(self) -> dict[str, str]:

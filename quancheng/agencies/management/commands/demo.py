@@ -38,7 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        packs = options["packs"] or None
+        packs: list[str] | None = options["packs"] or None  # type: ignore[assignment]
         unknown = [p for p in packs or [] if p not in all_packs()]
         if unknown:
             raise CommandError(_("Unknown policy pack “%(pack)s”.") % {"pack": unknown[0]})
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             raise CommandError(reason)
         call_command("migrate", interactive=False, verbosity=0)
         try:
-            report = seed(packs)  # type: ignore[arg-type]
+            report = seed(packs)
         except ActionError as exc:
             raise CommandError(str(exc)) from exc
         host, port = str(options["host"]), int(options["port"])  # type: ignore[call-overload]
