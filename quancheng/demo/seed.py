@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import Agency
 from quancheng.cases.compliance import deferred_refresh
 from quancheng.cases.models import Case
+from quancheng.cases.validation import ActionError
 from quancheng.demo.build import CaseBuilder
 from quancheng.demo.cases import CaseSpec, Plan, case_specs
 from quancheng.demo.people import CODE_PREFIX, Directory, Login, Staff
@@ -57,6 +58,8 @@ def seed(pack_ids: list[str] | None = None) -> SeedReport:
     """Make whatever part of the demo is missing; what exists is left as it is."""
     packs = all_packs()
     chosen = [packs[p] for p in (pack_ids or sorted(packs))]
+    if not chosen:
+        raise ActionError(_("No policy pack is installed."), "packs")
     now = timezone.now()
     calendar = default_calendar()
     with transaction.atomic(), deferred_refresh():
