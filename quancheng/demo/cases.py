@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from quancheng.demo.people import Staff
 from quancheng.demo.planning import (
@@ -22,11 +21,9 @@ from quancheng.demo.planning import (
 )
 from quancheng.demo.samples import SampleContext, sample_fields
 from quancheng.policies.choices import ActionType, Role, StartMode
-from quancheng.policies.deadlines import due_at
+from quancheng.policies.deadlines import CHINA, due_at
 from quancheng.policies.schema import Condition, Pack, RecordKind
 from quancheng.policies.workdays import CalendarGap, WorkCalendar
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
