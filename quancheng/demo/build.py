@@ -20,13 +20,14 @@ from quancheng.cases.actions import (
 )
 from quancheng.cases.models import Case, Record
 from quancheng.demo.cases import CaseSpec
-from quancheng.demo.people import Staff
-from quancheng.demo.planning import PlannedRecord, timeline
+from quancheng.demo.people import Staff, person_name
+from quancheng.demo.planning import PlannedRecord, signer_rules, timeline
 from quancheng.demo.samples import PLACE, SampleContext, sample_fields
 from quancheng.ledger.context import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 from quancheng.policies.choices import FieldType, SignerRole
 from quancheng.policies.deadlines import due_at
+from quancheng.policies.schema import RecordKind
 from quancheng.policies.workdays import CalendarGap, WorkCalendar
 
 _STEP = dt.timedelta(minutes=45)
@@ -97,7 +98,7 @@ class CaseBuilder:
                 issued_on=local_day,
                 sealed=kind.id != spec.unsealed,
             )
-        signatures = self.signatures(item, occurred)
+        signatures = self.signatures(kind, fields, occurred)
         record = add_record(
             author, case, kind.id, fields, occurred, document=document, signatures=signatures
         )
@@ -106,15 +107,36 @@ class CaseBuilder:
         if item.recorded:
             self.video(case, record, item.scenario or "", occurred)
 
-    def signatures(self, item: PlannedRecord, occurred: dt.datetime) -> list[SignatureInput]:
-        if not item.kind.involves_party:
-            return []
-        officer = self.staff.officers[0]
-        signed = [SignatureInput(SignerRole.OFFICER, officer.name, occurred, officer)]
-        if item.kind.id != self.spec.unsigned:
-            later = occurred + dt.timedelta(minutes=10)
-            signed.append(SignatureInput(SignerRole.PARTY, self.spec.party, later))
-        return signed
+    def signatures(
+        self, kind: RecordKind, fields: dict[str, Any], occurred: dt.datetime
+    ) -> list[SignatureInput]:
+        """The officer and the party sign what involves the party; anyone else the kind's
+        signer rules name signs too, as many as they ask, except what the spec leaves out."""
+        wanted: dict[str, int] = {}
+        if kind.involves_party:
+            wanted = {SignerRole.OFFICER: 1, SignerRole.PARTY: 1}
+        for rule in signer_rules(kind, fields):
+            wanted[rule.role] = max(wanted.get(rule.role, 0), rule.min_count)
+        if kind.id == self.spec.unsigned:
+            wanted.pop(SignerRole.PARTY, None)
+        signed_at = occurred + dt.timedelta(minutes=10)
+        return [
+            self.signer(role, n, signed_at) for role, count in wanted.items() for n in range(count)
+        ]
+
+    def signer(self, role: str, n: int, signed_at: dt.datetime) -> SignatureInput:
+        """The ``n``-th distinct signer in ``role``."""
+        officers = self.staff.officers
+        if role == SignerRole.OFFICER and n < len(officers):
+            return SignatureInput(role, officers[n].name, signed_at, officers[n])
+        people = self.staff.people()
+        names = {
+            SignerRole.PARTY: self.spec.party,
+            SignerRole.REVIEWER: people["legal_reviewer"],
+            SignerRole.APPROVER: people["head"],
+        }
+        name = names.get(role) if n == 0 else None
+        return SignatureInput(role, name or person_name(40 + n), signed_at)
 
     def correct(
         self,

@@ -18,9 +18,10 @@ from quancheng.demo.planning import (
     plan_records,
     requirement_stage,
     showcase_kind,
+    signer_rules,
 )
 from quancheng.demo.samples import SampleContext, sample_fields
-from quancheng.policies.choices import ActionType, Role, StartMode
+from quancheng.policies.choices import ActionType, Role, SignerRole, StartMode
 from quancheng.policies.deadlines import CHINA, due_at
 from quancheng.policies.schema import Condition, Pack, RecordKind
 from quancheng.policies.workdays import CalendarGap, WorkCalendar
@@ -94,6 +95,9 @@ class Plan:
             self.pack, facts, last_stage, lambda k: sample_fields(k, self.pack, ctx), omit, extra
         )
 
+    def kind_label(self, kind_id: str) -> str:
+        return next(k.label for k in self.pack.record_kinds if k.id == kind_id)
+
     def correctable(self, records: list[PlannedRecord]) -> str | None:
         """A record that can be corrected without the party confirming it again."""
         return next((r.kind.id for r in records if not r.kind.involves_party), None)
@@ -102,10 +106,10 @@ class Plan:
 # key: (sequence number, party, party kind, matter, what the demo shows)
 STORIES = {
     "compliant": (1, "新城区百味餐饮店", "organisation", "未取得营业执照经营", "记录完整"),
-    "missing_record": (2, "张某某", "person", "占道经营", "缺少必需记录"),
+    "missing_record": (2, "张某某", "person", "占道经营", "缺少必需的记录"),
     "unsigned": (3, "新城区惠民超市", "organisation", "销售过期食品", "文书未签名"),
     "unsealed": (3, "新城区惠民超市", "organisation", "销售过期食品", "文书未盖章"),
-    "major": (4, "示范市宏达建材有限公司", "organisation", "违法建设", "重大决定未经法制审核"),
+    "major": (4, "示范市宏达建材有限公司", "organisation", "违法建设", "重大决定缺少记录"),
     "overdue": (5, "新城区鑫源网吧", "organisation", "接纳未成年人", "逾期"),
     "gap": (6, "李某某", "person", "无证运输", "执法记录中断未说明"),
     "archived": (7, "新城区老街茶馆", "organisation", "超范围经营", "已结案归档"),
@@ -113,9 +117,11 @@ STORIES = {
 }
 
 
-def story(key: str, facts: CaseFacts, last_stage: int, **kwargs: object) -> CaseSpec:
-    seq, party, party_kind, matter, shows = STORIES[key]
-    title = f"{party}{matter}案（演示：{shows}）"
+def story(
+    key: str, facts: CaseFacts, last_stage: int, shows: str = "", **kwargs: object
+) -> CaseSpec:
+    seq, party, party_kind, matter, usual = STORIES[key]
+    title = f"{party}{matter}案（演示：{shows or usual}）"
     return CaseSpec(key, seq, title, party, party_kind, facts, last_stage, **kwargs)  # type: ignore[arg-type]
 
 
@@ -142,6 +148,7 @@ def missing_record(plan: Plan) -> CaseSpec | None:
         "missing_record",
         plan.facts(),
         plan.work_end,
+        shows="缺少" + plan.kind_label(req.kinds[0]),
         opened_at=plan.day(15),
         until=plan.day(2, 16),
         records=plan.records(plan.facts(), plan.work_end, omit=frozenset({req.id})),
@@ -168,6 +175,10 @@ def unsigned_document(plan: Plan) -> CaseSpec | None:
             return None
         records = plan.records(plan.facts(), plan.work_end, extra=(kind,))
         target = kind.id
+    expect = {"signature.party" if signs else "document.seal"}
+    planned = next(r for r in records if r.kind.id == target)
+    if any(r.role == SignerRole.PARTY for r in signer_rules(planned.kind, planned.fields)):
+        expect.add(f"signature.required/{target}.party")  # the kind names the party a signer
     return story(
         "unsigned" if signs else "unsealed",
         plan.facts(),
@@ -177,7 +188,7 @@ def unsigned_document(plan: Plan) -> CaseSpec | None:
         records=records,
         unsigned=target if signs else None,
         unsealed=None if signs else target,
-        expect_errors=frozenset({"signature.party" if signs else "document.seal"}),
+        expect_errors=frozenset(expect),
     )
 
 
@@ -211,6 +222,7 @@ def major_without_review(plan: Plan) -> CaseSpec | None:
         "major",
         facts,
         plan.work_end,
+        shows="重大决定缺少" + plan.kind_label(req.kinds[0]),
         opened_at=plan.day(20),
         until=plan.day(3, 15),
         records=plan.records(facts, plan.work_end, omit=frozenset({req.id})),

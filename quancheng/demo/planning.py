@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from quancheng.policies.choices import ScenarioMode
 from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE, Context, index_for
-from quancheng.policies.schema import Pack, RecordKind, Requirement
+from quancheng.policies.schema import Pack, RecordKind, Requirement, SignerRule
 from quancheng.policies.snapshot import CaseSnap, RecordSnap, VersionSnap
 from quancheng.policies.workdays import WorkCalendar
 
@@ -52,6 +52,17 @@ def activities(pack: Pack, kind: RecordKind, fields: dict[str, Any]) -> frozense
     now = timezone.now()
     snap = RecordSnap("plan", kind.id, kind.stage, VersionSnap(1, fields, now))
     return index_for(pack).activities_of(snap)
+
+
+def signer_rules(kind: RecordKind, fields: dict[str, Any]) -> list[SignerRule]:
+    """The kind's signer rules that apply to a record with ``fields`` (hebei §15: a witness
+    signs a service receipt left at the address, the recipient one served in person)."""
+    shown = kind.activities_from(fields)
+    return [
+        rule
+        for rule in kind.signers
+        if (rule.when is None or shown & set(rule.when)) and not shown & set(rule.unless)
+    ]
 
 
 def holds(pack: Pack, req: Requirement, facts: CaseFacts, done: frozenset[str]) -> bool:
