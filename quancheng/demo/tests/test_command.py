@@ -21,6 +21,7 @@ from django.utils import translation
 from conftest import SYSTEM
 from quancheng.agencies.actions import create_agency
 from quancheng.agencies.models import User
+from quancheng.cases.models import Case
 from quancheng.demo.seed import refusal
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -63,6 +64,20 @@ def test_printed_logins_sign_in():
     admin = Client()
     admin.login(username="admin", password=rows[0][1])
     assert admin.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_officer_and_supervisor_see_their_cases_through_the_api():
+    rows = dict(login_rows(run_demo()))
+    officer = Client()
+    officer.login(username="anhui-officer", password=rows["anhui-officer"])
+    mine = officer.get("/api/v1/cases", {"has_errors": "true"}).json()
+    assert mine["count"] == 5  # missing record, unsigned, major, overdue, interrupted
+    assert {item["pack"] for item in mine["items"]} == {"anhui"}
+    supervisor = Client()
+    supervisor.login(username="supervisor", password=rows["supervisor"])
+    everything = supervisor.get("/api/v1/cases", {"page_size": 200}).json()
+    assert everything["count"] == Case.objects.count()
 
 
 @pytest.mark.django_db

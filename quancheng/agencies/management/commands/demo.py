@@ -7,7 +7,7 @@ import unicodedata
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.choices import Role
@@ -78,6 +78,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(_("Sign in at %(url)s") % {"url": base_url + sign_in_path()})
+        officer = next((x.username for x in report.logins if Role.OFFICER in x.roles), "")
+        if officer and serves("/api/v1/docs"):
+            self.stdout.write(
+                _("API: %(url)s (a token: quancheng token create %(user)s)")
+                % {"url": base_url + "/api/v1/docs", "user": officer}
+            )
         self.stdout.write(
             _("These accounts share a published password: for trying Quancheng out only.")
         )
@@ -85,6 +91,14 @@ class Command(BaseCommand):
 
 def roles_label(roles: list[str]) -> str:
     return "、".join(str(Role(r).label) for r in roles)
+
+
+def serves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 def sign_in_path() -> str:
