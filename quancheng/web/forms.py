@@ -67,7 +67,8 @@ class OpenCaseForm(forms.Form):
 
 
 class PartyForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices)
+    # The initial kind lets an untouched extra row count as empty (a select always submits).
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.PERSON)
     name = forms.CharField(label=_("Name"), max_length=200)
     id_number = forms.CharField(label=_("Identity or credit code"), max_length=64, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)

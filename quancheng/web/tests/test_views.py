@@ -1,0 +1,346 @@
+"""The web pages through Django's test client: who may see and do what, what each form
+writes, and how refused input is shown (in Chinese, next to its field, nothing written)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from quancheng.cases.actions import add_record, move_to_stage
+from quancheng.cases.models import Case, Record
+from quancheng.ledger.context import Actor
+from quancheng.ledger.models import Fact
+
+START = "ex_officio_start"
+START_RULE = "record.required/initiation.ex_officio"
+
+
+def field_html(html: str, name: str) -> str:
+    """The markup of the form field (label, input, errors) whose input is ``name``."""
+    for chunk in re.split(r'(?=<(?:div|fieldset) class="field)', html):
+        if f'name="{name}"' in chunk:
+            return chunk
+    raise AssertionError(f"no field {name} on the page")
+
+
+def urls_for(case: Case, record: Record | None = None) -> dict[str, str]:
+    urls = {
+        "detail": reverse("cases:detail", args=[case.pk]),
+        "add": reverse("cases:add_record", args=[case.pk]) + f"?kind={START}",
+        "move": reverse("cases:move", args=[case.pk]),
+        "end": reverse("cases:end", args=[case.pk]),
+    }
+    if record is not None:
+        urls["record"] = reverse("cases:record", args=[case.pk, record.pk])
+        urls["correct"] = reverse("cases:correct", args=[case.pk, record.pk])
+    return urls
+
+
+@pytest.fixture
+def recorded(world, new_case):
+    """A case in agency A with its start record."""
+    case = new_case()
+    record = add_record(
+        Actor(world.officer, "web"),
+        case,
+        START,
+        {"source": "complaint", "reason": "群众举报无照经营"},
+        timezone.now(),
+    )
+    return case, record
+
+
+def start_form(**overrides):
+    data = {
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "fields__source": "inspection",
+        "fields__reason": "日常检查发现无照经营",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, recorded):
+    case, record = recorded
+    pages = [reverse("cases:list"), reverse("cases:open"), *urls_for(case, record).values()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login") + "?next="), url
+    assert client.post(urls_for(case)["end"]).status_code == 302
+    assert Case.objects.get(pk=case.pk).closed_at is None
+
+
+def test_another_agencys_case_is_not_found(client, world, recorded):
+    case, record = recorded
+    client.force_login(world.other_officer)
+    for name, url in urls_for(case, record).items():
+        method = client.post if name in ("move", "end") else client.get
+        assert method(url).status_code == 404, name
+    assert client.post(urls_for(case)["add"], start_form()).status_code == 404
+    listing = client.get(reverse("cases:list")).content.decode()
+    assert case.number not in listing
+    assert Record.objects.filter(case=case).count() == 1
+
+
+def test_supervisor_reads_without_forms_and_cannot_post(client, world, recorded):
+    case, record = recorded
+    client.force_login(world.supervisor)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert case.number in page
+    assert "add-record" not in page and 'name="stage"' not in page
+    assert "立案" not in client.get(reverse("cases:list")).content.decode()
+    history = client.get(urls_for(case, record)["record"]).content.decode()
+    assert "更正此记录" not in history
+    facts = Fact.objects.exclude(kind="access.viewed").count()
+    urls = urls_for(case, record)
+    assert client.post(urls["add"], start_form()).status_code == 403
+    assert client.post(urls["correct"], start_form(reason="笔误")).status_code == 403
+    assert client.post(urls["move"], {"stage": "investigation"}).status_code == 403
+    assert client.post(urls["end"]).status_code == 403
+    assert client.post(reverse("cases:open"), {"number": "X"}).status_code == 403
+    assert Fact.objects.exclude(kind="access.viewed").count() == facts
+    case.refresh_from_db()
+    assert (case.stage, case.closed_at) == ("initiation", None)
+
+
+def test_case_page_shows_findings_by_their_stage_and_logs_the_view(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    stage = page.split('id="stage-initiation"')[1].split('id="stage-investigation"')[0]
+    assert START_RULE in stage and "anhui §7(1)" in stage
+    assert "“程序启动”阶段尚待记录：依职权启动记录。" in stage
+    assert Fact.objects.filter(kind="access.viewed", subject_id=str(case.pk)).count() == 1
+
+
+def test_adding_the_missing_record_clears_its_finding(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    response = client.post(urls_for(case)["add"], start_form())
+    assert response.status_code == 302
+    record = Record.objects.get(case=case, kind=START)
+    fields = record.latest_version().fields
+    assert fields == {"source": "inspection", "reason": "日常检查发现无照经营"}
+    assert record.created_by == world.officer
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert START_RULE not in page
+    assert "依职权启动记录" in page.split('id="stage-initiation"')[1]
+
+
+def test_a_refused_record_shows_the_error_by_its_field_and_writes_nothing(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    facts = Fact.objects.count()
+    response = client.post(urls_for(case)["add"], start_form(fields__reason=""))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“启动原因”为必填项。" in field_html(html, "fields__reason")
+    assert "为必填项" not in field_html(html, "fields__source")
+    assert not Record.objects.filter(case=case).exists()
+    assert Fact.objects.count() == facts
+
+
+def test_a_role_the_pack_does_not_allow_is_refused(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    url = reverse("cases:add_record", args=[case.pk]) + "?kind=legal_review"
+    data = {
+        "occurred_at": "2026-03-02T09:00",
+        "fields__reviewer": "张三",
+        "fields__opinion": "同意",
+        "fields__reviewed_on": "2026-03-02",
+    }
+    html = client.post(url, data).content.decode()
+    assert "您的角色不能制作“法制审核记录”。" in html
+    assert not Record.objects.filter(case=case).exists()
+
+
+def test_a_document_records_number_seal_and_the_partys_signature(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    url = reverse("cases:add_record", args=[case.pk]) + "?kind=decision_document"
+    data = {
+        "occurred_at": "2026-03-02T09:00",
+        "fields__content": "罚款五千元",
+        "doc_number": "皖甲罚决〔2026〕7号",
+        "doc_issued_on": "2026-03-02",
+        "doc_sealed": "on",
+        "party_signer": "李四",
+    }
+    assert client.post(url, data).status_code == 302
+    version = Record.objects.get(case=case).latest_version()
+    assert (version.doc_number, str(version.doc_issued_on), version.doc_sealed) == (
+        "皖甲罚决〔2026〕7号",
+        "2026-03-02",
+        True,
+    )
+    assert [(s.role, s.signer_name) for s in version.signatures.all()] == [("party", "李四")]
+
+
+def test_opening_a_case_with_its_start_record(client, world):
+    client.force_login(world.officer)
+    form = client.get(reverse("cases:open")).content.decode()
+    assert 'data-start-mode="ex_officio"' in form and 'data-start-mode="on_application"' in form
+    data = {
+        "number": "皖甲罚〔2026〕99号",
+        "title": "销售过期食品",
+        "action_types": ["penalty"],
+        "start_mode": "ex_officio",
+        "opened_at": "2026-03-02T09:00",
+        "officers": [world.officer.officer.pk, world.officer2.officer.pk],
+        "start-ex_officio_start-fields__source": "complaint",
+        "start-ex_officio_start-fields__reason": "消费者投诉",
+        "start-application-fields__applicant": "",
+        "parties-TOTAL_FORMS": "2",
+        "parties-INITIAL_FORMS": "0",
+        "parties-0-kind": "organisation",
+        "parties-0-name": "某某超市",
+        "parties-1-kind": "person",
+        "parties-1-name": "",
+    }
+    response = client.post(reverse("cases:open"), data)
+    case = Case.objects.get(number="皖甲罚〔2026〕99号")
+    assert response["Location"] == case.get_absolute_url()
+    assert case.agency == world.a and case.created_by == world.officer
+    assert sorted(o.cert_no for o in case.officers.all()) == ["AH-0001", "AH-0002"]
+    assert [p.name for p in case.parties.all()] == ["某某超市"]
+    start = Record.objects.get(case=case)
+    assert (start.kind, start.latest_version().fields["reason"]) == (START, "消费者投诉")
+    assert START_RULE not in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_a_taken_case_number_is_shown_by_the_number_and_nothing_is_written(client, world, new_case):
+    taken = new_case()
+    client.force_login(world.officer)
+    data = {
+        "number": taken.number,
+        "title": "另一案件",
+        "action_types": ["penalty"],
+        "start_mode": "ex_officio",
+        "opened_at": "2026-03-02T09:00",
+        "start-ex_officio_start-fields__source": "complaint",
+        "start-ex_officio_start-fields__reason": "投诉",
+        "parties-TOTAL_FORMS": "0",
+        "parties-INITIAL_FORMS": "0",
+    }
+    cases, records, facts = Case.objects.count(), Record.objects.count(), Fact.objects.count()
+    html = client.post(reverse("cases:open"), data).content.decode()
+    assert f"案件编号 {taken.number} 在本机关已被使用。" in field_html(html, "number")
+    assert (Case.objects.count(), Record.objects.count(), Fact.objects.count()) == (
+        cases,
+        records,
+        facts,
+    )
+
+
+def test_a_bad_start_record_rolls_back_the_case(client, world):
+    client.force_login(world.officer)
+    data = {
+        "number": "皖甲罚〔2026〕100号",
+        "title": "无照经营",
+        "action_types": ["penalty"],
+        "start_mode": "ex_officio",
+        "opened_at": "2026-03-02T09:00",
+        "start-ex_officio_start-fields__source": "complaint",
+        "parties-TOTAL_FORMS": "0",
+        "parties-INITIAL_FORMS": "0",
+    }
+    html = client.post(reverse("cases:open"), data).content.decode()
+    assert "“启动原因”为必填项。" in field_html(html, "start-ex_officio_start-fields__reason")
+    assert not Case.objects.filter(number="皖甲罚〔2026〕100号").exists()
+
+
+def test_a_correction_is_a_new_version_with_its_history(client, world, recorded):
+    case, record = recorded
+    client.force_login(world.officer)
+    urls = urls_for(case, record)
+    form = client.get(urls["correct"]).content.decode()
+    assert "群众举报无照经营" in form
+    without_reason = client.post(urls["correct"], start_form(fields__source="complaint"))
+    assert "请说明更正记录的原因。" in field_html(without_reason.content.decode(), "reason")
+    assert record.versions.count() == 1
+    response = client.post(
+        urls["correct"], start_form(fields__source="complaint", reason="启动原因记录有误")
+    )
+    assert response["Location"] == urls["record"]
+    first, second = record.versions.order_by("number")
+    assert second.corrects == first and first.fields["reason"] == "群众举报无照经营"
+    history = client.get(urls["record"]).content.decode()
+    assert "第 2 版" in history and "第 1 版" in history
+    assert "启动原因记录有误" in history
+    changes = history.split('class="changes"')[1].split("</table>")[0]
+    assert "群众举报无照经营" in changes and "日常检查发现无照经营" in changes
+    assert "执法事项来源" not in changes  # unchanged fields are not listed
+    assert Fact.objects.filter(kind="access.viewed", payload__what=f"record:{record.pk}").exists()
+
+
+def test_moving_on_and_ending_the_case(client, world, recorded):
+    case, _record = recorded
+    client.force_login(world.officer)
+    urls = urls_for(case)
+    page = client.get(urls["detail"]).content.decode()
+    assert "进入下一阶段：调查取证" in page
+    client.post(urls["move"], {"stage": "investigation"})
+    case.refresh_from_db()
+    assert case.stage == "investigation"
+    client.post(urls["end"])
+    case.refresh_from_db()
+    assert case.closed_at is not None
+    page = client.get(urls["detail"]).content.decode()
+    assert 'name="stage"' not in page
+    # After the end only the archiving stage takes records, and only for the archivist.
+    assert 'id="kind-investigation"' not in page
+
+
+def test_case_list_filters_and_counts(client, world, new_case):
+    quiet, moved = new_case(title="甲"), new_case(title="乙")
+    add_record(
+        Actor(world.officer, "web"),
+        quiet,
+        START,
+        {"source": "complaint", "reason": "举报"},
+        timezone.now(),
+    )
+    move_to_stage(Actor(world.officer, "web"), moved, "investigation")
+    client.force_login(world.officer)
+    listing = reverse("cases:list")
+
+    def numbers(query: str) -> set[str]:
+        html = client.get(listing + query).content.decode()
+        return {n for n in (quiet.number, moved.number) if n in html}
+
+    assert numbers("") == {quiet.number, moved.number}
+    assert numbers("?stage=investigation") == {moved.number}
+    assert numbers("?has_errors=yes") == {moved.number}
+    assert numbers("?has_errors=no") == {quiet.number}
+    assert numbers("?action_type=licensing") == set()
+    assert numbers("?q=乙") == {moved.number}
+    row = client.get(listing).content.decode().split(moved.number)[1].split("</tr>")[0]
+    assert '<span class="badge error">1</span>' in row
+
+
+def test_case_list_queries_do_not_grow_with_cases(client, world, new_case):
+    client.force_login(world.officer)
+    new_case()
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("cases:list"))
+    for _ in range(5):
+        new_case()
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("cases:list"))
+    assert len(many) == len(few)
+
+
+def test_english_is_available(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Still to be recorded in stage" in page
+    assert "Timeline" in page and "执法流程" not in page
