@@ -64,7 +64,7 @@ def version_changes(kind: RecordKind, before: RecordVersion, after: RecordVersio
         for r in version_rows(kind, after)
         if old.get(r.label, "—") != r.value
     ]
-    if before.occurred_at != after.occurred_at:
+    if _local(before) != _local(after):
         changes.insert(0, Change(_("Occurred"), _local(before), _local(after)))
     return changes
 

@@ -28,7 +28,10 @@ class OpenCaseForm(forms.Form):
         label=_("Action types"), widget=forms.CheckboxSelectMultiple
     )
     start_mode = forms.ChoiceField(
-        label=_("Start mode"), choices=StartMode.choices, widget=forms.RadioSelect
+        label=_("Start mode"),
+        choices=StartMode.choices,
+        widget=forms.RadioSelect,
+        initial=StartMode.EX_OFFICIO,
     )
     opened_at = forms.DateTimeField(label=_("Opened"), widget=datetime_input())
     is_major = forms.BooleanField(

@@ -50,8 +50,12 @@ def pack_field(
         field = forms.DateField(widget=DATE, **options)
     elif kind == FieldType.DATETIME:
         field = forms.DateTimeField(widget=datetime_input(), **options)
+    elif kind == FieldType.BOOLEAN and definition.required:
+        # A required yes/no is answered explicitly: no silent "no" from an unticked box.
+        yes_no = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
+        field = forms.NullBooleanField(widget=forms.Select(choices=yes_no), **options)
     elif kind == FieldType.BOOLEAN:
-        field = forms.NullBooleanField(widget=forms.NullBooleanSelect, **options)
+        field = forms.BooleanField(**options)
     elif kind == FieldType.INTEGER:
         field = forms.IntegerField(**options)
     elif kind == FieldType.CHOICE:

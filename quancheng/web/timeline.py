@@ -31,6 +31,10 @@ class StageEntry:
     findings: list[Finding] = field(default_factory=list)
     addable: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def has_record_findings(self) -> bool:
+        return any(entry.findings for entry in self.records)
+
 
 @dataclass
 class Timeline:

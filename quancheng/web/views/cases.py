@@ -128,7 +128,8 @@ def case_open(request: HttpRequest) -> HttpResponse:
     pack = get_pack(agency.pack_id)
     officers = Officer.objects.filter(agency__path__startswith=agency.path)
     data = request.POST if request.method == "POST" else None
-    form = OpenCaseForm(pack, officers, data)
+    own = Officer.objects.filter(user=request.user).first()
+    form = OpenCaseForm(pack, officers, data, initial={"officers": [own] if own else []})
     parties = PartyFormSet(data, prefix="parties")
     start_forms = {
         mode: [
