@@ -82,7 +82,8 @@ def test_another_agencys_case_is_not_found(client, world, recorded):
     for name, url in urls_for(case, record).items():
         method = client.post if name in ("move", "end") else client.get
         assert method(url).status_code == 404, name
-    assert client.post(urls_for(case)["add"], start_form()).status_code == 404
+    missing = client.post(urls_for(case)["add"], start_form())
+    assert missing.status_code == 404 and "无权查看" in missing.content.decode()
     listing = client.get(reverse("cases:list")).content.decode()
     assert case.number not in listing
     assert Record.objects.filter(case=case).count() == 1
@@ -102,7 +103,8 @@ def test_supervisor_reads_without_forms_and_cannot_post(client, world, recorded)
     assert client.post(urls["add"], start_form()).status_code == 403
     assert client.post(urls["correct"], start_form(reason="笔误")).status_code == 403
     assert client.post(urls["move"], {"stage": "investigation"}).status_code == 403
-    assert client.post(urls["end"]).status_code == 403
+    refused = client.post(urls["end"])
+    assert refused.status_code == 403 and "监督人员可以查阅案件" in refused.content.decode()
     assert client.post(reverse("cases:open"), {"number": "X"}).status_code == 403
     assert Fact.objects.exclude(kind="access.viewed").count() == facts
     case.refresh_from_db()

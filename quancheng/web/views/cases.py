@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quancheng.agencies.models import Officer
+from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.permissions import can_open_case
 from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
 from quancheng.cases.compliance import evaluate_case
@@ -166,7 +166,7 @@ def _all_valid(form: OpenCaseForm, parties: PartyFormSet, start_forms: dict) -> 
 
 def _open(
     request: HttpRequest,
-    agency: object,
+    agency: Agency,
     form: OpenCaseForm,
     parties: PartyFormSet,
     start_forms: list[RecordFieldsForm],
@@ -178,7 +178,7 @@ def _open(
         with transaction.atomic():
             case = open_case(
                 actor,
-                agency,  # type: ignore[arg-type]
+                agency,
                 **form.action_kwargs(),
                 parties=[p.party() for p in parties if p.has_changed()],
             )
