@@ -15,6 +15,7 @@ from quancheng.cases.actions import add_record, move_to_stage
 from quancheng.cases.models import Case, Record
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.web.urls import case_patterns
 
 START = "ex_officio_start"
 START_RULE = "record.required/initiation.ex_officio"
@@ -65,28 +66,42 @@ def start_form(**overrides):
     return data
 
 
+def every_case_url(case: Case, record: Record) -> dict[str, str]:
+    """Every page under ``cases:``, for ``case`` and ``record`` where it takes them."""
+    values = {"pk": case.pk, "record_id": record.pk}
+    urls = {}
+    for pattern in case_patterns:
+        kwargs = {name: values[name] for name in pattern.pattern.converters}
+        urls[pattern.name] = reverse(f"cases:{pattern.name}", kwargs=kwargs)
+    urls["add_record"] += f"?kind={START}"
+    return urls
+
+
 def test_anonymous_visitors_are_sent_to_sign_in(client, recorded):
     case, record = recorded
-    pages = [reverse("cases:list"), reverse("cases:open"), *urls_for(case, record).values()]
-    for url in pages:
-        response = client.get(url)
-        assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("login") + "?next="), url
-    assert client.post(urls_for(case)["end"]).status_code == 302
+    for name, url in every_case_url(case, record).items():
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 302, name
+            assert response["Location"].startswith(reverse("login") + "?next="), name
     assert Case.objects.get(pk=case.pk).closed_at is None
+    assert Record.objects.filter(case=case).count() == 1
 
 
 def test_another_agencys_case_is_not_found(client, world, recorded):
     case, record = recorded
     client.force_login(world.other_officer)
-    for name, url in urls_for(case, record).items():
-        method = client.post if name in ("move", "end") else client.get
-        assert method(url).status_code == 404, name
+    for name, url in every_case_url(case, record).items():
+        if name in ("list", "open"):
+            continue
+        statuses = {client.get(url).status_code, client.post(url, start_form()).status_code}
+        assert 404 in statuses and statuses <= {404, 405}, name
     missing = client.post(urls_for(case)["add"], start_form())
     assert missing.status_code == 404 and "无权查看" in missing.content.decode()
     listing = client.get(reverse("cases:list")).content.decode()
     assert case.number not in listing
     assert Record.objects.filter(case=case).count() == 1
+    assert record.versions.count() == 1
 
 
 def test_supervisor_reads_without_forms_and_cannot_post(client, world, recorded):
