@@ -361,3 +361,15 @@ def test_english_is_available(client, world, new_case):
     page = client.get(case.get_absolute_url()).content.decode()
     assert "Still to be recorded in stage" in page
     assert "Timeline" in page and "执法流程" not in page
+
+
+def test_case_list_pages_keep_the_filters(client, world, new_case, monkeypatch):
+    monkeypatch.setattr("quancheng.web.views.cases.PAGE_SIZE", 2)
+    for _ in range(3):
+        new_case()
+    client.force_login(world.officer)
+    first = client.get(reverse("cases:list") + "?stage=initiation").content.decode()
+    assert "第 1 页，共 2 页" in first
+    assert "?stage=initiation&amp;page=2" in first
+    second = client.get(reverse("cases:list") + "?stage=initiation&page=2").content.decode()
+    assert second.count("皖甲罚〔2026〕") == 1

@@ -60,7 +60,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = Case.objects.visible_to(user)  # type: ignore[arg-type]
     own_pack = user.agency.pack_id if user.agency else None  # type: ignore[union-attr]
-    pack_ids = list(visible.values_list("pack_id", flat=True).distinct())
+    pack_ids = list(visible.order_by().values_list("pack_id", flat=True).distinct())
     form = CaseFilterForm(_stage_choices(pack_ids, own_pack), request.GET or None)
     now = timezone.now()
     cases = form.case_filter().apply(visible, now).select_related("agency", "compliance")
