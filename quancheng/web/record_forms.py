@@ -161,6 +161,7 @@ class RecordForm(RecordFieldsForm):
                 widget=forms.Textarea(attrs={"rows": 2, "required": True}),
                 required=False,
             )
+            self.fields["reason"].pack_required = True  # type: ignore[attr-defined]
 
     def _add_document_fields(self) -> None:
         self.fields["doc_number"] = forms.CharField(
