@@ -175,23 +175,7 @@ class RecordForm(RecordFieldsForm):
         )
 
     def _add_signature_fields(self) -> None:
-        self.fields["party_signer"] = forms.CharField(
-            label=_("Signed by the party (name)"), max_length=200, required=False
-        )
-        self.fields["party_signed_at"] = forms.DateTimeField(
-            label=_("Signed at"), widget=datetime_input(), required=False
-        )
-        self.fields["refusal_note"] = forms.CharField(
-            label=_("The party refused to sign: how"),
-            widget=forms.Textarea(attrs={"rows": 2}),
-            required=False,
-        )
-        self.fields["refusal_officers"] = forms.MultipleChoiceField(
-            label=_("Officers attesting the refusal"),
-            choices=[(o.cert_no, str(o)) for o in self.officers],
-            widget=forms.CheckboxSelectMultiple,
-            required=False,
-        )
+        self.fields.update(signature_fields(self.officers))
 
     def document_fields(self) -> list[forms.BoundField]:
         names = ("doc_number", "doc_issued_on", "doc_sealed")
@@ -212,19 +196,14 @@ class RecordForm(RecordFieldsForm):
         )
 
     def signatures(self) -> list[SignatureInput]:
-        name = (self.cleaned_data.get("party_signer") or "").strip()
-        if not self.takes_signatures or not name:
+        if not self.takes_signatures:
             return []
-        signed_at = self.cleaned_data.get("party_signed_at") or self.cleaned_data["occurred_at"]
-        return [SignatureInput(SignerRole.PARTY, name, signed_at)]
+        return party_signatures(self.cleaned_data, self.cleaned_data["occurred_at"])
 
     def refusals(self) -> list[RefusalInput]:
-        note = (self.cleaned_data.get("refusal_note") or "").strip()
-        if not self.takes_signatures or not note:
+        if not self.takes_signatures:
             return []
-        by_cert = {o.cert_no: o for o in self.officers}
-        attesting = [by_cert[c] for c in self.cleaned_data.get("refusal_officers") or []]
-        return [RefusalInput(note, self.cleaned_data["occurred_at"], attesting)]
+        return party_refusals(self.cleaned_data, self.officers, self.cleaned_data["occurred_at"])
 
     @classmethod
     def initial_from(cls, kind: RecordKind, version: RecordVersion) -> dict[str, Any]:
@@ -242,3 +221,69 @@ class RecordForm(RecordFieldsForm):
                 doc_sealed=version.doc_sealed,
             )
         return initial
+
+
+def signature_fields(officers: list[Officer]) -> dict[str, forms.Field]:
+    """The party's signature, or the refusal noted and the officers attesting it."""
+    return {
+        "party_signer": forms.CharField(
+            label=_("Signed by the party (name)"), max_length=200, required=False
+        ),
+        "party_signed_at": forms.DateTimeField(
+            label=_("Signed at"), widget=datetime_input(), required=False
+        ),
+        "refusal_note": forms.CharField(
+            label=_("The party refused to sign: how"),
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
+        ),
+        "refusal_officers": forms.MultipleChoiceField(
+            label=_("Officers attesting the refusal"),
+            choices=[(o.cert_no, str(o)) for o in officers],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        ),
+    }
+
+
+def party_signatures(data: dict[str, Any], default_at: dt.datetime) -> list[SignatureInput]:
+    name = (data.get("party_signer") or "").strip()
+    if not name:
+        return []
+    return [SignatureInput(SignerRole.PARTY, name, data.get("party_signed_at") or default_at)]
+
+
+def party_refusals(
+    data: dict[str, Any], officers: list[Officer], at: dt.datetime
+) -> list[RefusalInput]:
+    note = (data.get("refusal_note") or "").strip()
+    if not note:
+        return []
+    by_cert = {o.cert_no: o for o in officers}
+    attesting = [by_cert[c] for c in data.get("refusal_officers") or []]
+    return [RefusalInput(note, data.get("party_signed_at") or at, attesting)]
+
+
+class SignForm(forms.Form):
+    """The party signs the current version later, or its refusal is noted (hebei §12)."""
+
+    def __init__(self, officers: list[Officer], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.officers = officers
+        self.fields.update(signature_fields(officers))
+        self.fields["party_signed_at"].initial = now_minute
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            not (data.get("party_signer") or "").strip()
+            and not (data.get("refusal_note") or "").strip()
+        ):
+            raise forms.ValidationError(_("Enter the party's name, or how the party refused."))
+        return data
+
+    def signatures(self) -> list[SignatureInput]:
+        return party_signatures(self.cleaned_data, timezone.now())
+
+    def refusals(self) -> list[RefusalInput]:
+        return party_refusals(self.cleaned_data, self.officers, timezone.now())

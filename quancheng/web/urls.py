@@ -15,6 +15,7 @@ case_patterns = [
     path("<int:pk>/records/new/", records.record_add, name="add_record"),
     path("<int:pk>/records/<int:record_id>/", records.record_history, name="record"),
     path("<int:pk>/records/<int:record_id>/correct/", records.record_correct, name="correct"),
+    path("<int:pk>/records/<int:record_id>/sign/", records.record_sign, name="sign"),
 ]
 
 urlpatterns = [

@@ -118,6 +118,8 @@ def test_supervisor_reads_without_forms_and_cannot_post(client, world, recorded)
     assert client.post(urls["add"], start_form()).status_code == 403
     assert client.post(urls["correct"], start_form(reason="笔误")).status_code == 403
     assert client.post(urls["move"], {"stage": "investigation"}).status_code == 403
+    sign = reverse("cases:sign", args=[case.pk, record.pk])
+    assert client.post(sign, {"party_signer": "李四"}).status_code == 403
     refused = client.post(urls["end"])
     assert refused.status_code == 403 and "监督人员可以查阅案件" in refused.content.decode()
     assert client.post(reverse("cases:open"), {"number": "X"}).status_code == 403
@@ -373,3 +375,30 @@ def test_case_list_pages_keep_the_filters(client, world, new_case, monkeypatch):
     assert "?stage=initiation&amp;page=2" in first
     second = client.get(reverse("cases:list") + "?stage=initiation&page=2").content.decode()
     assert second.count("皖甲罚〔2026〕") == 1
+
+
+def test_the_party_signs_later_or_the_refusal_is_noted(client, world, new_case):
+    case = new_case()
+    actor = Actor(world.officer, "web")
+    decision = add_record(actor, case, "decision_document", {"content": "罚款"}, timezone.now())
+    signed = add_record(actor, case, "decision_document", {"content": "没收"}, timezone.now())
+    client.force_login(world.officer)
+
+    def unsigned() -> int:
+        page = client.get(case.get_absolute_url()).content.decode()
+        return page.count("<code>signature.party</code>")
+
+    assert unsigned() == 2
+    history = client.get(reverse("cases:record", args=[case.pk, signed.pk])).content.decode()
+    assert "当事人事后签名或拒绝签名" in history
+    empty = client.post(reverse("cases:sign", args=[case.pk, signed.pk]), {})
+    assert "请填写当事人姓名，或注明其拒绝签名的情况。" in empty.content.decode()
+    client.post(reverse("cases:sign", args=[case.pk, signed.pk]), {"party_signer": "李四"})
+    assert [s.signer_name for s in signed.latest_version().signatures.all()] == ["李四"]
+    client.post(
+        reverse("cases:sign", args=[case.pk, decision.pk]),
+        {"refusal_note": "当事人拒绝签名", "refusal_officers": ["AH-0001", "AH-0002"]},
+    )
+    refusal = decision.latest_version().refusals.get()
+    assert sorted(s.officer.cert_no for s in refusal.attestations.all()) == ["AH-0001", "AH-0002"]
+    assert unsigned() == 0

@@ -6,14 +6,21 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.actions import add_record, correct_record, kind_of
-from quancheng.cases.models import Case, RecordVersion
+from quancheng.cases.actions import (
+    add_record,
+    correct_record,
+    kind_of,
+    note_refusal,
+    sign_version,
+)
+from quancheng.cases.models import Case, Record, RecordVersion
 from quancheng.cases.validation import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
@@ -28,7 +35,7 @@ from quancheng.web.access import (
 from quancheng.web.display import Change, Row, version_changes, version_rows
 from quancheng.web.errors import attach_error
 from quancheng.web.labels import label, stage_label
-from quancheng.web.record_forms import RecordForm
+from quancheng.web.record_forms import RecordForm, SignForm
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,12 @@ def record_history(request: HttpRequest, pk: int, record_id: int) -> HttpRespons
     case = get_case_for_user(request, pk)
     record = get_record_in(case, record_id)
     log_view(request, case, f"record:{record.pk}")
+    return _render_history(request, case, record, None)
+
+
+def _render_history(
+    request: HttpRequest, case: Case, record: Record, sign_form: SignForm | None
+) -> HttpResponse:
     kind = _kind(case, record.kind)
     versions = list(
         record.versions.select_related("created_by").prefetch_related(
@@ -117,6 +130,9 @@ def record_history(request: HttpRequest, pk: int, record_id: int) -> HttpRespons
         for i, version in enumerate(versions)
     ]
     entries.reverse()
+    writer = may_write(request.user, case)  # type: ignore[arg-type]
+    if sign_form is None and writer and (kind.document is not None or kind.involves_party):
+        sign_form = SignForm(_officers(case))
     pack = get_pack(case.pack_id)
     return render(
         request,
@@ -127,10 +143,34 @@ def record_history(request: HttpRequest, pk: int, record_id: int) -> HttpRespons
             "kind_label": label(kind),
             "stage": stage_label(pack, record.stage),
             "entries": entries,
-            "can_write": may_write(request.user, case)  # type: ignore[arg-type]
-            and request.user.has_role(*kind.author_roles),  # type: ignore[union-attr]
+            "can_write": writer and request.user.has_role(*kind.author_roles),  # type: ignore[union-attr]
+            "sign_form": sign_form if writer else None,
         },
     )
+
+
+@login_required
+@require_POST
+def record_sign(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
+    """The party's signature, or a noted refusal, on the record's current version."""
+    case = get_case_for_user(request, pk)
+    require_write(request, case)
+    record = get_record_in(case, record_id)
+    form = SignForm(_officers(case), request.POST)
+    if form.is_valid():
+        actor, version = Actor.from_request(request), record.latest_version()
+        try:
+            with transaction.atomic():
+                for signature in form.signatures():
+                    sign_version(actor, version, signature)
+                for refusal in form.refusals():
+                    note_refusal(actor, version, refusal)
+        except ActionError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("Added to version %(n)s.") % {"n": version.number})
+            return redirect(record)
+    return _render_history(request, case, record, form)
 
 
 @login_required
