@@ -402,3 +402,20 @@ def test_the_party_signs_later_or_the_refusal_is_noted(client, world, new_case):
     refusal = decision.latest_version().refusals.get()
     assert sorted(s.officer.cert_no for s in refusal.attestations.all()) == ["AH-0001", "AH-0002"]
     assert unsigned() == 0
+
+
+def test_case_page_queries_do_not_grow_with_records(client, world, new_case):
+    case = new_case()
+    actor = Actor(world.officer, "web")
+    client.force_login(world.officer)
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(case.get_absolute_url()).status_code == 200
+        return len(queries)
+
+    add_record(actor, case, START, {"source": "complaint", "reason": "举报"}, timezone.now())
+    few = page_queries()
+    for _ in range(4):
+        add_record(actor, case, "decision_document", {"content": "罚款"}, timezone.now())
+    assert page_queries() == few
