@@ -114,9 +114,21 @@ class CaseFilterForm(forms.Form):
     overdue = forms.ChoiceField(label=_("Overdue"), required=False, choices=YES_NO_ANY)
     closed = forms.ChoiceField(label=_("Closed"), required=False, choices=YES_NO_ANY)
 
-    def __init__(self, stages: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+
+    def __init__(
+        self,
+        stages: list[tuple[str, str]],
+        agencies: list[tuple[str, str]],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [("", _("Any")), *stages]
+        if len(agencies) > 1:  # a supervisor's list spans several agencies
+            self.fields["agency"].choices = [("", _("Any")), *agencies]
+        else:
+            del self.fields["agency"]
 
     def case_filter(self) -> CaseFilter:
         if not self.is_valid():
@@ -129,4 +141,5 @@ class CaseFilterForm(forms.Form):
             overdue=_yes_no(data["overdue"]),
             closed=_yes_no(data["closed"]),
             q=data["q"].strip() or None,
+            agency=data.get("agency") or None,
         )

@@ -1,6 +1,6 @@
 """In a real browser (Debian's Chromium, headless) against the real server: sign in, open a
 case, see the finding that its start record is missing, add the record through the form,
-and see the finding go."""
+and see the finding go; then switch the page to English."""
 
 from __future__ import annotations
 
@@ -121,3 +121,8 @@ def test_adding_the_missing_start_record_clears_the_finding(page):
     expect(page.locator(".message")).to_contain_text("已记录“依职权启动记录”。")
     expect(initiation.get_by_role("link", name="依职权启动记录")).to_be_visible()
     expect(page.locator(".finding", has_text=START_RULE)).to_have_count(0)
+
+    page.locator("select[name=language]").select_option("en")
+    page.get_by_role("button", name="切换").click()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(page.locator("#stage-initiation")).to_contain_text("Start on the agency's own authority")

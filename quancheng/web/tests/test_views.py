@@ -419,3 +419,15 @@ def test_case_page_queries_do_not_grow_with_records(client, world, new_case):
     for _ in range(4):
         add_record(actor, case, "decision_document", {"content": "罚款"}, timezone.now())
     assert page_queries() == few
+
+
+def test_a_supervisor_filters_the_list_by_agency(client, world, new_case):
+    in_a = new_case()
+    in_b = new_case(user=world.other_officer, number="皖乙罚〔2026〕1号")
+    client.force_login(world.officer)
+    assert 'name="agency"' not in client.get(reverse("cases:list")).content.decode()
+    client.force_login(world.supervisor)
+    listing = client.get(reverse("cases:list")).content.decode()
+    assert in_a.number in listing and in_b.number in listing
+    only_b = client.get(reverse("cases:list") + "?agency=agency-b").content.decode()
+    assert in_b.number in only_b and in_a.number not in only_b

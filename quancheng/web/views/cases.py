@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from quancheng.agencies.models import Agency, Officer
-from quancheng.agencies.permissions import can_open_case
+from quancheng.agencies.choices import AgencyLevel
+from quancheng.agencies.models import Agency, Officer, User
+from quancheng.agencies.permissions import can_open_case, visible_agency_path
 from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
@@ -54,6 +55,15 @@ def _stage_choices(cases: list[str], own_pack: str | None) -> list[tuple[str, st
     return list(seen.items())
 
 
+def _agency_choices(user: User) -> list[tuple[str, str]]:
+    """The enforcement agencies whose cases ``user`` reads (several for a supervisor)."""
+    path = visible_agency_path(user)
+    if path is None:
+        return []
+    agencies = Agency.objects.filter(path__startswith=path, level=AgencyLevel.AGENCY)
+    return list(agencies.values_list("code", "name"))
+
+
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -61,7 +71,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     visible = Case.objects.visible_to(user)  # type: ignore[arg-type]
     own_pack = user.agency.pack_id if user.agency else None  # type: ignore[union-attr]
     pack_ids = list(visible.order_by().values_list("pack_id", flat=True).distinct())
-    form = CaseFilterForm(_stage_choices(pack_ids, own_pack), request.GET or None)
+    form = CaseFilterForm(
+        _stage_choices(pack_ids, own_pack), _agency_choices(user), request.GET or None
+    )
     now = timezone.now()
     cases = form.case_filter().apply(visible, now).select_related("agency", "compliance")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
