@@ -79,7 +79,7 @@ def pack_field(
     return field
 
 
-def stored_value(definition: FieldDef, value: Any) -> Any:
+def stored_value(value: Any) -> Any:
     """A cleaned form value as the action takes it (JSON: dates as ISO text)."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
@@ -124,11 +124,12 @@ class RecordFieldsForm(forms.Form):
             value = self.cleaned_data.get(f"fields__{definition.id}")
             if value is None or value == "" or value == []:
                 continue
-            values[definition.id] = stored_value(definition, value)
+            values[definition.id] = stored_value(value)
         return values
 
     def has_entries(self) -> bool:
-        return bool(self.pack_fields())
+        """Whether anything was entered (an unticked box is not an entry)."""
+        return any(value is not False for value in self.pack_fields().values())
 
     def pack_bound_fields(self) -> list[forms.BoundField]:
         return [self[f"fields__{d.id}"] for d in self.kind.fields]
