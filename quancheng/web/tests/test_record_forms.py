@@ -12,9 +12,9 @@ from django.utils.timezone import now
 from quancheng.cases.validation import ActionError, clean_fields
 from quancheng.policies.choices import FieldType
 from quancheng.policies.registry import all_packs
-from quancheng.policies.schema import FieldDef
+from quancheng.policies.schema import FieldDef, RecordKind
 from quancheng.web.errors import attach_error, field_for_path
-from quancheng.web.record_forms import RecordForm
+from quancheng.web.record_forms import RecordFieldsForm, RecordForm
 
 KINDS = [
     pytest.param(pack, kind, id=f"{pack.id}:{kind.id}")
@@ -98,3 +98,21 @@ def test_an_error_without_a_field_is_shown_for_the_whole_form():
     form.is_valid()
     attach_error(form, ActionError("不行。", "version"))
     assert form.non_field_errors() == ["不行。"]
+
+
+def test_an_unticked_box_alone_is_no_entry():
+    kind = RecordKind(
+        id="note",
+        label="说明",
+        stage="initiation",
+        citation="§1",
+        fields=(
+            FieldDef(id="flag", label="标记", type=FieldType.BOOLEAN),
+            FieldDef(id="text", label="内容", type=FieldType.TEXT),
+        ),
+    )
+    untouched = RecordFieldsForm(kind, [], {})
+    assert untouched.is_valid() and not untouched.has_entries()
+    filled = RecordFieldsForm(kind, [], {"fields__text": "有内容"})
+    assert filled.is_valid() and filled.has_entries()
+    assert filled.pack_fields() == {"flag": False, "text": "有内容"}
