@@ -431,3 +431,14 @@ def test_a_supervisor_filters_the_list_by_agency(client, world, new_case):
     assert in_a.number in listing and in_b.number in listing
     only_b = client.get(reverse("cases:list") + "?agency=agency-b").content.decode()
     assert in_b.number in only_b and in_a.number not in only_b
+
+
+def test_sign_in_and_out(client, world):
+    login = reverse("login")
+    wrong = client.post(login, {"username": "officer", "password": "nope"}).content.decode()
+    assert "请输入一个正确的" in wrong
+    response = client.post(login, {"username": "officer", "password": "pw-officer"})
+    assert response["Location"] == reverse("cases:list")
+    assert client.get(reverse("cases:list")).status_code == 200
+    assert client.post(reverse("logout"))["Location"] == login
+    assert client.get(reverse("cases:list")).status_code == 302
