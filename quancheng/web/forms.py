@@ -14,7 +14,7 @@ from quancheng.cases.choices import PartyKind
 from quancheng.cases.filtersets import CaseFilter
 from quancheng.policies.choices import ActionType, StartMode
 from quancheng.policies.schema import Pack, RecordKind
-from quancheng.web.record_forms import datetime_input, now_minute
+from quancheng.web.widgets import datetime_input, now_minute
 
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 

@@ -17,20 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from quancheng.agencies.models import Officer
 from quancheng.cases.actions import DocumentInput, RefusalInput, SignatureInput
 from quancheng.cases.models import RecordVersion
-from quancheng.policies.choices import FieldType, SignerRole
+from quancheng.policies.choices import FieldType
 from quancheng.policies.schema import FieldDef, RecordKind
 from quancheng.web.labels import label
+from quancheng.web.signature_forms import (
+    party_refusals,
+    signature_fields,
+    signature_inputs,
+    takes_signatures,
+)
+from quancheng.web.widgets import DATE, datetime_input, now_minute
 
 _GROUPS = (FieldType.MULTICHOICE, FieldType.OFFICERS)
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def datetime_input() -> forms.DateTimeInput:
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def now_minute() -> dt.datetime:
-    return timezone.localtime().replace(second=0, microsecond=0)
 
 
 def pack_field(
@@ -151,7 +149,7 @@ class RecordForm(RecordFieldsForm):
         super().__init__(kind, officers, *args, **kwargs)
         self.fields["occurred_at"].initial = now_minute
         self.is_document = kind.document is not None
-        self.takes_signatures = self.is_document or kind.involves_party
+        self.takes_signatures = takes_signatures(kind)
         if self.is_document:
             self._add_document_fields()
         if self.takes_signatures:
@@ -176,15 +174,15 @@ class RecordForm(RecordFieldsForm):
         )
 
     def _add_signature_fields(self) -> None:
-        self.fields.update(signature_fields(self.officers))
+        self.fields.update(signature_fields(self.kind, self.officers))
 
     def document_fields(self) -> list[forms.BoundField]:
         names = ("doc_number", "doc_issued_on", "doc_sealed")
         return [self[n] for n in names if n in self.fields]
 
     def signature_fields(self) -> list[forms.BoundField]:
-        names = ("party_signer", "party_signed_at", "refusal_note", "refusal_officers")
-        return [self[n] for n in names if n in self.fields]
+        names = signature_fields(self.kind, self.officers) if self.takes_signatures else {}
+        return [self[n] for n in names]
 
     def document(self) -> DocumentInput | None:
         if not self.is_document:
@@ -199,7 +197,7 @@ class RecordForm(RecordFieldsForm):
     def signatures(self) -> list[SignatureInput]:
         if not self.takes_signatures:
             return []
-        return party_signatures(self.cleaned_data, self.cleaned_data["occurred_at"])
+        return signature_inputs(self.cleaned_data, self.officers, self.cleaned_data["occurred_at"])
 
     def refusals(self) -> list[RefusalInput]:
         if not self.takes_signatures:
@@ -222,69 +220,3 @@ class RecordForm(RecordFieldsForm):
                 doc_sealed=version.doc_sealed,
             )
         return initial
-
-
-def signature_fields(officers: list[Officer]) -> dict[str, forms.Field]:
-    """The party's signature, or the refusal noted and the officers attesting it."""
-    return {
-        "party_signer": forms.CharField(
-            label=_("Signed by the party (name)"), max_length=200, required=False
-        ),
-        "party_signed_at": forms.DateTimeField(
-            label=_("Signed at"), widget=datetime_input(), required=False
-        ),
-        "refusal_note": forms.CharField(
-            label=_("The party refused to sign: how"),
-            widget=forms.Textarea(attrs={"rows": 2}),
-            required=False,
-        ),
-        "refusal_officers": forms.MultipleChoiceField(
-            label=_("Officers attesting the refusal"),
-            choices=[(o.cert_no, str(o)) for o in officers],
-            widget=forms.CheckboxSelectMultiple,
-            required=False,
-        ),
-    }
-
-
-def party_signatures(data: dict[str, Any], default_at: dt.datetime) -> list[SignatureInput]:
-    name = (data.get("party_signer") or "").strip()
-    if not name:
-        return []
-    return [SignatureInput(SignerRole.PARTY, name, data.get("party_signed_at") or default_at)]
-
-
-def party_refusals(
-    data: dict[str, Any], officers: list[Officer], at: dt.datetime
-) -> list[RefusalInput]:
-    note = (data.get("refusal_note") or "").strip()
-    if not note:
-        return []
-    by_cert = {o.cert_no: o for o in officers}
-    attesting = [by_cert[c] for c in data.get("refusal_officers") or []]
-    return [RefusalInput(note, data.get("party_signed_at") or at, attesting)]
-
-
-class SignForm(forms.Form):
-    """The party signs the current version later, or its refusal is noted (hebei §12)."""
-
-    def __init__(self, officers: list[Officer], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.officers = officers
-        self.fields.update(signature_fields(officers))
-        self.fields["party_signed_at"].initial = now_minute
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if (
-            not (data.get("party_signer") or "").strip()
-            and not (data.get("refusal_note") or "").strip()
-        ):
-            raise forms.ValidationError(_("Enter the party's name, or how the party refused."))
-        return data
-
-    def signatures(self) -> list[SignatureInput]:
-        return party_signatures(self.cleaned_data, timezone.now())
-
-    def refusals(self) -> list[RefusalInput]:
-        return party_refusals(self.cleaned_data, self.officers, timezone.now())

@@ -11,7 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from quancheng.cases.actions import add_record, move_to_stage
+from conftest import SYSTEM
+from quancheng.agencies.actions import create_agency, create_user
+from quancheng.cases.actions import add_record, move_to_stage, open_case
 from quancheng.cases.models import Case, Record
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
@@ -392,7 +394,7 @@ def test_the_party_signs_later_or_the_refusal_is_noted(client, world, new_case):
     history = client.get(reverse("cases:record", args=[case.pk, signed.pk])).content.decode()
     assert "当事人事后签名或拒绝签名" in history
     empty = client.post(reverse("cases:sign", args=[case.pk, signed.pk]), {})
-    assert "请填写当事人姓名，或注明其拒绝签名的情况。" in empty.content.decode()
+    assert "请填写签名人，或注明当事人拒绝签名的情况。" in empty.content.decode()
     client.post(reverse("cases:sign", args=[case.pk, signed.pk]), {"party_signer": "李四"})
     assert [s.signer_name for s in signed.latest_version().signatures.all()] == ["李四"]
     client.post(
@@ -442,3 +444,49 @@ def test_sign_in_and_out(client, world):
     assert client.get(reverse("cases:list")).status_code == 200
     assert client.post(reverse("logout"))["Location"] == login
     assert client.get(reverse("cases:list")).status_code == 302
+
+
+def test_the_signers_a_kind_names_sign_with_the_record(client, world):
+    """hebei §15: the server signs the service receipt, and a witness when it is left."""
+    hebei = create_agency(
+        SYSTEM, code="hebei-st", name="某街道办", level="agency", pack_id="hebei-street"
+    )
+    server = create_user(
+        SYSTEM,
+        hebei,
+        username="server",
+        password="pw",
+        full_name="送达员",
+        roles=["officer"],
+        cert_no="HB-0001",
+    )
+    case = open_case(
+        Actor(server, "web"),
+        hebei,
+        number="冀街罚〔2026〕1号",
+        title="占道经营",
+        action_types=["penalty"],
+        start_mode="ex_officio",
+        opened_at=timezone.now(),
+    )
+    client.force_login(server)
+    url = reverse("cases:add_record", args=[case.pk]) + "?kind=service"
+    form = client.get(url).content.decode()
+    assert 'name="signers__officer"' in form and 'name="signers__witness"' in form
+    data = {
+        "occurred_at": "2026-03-02T09:00",
+        "fields__document_name": "行政处罚决定书",
+        "fields__recipient": "张三",
+        "fields__method": "service_left",
+        "fields__served_at": "2026-03-02T09:00",
+        "fields__place": "某小区",
+        "fields__left_explanation": "当事人拒收，留置于住所",
+        "signers__officer": ["HB-0001"],
+        "signers__witness": "赵六、钱七",
+    }
+    assert client.post(url, data).status_code == 302
+    version = Record.objects.get(case=case).latest_version()
+    signed = sorted((s.role, s.signer_name) for s in version.signatures.all())
+    assert signed == [("officer", "送达员"), ("witness", "赵六"), ("witness", "钱七")]
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "signature.required/service" not in page

@@ -35,7 +35,8 @@ from quancheng.web.access import (
 from quancheng.web.display import Change, Row, version_changes, version_rows
 from quancheng.web.errors import attach_error
 from quancheng.web.labels import label, stage_label
-from quancheng.web.record_forms import RecordForm, SignForm
+from quancheng.web.record_forms import RecordForm
+from quancheng.web.signature_forms import SignForm, takes_signatures
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def _render_history(
     ]
     entries.reverse()
     writer = may_write(request.user, case)  # type: ignore[arg-type]
-    if sign_form is None and writer and (kind.document is not None or kind.involves_party):
-        sign_form = SignForm(_officers(case))
+    if sign_form is None and writer and takes_signatures(kind):
+        sign_form = SignForm(kind, _officers(case))
     pack = get_pack(case.pack_id)
     return render(
         request,
@@ -156,7 +157,7 @@ def record_sign(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
     require_write(request, case)
     record = get_record_in(case, record_id)
-    form = SignForm(_officers(case), request.POST)
+    form = SignForm(_kind(case, record.kind), _officers(case), request.POST)
     if form.is_valid():
         actor, version = Actor.from_request(request), record.latest_version()
         try:
