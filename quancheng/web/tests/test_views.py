@@ -302,7 +302,7 @@ def test_a_correction_is_a_new_version_with_its_history(client, world, recorded)
 
 
 def test_moving_on_and_ending_the_case(client, world, recorded):
-    case, _record = recorded
+    case, record = recorded
     client.force_login(world.officer)
     urls = urls_for(case)
     page = client.get(urls["detail"]).content.decode()
@@ -317,6 +317,8 @@ def test_moving_on_and_ending_the_case(client, world, recorded):
     assert 'name="stage"' not in page
     # After the end only the archiving stage takes records, and only for the archivist.
     assert 'id="kind-investigation"' not in page
+    history = client.get(reverse("cases:record", args=[case.pk, record.pk])).content.decode()
+    assert "更正此记录" not in history
 
 
 def test_case_list_filters_and_counts(client, world, new_case):

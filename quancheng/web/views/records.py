@@ -132,9 +132,12 @@ def _render_history(
     ]
     entries.reverse()
     writer = may_write(request.user, case)  # type: ignore[arg-type]
-    if sign_form is None and writer and takes_signatures(kind):
-        sign_form = SignForm(kind, _officers(case))
     pack = get_pack(case.pack_id)
+    # A closed case takes nothing more, except in a stage the pack keeps open (archiving).
+    stage = next((s for s in pack.stages if s.id == record.stage), None)
+    correctable = not case.is_closed or (stage is not None and stage.open_after_close)
+    if sign_form is None and writer and not case.is_closed and takes_signatures(kind):
+        sign_form = SignForm(kind, _officers(case))
     return render(
         request,
         "web/record_history.html",
@@ -144,7 +147,7 @@ def _render_history(
             "kind_label": label(kind),
             "stage": stage_label(pack, record.stage),
             "entries": entries,
-            "can_write": writer and request.user.has_role(*kind.author_roles),  # type: ignore[union-attr]
+            "can_write": writer and correctable and request.user.has_role(*kind.author_roles),  # type: ignore[union-attr]
             "sign_form": sign_form if writer else None,
         },
     )
