@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "quancheng.cases",
     "quancheng.media",
     "quancheng.api",
+    "quancheng.web",
 ]
 
 MIDDLEWARE = [

@@ -392,7 +392,7 @@ def test_dalian_recording_is_labelled_with_case_method_time_and_maker():
     )
     [finding] = [f for f in findings(unlabelled).findings if f.rule_id == "av.labels"]
     assert finding.citation == "dalian-ftz §16"
-    assert "maker" in finding.message and "production method" in finding.message
+    assert "制作人" in finding.message and "制作方法" in finding.message  # zh-hans by default
 
 
 @pytest.mark.parametrize("pack_id", ["culture-tourism", "shanxi"])
