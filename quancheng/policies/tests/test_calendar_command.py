@@ -34,6 +34,12 @@ workdays: [2027-02-13, "2027-02-20"]
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    # The messages are asserted in English; the command speaks the site's language.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _keep_the_test_connection(monkeypatch):
     # run_from_argv closes every connection when a command ends; inside a test that would
     # close the test transaction's connection (PostgreSQL), so keep it open.
