@@ -1,0 +1,48 @@
+"""Every example under ``examples/<pack>/`` gives the exit code and the rule ids its
+``expected.json`` states. Cases are generated for the packs that are registered, so an
+example directory waits for its pack; a registered pack without examples fails."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from quancheng.cases.exchange.tests.helpers import EXAMPLES, run
+from quancheng.policies.registry import all_packs
+
+PACKS = sorted(all_packs())
+
+
+def expected(pack_id: str) -> dict:
+    path = EXAMPLES / pack_id / "expected.json"
+    return json.loads(path.read_text(encoding="utf-8"))["examples"] if path.exists() else {}
+
+
+CASES = [(pack_id, name) for pack_id in PACKS for name in sorted(expected(pack_id))]
+
+
+@pytest.mark.parametrize("pack_id", PACKS)
+def test_every_registered_pack_has_examples(pack_id):
+    listed = expected(pack_id)
+    on_disk = {p.name for p in (EXAMPLES / pack_id).glob("*.json")} - {"expected.json"}
+    assert "compliant.json" in listed, f"examples/{pack_id}/compliant.json is missing"
+    assert any(n.startswith("noncompliant-") for n in listed)
+    assert set(listed) == on_disk, "expected.json must list exactly the example files"
+
+
+@pytest.mark.parametrize(("pack_id", "name"), CASES, ids=[f"{p}/{n}" for p, n in CASES])
+def test_example(pack_id, name):
+    want = expected(pack_id)[name]
+    args = [str(EXAMPLES / pack_id / name)]
+    if want.get("at"):
+        args += ["--at", want["at"]]
+    result = run("check_case", *args)
+    assert result.code == want["exit"], result.stdout + result.stderr
+    if want["exit"] == 2:
+        for path in want["paths"]:
+            assert f": {path}: " in result.stderr
+        return
+    report = result.json()
+    assert report["pack"] == pack_id
+    assert sorted({f["rule_id"] for f in report["findings"]}) == sorted(want["rules"])
