@@ -46,3 +46,12 @@ def test_schema_enums_match_the_choices():
     assert set(defs["interruption"]["properties"]["reason"]["enum"]) == set(
         InterruptionReason.values
     )
+
+
+def test_the_example_in_the_documentation_is_valid():
+    from quancheng.cases.exchange.parse import parse_document
+
+    text = (REPO / "docs" / "exchange.md").read_text(encoding="utf-8")
+    block = text.split("## Example\n", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    parsed = parse_document(json.loads(block))
+    assert parsed.snapshot.records[1].current.refusals

@@ -59,7 +59,7 @@ class Command(BaseCommand):
 
     def _moment(self, name: str, text: str | None) -> dt.datetime:
         if text is None:
-            return timezone.now()
+            return timezone.localtime()
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
