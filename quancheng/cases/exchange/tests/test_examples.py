@@ -46,3 +46,24 @@ def test_example(pack_id, name):
     report = result.json()
     assert report["pack"] == pack_id
     assert sorted({f["rule_id"] for f in report["findings"]}) == sorted(want["rules"])
+
+
+COMPLIANT = [p for p in PACKS if (EXAMPLES / p / "compliant.json").exists()]
+
+
+@pytest.mark.parametrize("pack_id", COMPLIANT)
+def test_compliant_example_imports_and_exports_unchanged(db, pack_id):
+    """Each pack's compliant example goes through the actions and comes back the same."""
+    from conftest import SYSTEM
+    from quancheng.agencies.actions import create_agency
+    from quancheng.cases.exchange.export import export_case
+    from quancheng.cases.exchange.load import import_case
+
+    document = json.loads((EXAMPLES / pack_id / "compliant.json").read_text(encoding="utf-8"))
+    agency = create_agency(SYSTEM, code="x", name="X", level="agency", pack_id=pack_id)
+    case = import_case(SYSTEM, agency, document)
+    assert case.compliance.errors == 0
+    exported = export_case(case)
+    assert {k: v for k, v in exported.items() if k != "source"} == {
+        k: v for k, v in document.items() if k != "source"
+    }
