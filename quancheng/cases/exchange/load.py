@@ -226,7 +226,7 @@ def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, 
             ],
         }
         occurred = _time(version["occurred_at"])
-        with at_path(f"versions[{index}]"):
+        try:
             if record is None:
                 record = add_record(
                     actor,
@@ -245,6 +245,10 @@ def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, 
                     version.get("correction_reason", ""),
                     **kwargs,
                 )
+        except ActionError as exc:
+            # A refusal of the kind (unknown, or not for the author's role) is the record's.
+            path = exc.path if exc.path == "kind" else join(f"versions[{index}]", exc.path)
+            raise ActionError(exc.message, path) from None
     return record  # type: ignore[return-value]
 
 

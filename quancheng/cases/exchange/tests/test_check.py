@@ -199,3 +199,13 @@ def test_check_makes_no_query_even_with_a_database(db, django_assert_num_queries
     with django_assert_num_queries(0):
         result = run("check_case", str(EXAMPLES / "anhui" / "noncompliant-major-no-review.json"))
     assert result.code == 1
+
+
+def test_check_reads_standard_input(monkeypatch):
+    import io
+
+    text = (EXAMPLES / "anhui" / "noncompliant-unsigned-decision.json").read_text(encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    result = run("check_case", "-")
+    assert result.code == 1
+    assert [f["rule_id"] for f in result.json()["findings"]] == ["signature.party"]

@@ -135,7 +135,7 @@ def _blank_required(doc):
         ),
         # Refused by an action half-way: officers, devices, the case and seven records were
         # already written in the transaction, and all of it is rolled back.
-        (lambda d: d, ["--as", "officer"], "records[7].versions[0].kind: "),
+        (lambda d: d, ["--as", "officer"], "records[7].kind: "),
     ],
     ids=[
         "unknown agency",
