@@ -62,6 +62,11 @@ def _time(value: str | None) -> dt.datetime | None:
     return None if value is None else dt.datetime.fromisoformat(value)
 
 
+def _when(value: str) -> dt.datetime:
+    """A time the schema requires (already checked to be aware by the parse)."""
+    return dt.datetime.fromisoformat(value)
+
+
 def digest(document: dict[str, Any]) -> str:
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -178,7 +183,7 @@ def _open(actor: Actor, agency: Agency, doc: dict[str, Any], officers: dict[str,
             title=case["title"],
             action_types=list(case["action_types"]),
             start_mode=case["start_mode"],
-            opened_at=_time(case["opened_at"]),  # type: ignore[arg-type]
+            opened_at=_when(case["opened_at"]),
             is_major=case["is_major"],
             confidential=case.get("confidential", False),
             officers=[officers[o["cert_no"]] for o in doc["officers"] if o.get("on_case", True)],
@@ -211,7 +216,7 @@ def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, 
                 SignatureInput(
                     role=s["role"],
                     name=s["name"],
-                    signed_at=_time(s["signed_at"]),  # type: ignore[arg-type]
+                    signed_at=_when(s["signed_at"]),
                     officer=officers[s["cert_no"]] if s.get("cert_no") else None,
                 )
                 for s in version.get("signatures", [])
@@ -219,13 +224,13 @@ def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, 
             "refusals": [
                 RefusalInput(
                     note=r["note"],
-                    noted_at=_time(r["noted_at"]),  # type: ignore[arg-type]
+                    noted_at=_when(r["noted_at"]),
                     officers=[officers[c] for c in r["signed_by"]],
                 )
                 for r in version.get("refusals", [])
             ],
         }
-        occurred = _time(version["occurred_at"])
+        occurred = _when(version["occurred_at"])
         try:
             if record is None:
                 record = add_record(
@@ -234,14 +239,14 @@ def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, 
                     item["kind"],
                     version["fields"],
                     occurred,
-                    **kwargs,  # type: ignore[arg-type]
+                    **kwargs,
                 )
             else:
                 correct_record(
                     actor,
                     record,
                     version["fields"],
-                    occurred,  # type: ignore[arg-type]
+                    occurred,
                     version.get("correction_reason", ""),
                     **kwargs,
                 )
@@ -260,8 +265,8 @@ def _recording_input(
 ) -> RecordingInput:
     return RecordingInput(
         device=devices[item["device"]],
-        started_at=_time(item["started_at"]),  # type: ignore[arg-type]
-        ended_at=_time(item["ended_at"]),  # type: ignore[arg-type]
+        started_at=_when(item["started_at"]),
+        ended_at=_when(item["ended_at"]),
         officers=[officers[c] for c in item.get("officers", [])],
         records=[records[r] for r in item.get("records", [])],
         session=item.get("session", ""),
@@ -286,7 +291,7 @@ def _interruption_input(
 ) -> InterruptionInput:
     return InterruptionInput(
         device=devices[item["device"]],
-        started_at=_time(item["started_at"]),  # type: ignore[arg-type]
+        started_at=_when(item["started_at"]),
         ended_at=_time(item.get("ended_at")),
         reason=item["reason"],
         resumed=item.get("resumed", True),
@@ -304,7 +309,7 @@ def _finish(actor: Actor, case: Case, data: dict[str, Any]) -> None:
             move_to_stage(actor, case, data["stage"])
     if data.get("ended_at"):
         with at_path("case"):
-            end_case(actor, case, _time(data["ended_at"]))  # type: ignore[arg-type]
+            end_case(actor, case, _when(data["ended_at"]))
     if data.get("archived_at"):
         with at_path("case"):
-            archive_case(actor, case, _time(data["archived_at"]))  # type: ignore[arg-type]
+            archive_case(actor, case, _when(data["archived_at"]))
