@@ -209,3 +209,13 @@ def test_check_reads_standard_input(monkeypatch):
     result = run("check_case", "-")
     assert result.code == 1
     assert [f["rule_id"] for f in result.json()["findings"]] == ["signature.party"]
+
+
+def test_missing_required_field_is_a_finding_or_with_strict_invalid():
+    path = str(EXAMPLES / "anhui" / "noncompliant-missing-field.json")
+    finding = run("check_case", path)
+    assert finding.code == 1
+    assert finding.json()["findings"][0]["rule_id"] == "record.field/ex_officio_start.reason"
+    refused = run("check_case", path, "--strict")
+    assert refused.code == 2
+    assert f"{path}: records[0].versions[0].fields.reason: " in refused.stderr

@@ -30,13 +30,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--at", help="moment of evaluation with timezone, e.g. 2026-03-02T09:00:00+08:00"
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="refuse (exit 2) a record without its required fields, as import does",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["file"]
         at = self._moment(name, options["at"])
         document = read(self, name)
         try:
-            parsed = parse_document(document, pack_id=options["pack"], strict=False)
+            parsed = parse_document(document, pack_id=options["pack"], strict=options["strict"])
         except InvalidCaseFile as exc:
             refuse(self, name, exc.problems)
         # The calendar of chinese-calendar alone: years loaded into a database are not
