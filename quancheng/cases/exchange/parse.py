@@ -160,10 +160,15 @@ def _schema_problem(error: ValidationError) -> list[Problem]:
     return [Problem(path, error.message)]
 
 
+def _position(error: ValidationError) -> list[tuple[int, int | str]]:
+    """Document order for paths: list positions as numbers (``records[2]`` before ``[10]``)."""
+    return [(0, p) if isinstance(p, int) else (1, p) for p in error.absolute_path]
+
+
 def check_structure(document: Any) -> None:
     """Raise ``InvalidCaseFile`` with every structural problem the JSON Schema finds."""
     problems: list[Problem] = []
-    for error in sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.path))):
+    for error in sorted(_validator().iter_errors(document), key=_position):
         problems.extend(_schema_problem(error))
     if problems:
         raise InvalidCaseFile(problems)
@@ -192,14 +197,13 @@ class _Builder:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
-    def build(self, pack_id: str | None) -> CaseFile:
-        pack_id = pack_id or self.doc["pack"]
+    def build(self, override: str | None) -> CaseFile:
+        pack_id = override or self.doc["pack"]
         try:
             pack = get_pack(pack_id)
         except UnknownPack:
-            raise InvalidCaseFile(
-                [Problem("pack", _("Unknown policy pack “%(pack)s”.") % {"pack": pack_id})]
-            ) from None
+            message = _("Unknown policy pack “%(pack)s”.") % {"pack": pack_id}
+            raise InvalidCaseFile([Problem("--pack" if override else "pack", message)]) from None
         self.pack = pack
         self.kinds = {k.id: k for k in pack.record_kinds}
         self.stages = {s.id: s for s in pack.stages}

@@ -64,7 +64,7 @@ def test_at_decides_deadlines(tmp_path):
 def test_pack_option_overrides_the_files_pack(tmp_path):
     result = run("check_case", str(EXAMPLES / "anhui" / "compliant.json"), "--pack", "nowhere")
     assert result.code == 2
-    assert "pack: " in result.stderr and "nowhere" in result.stderr
+    assert ": --pack: " in result.stderr and "nowhere" in result.stderr
 
 
 @pytest.mark.parametrize("at", ["2026-03-02T09:00:00", "2026-03-02", "yesterday"])
@@ -172,6 +172,18 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path):
     assert result.code == 2
     assert "records[0].kind" in result.stderr
     assert "records[2].versions[0].occurred_at" in result.stderr
+
+
+def test_structural_problems_come_in_document_order(tmp_path):
+    doc = example("anhui")
+    doc["records"][10]["versions"][0]["signatures"] = [{"role": "boss"}]
+    doc["records"][2]["colour"] = "red"
+    result = run("check_case", write(tmp_path, doc))
+    assert result.code == 2
+    lines = result.stderr.splitlines()
+    assert ": records[2].colour: " in lines[0]
+    assert any("records[10].versions[0].signatures[0].role: " in line for line in lines[1:])
+    assert any("records[10].versions[0].signatures[0].name: " in line for line in lines[1:])
 
 
 def test_missing_file_exits_2(tmp_path):
