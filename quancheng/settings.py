@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "quancheng.devices",
     "quancheng.cases",
     "quancheng.media",
+    "quancheng.api",
+    "quancheng.web",
 ]
 
 MIDDLEWARE = [

@@ -51,8 +51,13 @@ def create_user(
     roles: list[str],
     cert_no: str = "",
     is_superuser: bool = False,
+    password_hash: str = "",
 ) -> User:
-    """An account with roles; an officer also gets an ``Officer`` carrying the certificate."""
+    """An account with roles; an officer also gets an ``Officer`` carrying the certificate.
+
+    ``password_hash`` (from ``make_password``) stands in for ``password`` where many accounts
+    share one password, as the demo's do, so it is hashed once rather than per account.
+    """
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise ActionError(_("Unknown role: %(r)s") % {"r": ", ".join(unknown)}, "roles")
@@ -68,7 +73,9 @@ def create_user(
                 is_superuser=is_superuser,
                 is_staff=is_superuser,
             )
-            if password:
+            if password_hash:
+                user.password = password_hash
+            elif password:
                 user.set_password(password)
             else:
                 user.set_unusable_password()

@@ -21,6 +21,7 @@ class CaseFilter:
     overdue: bool | None = None
     closed: bool | None = None
     agency: str | None = None
+    pack: str | None = None
     q: str | None = None
 
     def apply(self, cases: QuerySet[Case], now: dt.datetime | None = None) -> QuerySet[Case]:
@@ -40,6 +41,8 @@ class CaseFilter:
             cases = cases.filter(closed_at__isnull=not self.closed)
         if self.agency:
             cases = cases.filter(agency__code=self.agency)
+        if self.pack:
+            cases = cases.filter(pack_id=self.pack)
         if self.q:
             cases = cases.filter(Q(number__icontains=self.q) | Q(title__icontains=self.q))
         return cases

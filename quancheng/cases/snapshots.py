@@ -145,6 +145,7 @@ def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
             "party_informed",
             "delay_reason",
             "returned_at",
+            "file_name",
         )
     )
     ids = [r["id"] for r in rows]
@@ -179,6 +180,7 @@ def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
                 party_informed=r["party_informed"],
                 delay_reason=r["delay_reason"],
                 returned_at=r["returned_at"],
+                file_name=r["file_name"],
             )
         )
 

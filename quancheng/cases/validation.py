@@ -51,8 +51,10 @@ def clean_fields(kind: RecordKind, fields: dict[str, Any], *, strict: bool) -> d
             continue
         cleaned[key] = _clean_value(definition, value, f"fields.{key}")
     if strict:
+        activities = kind.activities_from(cleaned)
         for definition in kind.fields:
-            if definition.required and definition.id not in cleaned:
+            wanted = definition.required or bool(activities.intersection(definition.required_for))
+            if wanted and definition.id not in cleaned:
                 raise ActionError(
                     _("“%(field)s” is required.") % {"field": definition.label},
                     f"fields.{definition.id}",

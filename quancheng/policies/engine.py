@@ -69,23 +69,18 @@ class PackIndex:
         self.required_fields: dict[str, list[tuple[str, str]]] = {
             k.id: [(f.id, f.label) for f in k.fields if f.required] for k in pack.record_kinds
         }
+        # Fields required only for some activities (hebei §15), as (id, label, activities).
+        self.conditional_fields: dict[str, list[tuple[str, str, frozenset[str]]]] = {
+            k.id: [(f.id, f.label, frozenset(f.required_for)) for f in k.fields if f.required_for]
+            for k in pack.record_kinds
+        }
         self.scenarios = {s.id: s for s in pack.audio_visual.scenarios}
 
     def activities_of(self, record: RecordSnap) -> frozenset[str]:
         kind = self.kinds.get(record.kind)
         if kind is None:
             return frozenset()
-        found = set(kind.activities)
-        if kind.activity_field:
-            value = record.current.fields.get(kind.activity_field)
-            if isinstance(value, str):
-                found.add(value)
-            elif isinstance(value, list):
-                found.update(v for v in value if isinstance(v, str))
-        for flag, activity in kind.activity_flags.items():
-            if record.current.fields.get(flag) is True:
-                found.add(activity)
-        return frozenset(found)
+        return kind.activities_from(record.current.fields)
 
     def cite(self, citation: str) -> str:
         return f"{self.pack.id} {citation}"

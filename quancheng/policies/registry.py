@@ -9,7 +9,7 @@ import yaml
 from django.conf import settings
 from pydantic import ValidationError
 
-from quancheng.policies.schema import Pack
+from quancheng.policies.schema import Pack, PackReferenceError
 
 
 class PackError(Exception):
@@ -43,8 +43,13 @@ def load_pack_file(path: Path) -> Pack:
 def _describe(path: Path, exc: ValidationError, data: object) -> str:
     lines = []
     for error in exc.errors():
-        key = _key_path(error["loc"], data) or "(top level)"
-        lines.append(f"{path}: {key}: {error['msg']}")
+        loc, message = error["loc"], error["msg"]
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, PackReferenceError):
+            # A cross-reference is checked on the whole pack; the error knows its own key.
+            loc, message = (*loc, *cause.loc), str(cause)
+        key = _key_path(loc, data) or "(top level)"
+        lines.append(f"{path}: {key}: {message}")
     return "\n".join(lines)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +24,7 @@ from quancheng.policies.choices import (
     Role,
     ScenarioMode,
     Severity,
+    SignerRole,
     StartMode,
 )
 
@@ -65,6 +67,9 @@ class FieldDef(Labelled):
     id: Ident
     type: FieldType
     required: bool = False
+    # Required only when the record shows one of these activities of its own kind
+    # (hebei §15: the reason is recorded when service is entrusted to another body).
+    required_for: tuple[Ident, ...] = ()
     choices: tuple[Choice, ...] = ()
     citation: Citation | None = None
     help: str | None = None
@@ -76,6 +81,8 @@ class FieldDef(Labelled):
             raise ValueError(f"field {self.id!r} of type {self.type} needs choices")
         if not wants and self.choices:
             raise ValueError(f"field {self.id!r} of type {self.type} cannot have choices")
+        if self.required and self.required_for:
+            raise ValueError(f"field {self.id!r} is required always or for activities, not both")
         return self
 
 
@@ -85,6 +92,20 @@ class DocumentRule(Strict):
     number_required: bool = True
     issue_date_required: bool = True
     seal_required: bool = True
+    citation: Citation
+
+
+class SignerRule(Strict):
+    """Who must sign a record of a kind, beyond the party (hebei §15: the server and the
+    recipient sign a service receipt; a witness too when it is left at the address).
+
+    ``when``: only for records showing one of these activities; ``unless``: not for those.
+    """
+
+    role: SignerRole
+    min_count: int = Field(default=1, ge=1)
+    when: tuple[Ident, ...] | None = None
+    unless: tuple[Ident, ...] = ()
     citation: Citation
 
 
@@ -101,9 +122,32 @@ class RecordKind(Labelled):
     activity_field: Ident | None = None
     activity_flags: dict[Ident, Ident] = Field(default_factory=dict)
     author_roles: tuple[Role, ...] = (Role.OFFICER,)
+    signers: tuple[SignerRule, ...] = ()
 
     def field(self, field_id: str) -> FieldDef | None:
         return next((f for f in self.fields if f.id == field_id), None)
+
+    def activities_from(self, fields: Mapping[str, Any]) -> frozenset[str]:
+        """The activities a record of this kind with these field values shows."""
+        found = set(self.activities)
+        if self.activity_field:
+            value = fields.get(self.activity_field)
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, list):
+                found.update(v for v in value if isinstance(v, str))
+        for flag, activity in self.activity_flags.items():
+            if fields.get(flag) is True:
+                found.add(activity)
+        return frozenset(found)
+
+    def produced_activities(self) -> set[str]:
+        """Every activity a record of this kind can show."""
+        produced = set(self.activities) | set(self.activity_flags.values())
+        field = self.field(self.activity_field) if self.activity_field else None
+        if field is not None:
+            produced.update(c.id for c in field.choices)
+        return produced
 
 
 class Stage(Labelled):
@@ -190,6 +234,7 @@ class LabelRule(Strict):
             "party",
             "case_title",
             "place",
+            "name",
         ],
         ...,
     ] = Field(min_length=1)
@@ -275,60 +320,106 @@ class Pack(Strict):
         return self
 
 
+class PackReferenceError(ValueError):
+    """A reference inside a pack to something the pack does not have; ``loc`` is the key
+    path of the offending value (``("record_kinds", 3, "stage")``)."""
+
+    def __init__(self, message: str, loc: tuple[int | str, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 def check_cross_references(pack: Pack) -> None:
     """Every id a pack refers to must exist in it, and every activity a scenario or trigger
     waits for must be one some record kind can produce (else the rule could never fire)."""
-    stage_ids = _unique([s.id for s in pack.stages], "stage")
-    kind_ids = _unique([k.id for k in pack.record_kinds], "record kind")
-    _unique([r.id for r in pack.requirements], "requirement")
-    _unique([s.id for s in pack.audio_visual.scenarios], "scenario")
+    stage_ids = _unique([s.id for s in pack.stages], "stage", ("stages",))
+    kind_ids = _unique([k.id for k in pack.record_kinds], "record kind", ("record_kinds",))
+    _unique([r.id for r in pack.requirements], "requirement", ("requirements",))
+    _unique([s.id for s in pack.audio_visual.scenarios], "scenario", ("audio_visual", "scenarios"))
     produced: set[str] = set()
-    for kind in pack.record_kinds:
+    for k, kind in enumerate(pack.record_kinds):
+        at = ("record_kinds", k)
         if kind.stage not in stage_ids:
-            raise ValueError(f"record kind {kind.id!r}: unknown stage {kind.stage!r}")
-        _unique([f.id for f in kind.fields], f"field of {kind.id}")
-        produced.update(kind.activities)
-        produced.update(kind.activity_flags.values())
+            raise PackReferenceError(
+                f"record kind {kind.id!r}: unknown stage {kind.stage!r}", (*at, "stage")
+            )
+        _unique([f.id for f in kind.fields], f"field of {kind.id}", (*at, "fields"))
+        produced.update(kind.produced_activities())
         if kind.activity_field:
             field = kind.field(kind.activity_field)
             if field is None or field.type not in (FieldType.CHOICE, FieldType.MULTICHOICE):
-                raise ValueError(
+                raise PackReferenceError(
                     f"record kind {kind.id!r}: activity_field {kind.activity_field!r} "
-                    "must name one of its choice fields"
+                    "must name one of its choice fields",
+                    (*at, "activity_field"),
                 )
-            produced.update(c.id for c in field.choices)
         for flag in kind.activity_flags:
             field = kind.field(flag)
             if field is None or field.type != FieldType.BOOLEAN:
-                raise ValueError(
-                    f"record kind {kind.id!r}: activity flag {flag!r} must name a boolean field"
+                raise PackReferenceError(
+                    f"record kind {kind.id!r}: activity flag {flag!r} must name a boolean field",
+                    (*at, "activity_flags", flag),
                 )
+        _check_own_activities(kind, at)
     stage_of = {k.id: k.stage for k in pack.record_kinds}
-    for req in pack.requirements:
-        for kind_id in req.kinds:
+    for r, req in enumerate(pack.requirements):
+        at = ("requirements", r)
+        for i, kind_id in enumerate(req.kinds):
             if kind_id not in kind_ids:
-                raise ValueError(f"requirement {req.id!r}: unknown record kind {kind_id!r}")
+                raise PackReferenceError(
+                    f"requirement {req.id!r}: unknown record kind {kind_id!r}", (*at, "kinds", i)
+                )
         if len({stage_of[k] for k in req.kinds}) > 1:
-            raise ValueError(f"requirement {req.id!r}: its kinds must belong to one stage")
-        _known_activities(req.when.activities or (), produced, f"requirement {req.id!r}")
-    for scenario in pack.audio_visual.scenarios:
-        _known_activities(scenario.activities, produced, f"scenario {scenario.id!r}")
-    for trigger in pack.retention.long_term_triggers:
-        _known_activities(trigger.activities, produced, f"long-term trigger {trigger.id!r}")
+            raise PackReferenceError(
+                f"requirement {req.id!r}: its kinds must belong to one stage", (*at, "kinds")
+            )
+        _known_activities(
+            req.when.activities or (), produced, f"requirement {req.id!r}", (*at, "when")
+        )
+    for i, scenario in enumerate(pack.audio_visual.scenarios):
+        at = ("audio_visual", "scenarios", i, "activities")
+        _known_activities(scenario.activities, produced, f"scenario {scenario.id!r}", at)
+    for i, trigger in enumerate(pack.retention.long_term_triggers):
+        at = ("retention", "long_term_triggers", i, "activities")
+        _known_activities(trigger.activities, produced, f"long-term trigger {trigger.id!r}", at)
     if pack.audio_visual.inform_party:
-        _known_activities(pack.audio_visual.inform_party.activities, produced, "inform_party")
+        at = ("audio_visual", "inform_party", "activities")
+        _known_activities(pack.audio_visual.inform_party.activities, produced, "inform_party", at)
 
 
-def _unique(ids: list[str], what: str) -> set[str]:
+def _check_own_activities(kind: RecordKind, at: tuple[int | str, ...]) -> None:
+    """Conditional fields and signers wait for activities the kind itself can show."""
+    own = kind.produced_activities()
+    waits = [
+        (f"field {f.id!r}", (*at, "fields", i, "required_for"), a)
+        for i, f in enumerate(kind.fields)
+        for a in f.required_for
+    ]
+    waits += [
+        (f"signers[{i}]", (*at, "signers", i), a)
+        for i, r in enumerate(kind.signers)
+        for a in (*(r.when or ()), *r.unless)
+    ]
+    for where, loc, activity in waits:
+        if activity not in own:
+            raise PackReferenceError(
+                f"record kind {kind.id!r}: {where}: the kind never shows activity {activity!r}",
+                loc,
+            )
+
+
+def _unique(ids: list[str], what: str, loc: tuple[int | str, ...]) -> set[str]:
     seen: set[str] = set()
-    for item in ids:
+    for i, item in enumerate(ids):
         if item in seen:
-            raise ValueError(f"{what} id {item!r} appears twice")
+            raise PackReferenceError(f"{what} id {item!r} appears twice", (*loc, i, "id"))
         seen.add(item)
     return seen
 
 
-def _known_activities(activities: tuple[str, ...], produced: set[str], where: str) -> None:
+def _known_activities(
+    activities: tuple[str, ...], produced: set[str], where: str, loc: tuple[int | str, ...]
+) -> None:
     for activity in activities:
         if activity not in produced:
-            raise ValueError(f"{where}: no record kind produces activity {activity!r}")
+            raise PackReferenceError(f"{where}: no record kind produces activity {activity!r}", loc)

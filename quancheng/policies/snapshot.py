@@ -68,6 +68,7 @@ class RecordingSnap:
     party_informed: bool | None = None
     delay_reason: str = ""
     returned_at: dt.datetime | None = None
+    file_name: str = ""
 
 
 @dataclass(slots=True)

@@ -52,21 +52,26 @@ def mandatory_scenarios(ctx: Context) -> None:
 
 
 def unsuitable_scenarios(ctx: Context) -> None:
-    """A recording made where the pack says recording is unsuitable (dalian §15)."""
+    """A recording made where the pack says recording is unsuitable (dalian §15): tagged
+    with that scenario, or evidencing a record whose activities fall in it."""
+    unsuitable = [s for s in ctx.pack.audio_visual.scenarios if s.mode == ScenarioMode.UNSUITABLE]
+    if not unsuitable:
+        return
     for recording in ctx.case.recordings:
-        scenario = ctx.index.scenarios.get(recording.scenario)
-        if scenario is None or scenario.mode != ScenarioMode.UNSUITABLE:
-            continue
-        capability = scenario.unless_capability
-        if capability and capability in recording.device_capabilities:
-            continue
-        ctx.add(
-            f"av.unsuitable/{scenario.id}",
-            scenario.citation,
-            Severity.ERROR if capability else Severity.WARNING,
-            _("Recording in “%(scenario)s” is unsuitable.") % {"scenario": scenario.label},
-            f"recording:{recording.ref}",
-        )
+        covered = recording_activities(ctx, recording)
+        for scenario in unsuitable:
+            if recording.scenario != scenario.id and not covered & set(scenario.activities):
+                continue
+            capability = scenario.unless_capability
+            if capability and capability in recording.device_capabilities:
+                continue
+            ctx.add(
+                f"av.unsuitable/{scenario.id}",
+                scenario.citation,
+                Severity.ERROR if capability else Severity.WARNING,
+                _("Recording in “%(scenario)s” is unsuitable.") % {"scenario": scenario.label},
+                f"recording:{recording.ref}",
+            )
 
 
 def _yes_no_rule(
@@ -133,7 +138,8 @@ def recording_conduct(ctx: Context) -> None:
 
 
 def recording_labels(ctx: Context) -> None:
-    """A stored recording is labelled with case number, method, time and maker (dalian §16)."""
+    """A stored recording is labelled as the pack asks: case number, method, time and maker
+    (dalian §16); name, device number, officers, time, party and case name (hebei §25)."""
     rule = ctx.pack.audio_visual.labels
     if rule is None:
         return
@@ -149,6 +155,7 @@ def recording_labels(ctx: Context) -> None:
             "party": case.party_names,
             "case_title": case.title,
             "place": recording.place,
+            "name": recording.file_name,
         }
         missing = [name for name in rule.fields if not present[name]]
         if missing:
@@ -172,6 +179,7 @@ LABELS = {
     "party": gettext_lazy("party"),
     "case_title": gettext_lazy("case name"),
     "place": gettext_lazy("place"),
+    "name": gettext_lazy("name"),
 }
 
 

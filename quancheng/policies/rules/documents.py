@@ -111,4 +111,31 @@ def correction_confirmed(ctx: Context) -> None:
         )
 
 
-RULES = (document_form, party_signature, correction_confirmed)
+def required_signers(ctx: Context) -> None:
+    """The signatures a kind names beyond the party's (hebei §14 hearing participants, §15 the
+    server, the recipient, and a witness when a document is left at the address)."""
+    for record in ctx.case.records:
+        kind = ctx.index.kinds.get(record.kind)
+        if kind is None or not kind.signers:
+            continue
+        activities = ctx.record_activities[record.ref]
+        signatures = record.current.signatures
+        for rule in kind.signers:
+            if rule.when is not None and not activities & set(rule.when):
+                continue
+            if activities & set(rule.unless):
+                continue
+            signed = {s.officer_cert or s.name for s in signatures if s.role == rule.role}
+            if len(signed) >= rule.min_count:
+                continue
+            ctx.add(
+                f"signature.required/{kind.id}.{rule.role}",
+                rule.citation,
+                Severity.ERROR,
+                _("“%(kind)s” lacks the signature of: %(role)s (at least %(n)d).")
+                % {"kind": kind.label, "n": rule.min_count, "role": SignerRole(rule.role).label},
+                f"record:{record.ref}",
+            )
+
+
+RULES = (document_form, party_signature, correction_confirmed, required_signers)

@@ -39,12 +39,18 @@ def required_records(ctx: Context) -> None:
 
 
 def required_fields(ctx: Context) -> None:
-    """A record whose current version leaves out a field its kind requires."""
+    """A record whose current version leaves out a field its kind requires, always or for
+    an activity the record shows (hebei §15: the reason for entrusted service)."""
     for record in ctx.case.records:
         kind = ctx.index.kinds.get(record.kind)
         if kind is None:
             continue
-        for field_id, label in ctx.index.required_fields[record.kind]:
+        wanted = ctx.index.required_fields[record.kind]
+        conditional = ctx.index.conditional_fields[record.kind]
+        if conditional:
+            activities = ctx.record_activities[record.ref]
+            wanted = wanted + [(f, label) for f, label, when in conditional if when & activities]
+        for field_id, label in wanted:
             if not is_blank(record.current.fields.get(field_id)):
                 continue
             definition = kind.field(field_id)

@@ -1,0 +1,160 @@
+"""Stored rows as the plain data the output schemas describe, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from quancheng.cases.models import (
+    Case,
+    CaseCompliance,
+    Record,
+    RecordVersion,
+    Signature,
+)
+from quancheng.policies.registry import UnknownPack, get_pack
+from quancheng.policies.schema import Pack
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    """Times are given in the deployment's zone (Asia/Shanghai), with their offset."""
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def _pack(pack_id: str) -> Pack | None:
+    try:
+        return get_pack(pack_id)
+    except UnknownPack:
+        return None
+
+
+def _compliance(case: Case) -> dict[str, Any] | None:
+    try:
+        summary = case.compliance
+    except CaseCompliance.DoesNotExist:
+        return None
+    return {
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "next_deadline_at": local(summary.next_deadline_at),
+        "evaluated_at": local(summary.evaluated_at),
+    }
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "agency": case.agency.code,
+        "agency_name": case.agency.name,
+        "pack": case.pack_id,
+        "stage": case.stage,
+        "action_types": list(case.action_types),
+        "start_mode": case.start_mode,
+        "is_major": case.is_major,
+        "confidential": case.confidential,
+        "opened_at": local(case.opened_at),
+        "ended_at": local(case.ended_at),
+        "closed_at": local(case.closed_at),
+        "archived_at": local(case.archived_at),
+        "compliance": _compliance(case),
+    }
+
+
+def case_detail(case: Case) -> dict[str, Any]:
+    pack = _pack(case.pack_id)
+    stages = pack.stages if pack else ()
+    return {
+        **case_summary(case),
+        "stages": [
+            {"id": s.id, "label": s.label, "label_en": s.label_en, "current": s.id == case.stage}
+            for s in stages
+        ],
+        "parties": [
+            {
+                "id": p.pk,
+                "kind": p.kind,
+                "name": p.name,
+                "id_number": p.id_number,
+                "address": p.address,
+                "phone": p.phone,
+            }
+            for p in case.parties.all()
+        ],
+        "officers": [{"name": o.name, "cert_no": o.cert_no} for o in case.officers.all()],
+        "record_count": case.records.count(),
+    }
+
+
+def records_queryset(case: Case) -> QuerySet[Record]:
+    """The case's records with every version, signature and refusal: four queries."""
+    versions = (
+        RecordVersion.objects.select_related("created_by")
+        .prefetch_related(
+            Prefetch("signatures", queryset=Signature.objects.select_related("officer")),
+            "refusals",
+        )
+        .order_by("number")
+    )
+    return (
+        Record.objects.filter(case=case)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+    )
+
+
+def version(v: RecordVersion) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "number": v.number,
+        "fields": v.fields,
+        "occurred_at": local(v.occurred_at),
+        "corrects": v.corrects_id,
+        "correction_reason": v.correction_reason,
+        "document": {"number": v.doc_number, "issued_on": v.doc_issued_on, "sealed": v.doc_sealed},
+        "signatures": [
+            {
+                "id": s.pk,
+                "role": s.role,
+                "name": s.signer_name,
+                "officer": s.officer.cert_no if s.officer else None,
+                "refusal": s.refusal_id,
+                "signed_at": local(s.signed_at),
+            }
+            for s in v.signatures.all()
+        ],
+        "refusals": [
+            {"id": r.pk, "note": r.note, "noted_at": local(r.noted_at)} for r in v.refusals.all()
+        ],
+        "created_at": local(v.created_at),
+        "created_by": v.created_by.get_username() if v.created_by else None,
+    }
+
+
+def record(r: Record, pack: Pack | None, *, history: bool) -> dict[str, Any]:
+    versions = list(r.versions.all())
+    kind = next((k for k in pack.record_kinds if k.id == r.kind), None) if pack else None
+    data = {
+        "id": r.pk,
+        "case": r.case_id,
+        "kind": r.kind,
+        "kind_label": kind.label if kind else r.kind,
+        "stage": r.stage,
+        "created_at": local(r.created_at),
+        "created_by": r.created_by.get_username() if r.created_by else None,
+        "version_count": len(versions),
+        "current": version(versions[-1]),
+    }
+    if history:
+        data["versions"] = [version(v) for v in versions]
+    return data
+
+
+def records(rows: Iterable[Record], pack_id: str, *, history: bool) -> list[dict[str, Any]]:
+    pack = _pack(pack_id)
+    return [record(r, pack, history=history) for r in rows]

@@ -1,0 +1,65 @@
+"""Lists cost a fixed number of queries however many cases or records there are."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from quancheng.cases.actions import SignatureInput, add_record
+from quancheng.ledger.context import Actor
+
+START = {"source": "complaint", "reason": "x"}
+
+
+def queries(call):
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200, response.json()
+    return len(captured)
+
+
+def test_case_list_queries_do_not_grow(world, new_case, api, django_assert_max_num_queries):
+    def listing():
+        return api.get(world.supervisor, "/cases?page_size=200")
+
+    for _ in range(3):
+        new_case()
+    listing()  # the token's last use is noted once a minute; leave that write out
+    few = queries(listing)
+    for _ in range(30):
+        new_case()
+        new_case(user=world.other_officer)
+    with django_assert_max_num_queries(few):
+        response = listing()
+    assert response.json()["count"] == 63
+    assert len(response.json()["items"]) == 63
+    assert few <= 6
+
+
+def test_record_list_queries_do_not_grow(world, new_case, api, django_assert_max_num_queries):
+    case = new_case()
+    officer = Actor(world.officer, "web")
+    now = timezone.now()
+
+    def add(n):
+        for _ in range(n):
+            add_record(
+                officer,
+                case,
+                "ex_officio_start",
+                START,
+                now,
+                signatures=[SignatureInput("party", "张三", now)],
+            )
+
+    def listing():
+        return api.get(world.officer, f"/cases/{case.pk}/records")
+
+    add(2)
+    listing()
+    few = queries(listing)
+    add(20)
+    with django_assert_max_num_queries(few):
+        response = listing()
+    assert len(response.json()) == 22

@@ -1,0 +1,166 @@
+"""``quancheng demo``: the printed logins work, the refusals, and ``--serve``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.utils import translation
+
+from conftest import SYSTEM
+from quancheng.agencies.actions import create_agency
+from quancheng.agencies.models import User
+from quancheng.cases.models import Case
+from quancheng.demo.seed import refusal
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(autouse=True)
+def _debug(settings):
+    # The suite also runs on PostgreSQL, where the demo wants DEBUG (or --force) to proceed.
+    settings.DEBUG = True
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    with translation.override("en"):
+        call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def login_rows(output: str) -> list[tuple[str, str]]:
+    """(user name, password) from the printed table."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("admin "))
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        username, password = line.split()[:2]
+        rows.append((username, password))
+    return rows
+
+
+@pytest.mark.django_db
+def test_printed_logins_sign_in():
+    output = run_demo()
+    rows = login_rows(output)
+    assert len(rows) == User.objects.count()
+    assert "/admin/login/" in output or "/accounts/login/" in output
+    for username, password in rows:
+        assert Client().login(username=username, password=password), username
+    admin = Client()
+    admin.login(username="admin", password=rows[0][1])
+    assert admin.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_officer_and_supervisor_see_their_cases_through_the_api():
+    rows = dict(login_rows(run_demo()))
+    officer = Client()
+    officer.login(username="anhui-officer", password=rows["anhui-officer"])
+    mine = officer.get("/api/v1/cases", {"has_errors": "true"}).json()
+    assert mine["count"] == 5  # missing record, unsigned, major, overdue, interrupted
+    assert {item["pack"] for item in mine["items"]} == {"anhui"}
+    supervisor = Client()
+    supervisor.login(username="supervisor", password=rows["supervisor"])
+    everything = supervisor.get("/api/v1/cases", {"page_size": 200}).json()
+    assert everything["count"] == Case.objects.count()
+
+
+@pytest.mark.django_db
+def test_second_run_prints_the_same_logins():
+    first = login_rows(run_demo())
+    second_output = run_demo()
+    assert login_rows(second_output) == first
+    assert "0 cases made" in second_output
+
+
+@pytest.mark.django_db
+def test_refuses_a_database_with_an_agencys_own_data():
+    create_agency(SYSTEM, code="real", name="真实机关", level="agency", pack_id="anhui")
+    with pytest.raises(CommandError, match="not part of the demo"):
+        run_demo()
+    assert not User.objects.exists()
+    assert "admin" in run_demo("--force")
+
+
+@pytest.mark.django_db
+def test_refuses_a_deployment_database_unless_debug_or_forced(settings):
+    settings.DEBUG = False
+    if connection.vendor == "sqlite":
+        assert refusal() is None  # the README's `make run`: SQLite, DEBUG off
+    else:
+        assert "DATABASE_URL" in refusal()
+        assert refusal(force=True) is None
+        settings.DEBUG = True
+        assert refusal() is None
+
+
+@pytest.mark.django_db
+def test_unknown_pack_is_refused():
+    with pytest.raises(CommandError, match="no-such-pack"):
+        run_demo("--pack", "no-such-pack")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_serve_seeds_then_serves_on_the_given_port(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["QUANCHENG_DATA_DIR"] = str(tmp_path)
+    log = tmp_path / "out.log"
+    command = [sys.executable, "-m", "quancheng.cli", "demo", "--serve", "--pack", "anhui"]
+    with log.open("w") as out:
+        server = subprocess.Popen(  # noqa: S603 - our own command
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        status = _wait_for(f"http://127.0.0.1:{port}/admin/login/", server)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+    output = log.read_text()
+    assert status == 200, output
+    assert "anhui-officer" in output
+    assert f"http://127.0.0.1:{port}/" in output
+    assert (tmp_path / "quancheng.sqlite3").exists()
+
+
+def _wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> int | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local URL
+                return response.status
+        except OSError:
+            time.sleep(0.2)
+    return None
+
+
+def test_login_table_lines_up_chinese_columns():
+    from quancheng.agencies.management.commands.demo import table, width
+
+    lines = table([("用户名", "机构"), ("admin", "示范省司法厅")])
+    assert width(lines[0].split("机构")[0]) == width(lines[1].split("示范")[0])

@@ -1,0 +1,47 @@
+"""The permission checks every view makes, written once (see ``agencies/permissions.py``)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from quancheng.agencies.models import Agency, User
+from quancheng.agencies.permissions import can_open_case, can_write_in
+from quancheng.cases.actions import record_case_viewed
+from quancheng.cases.models import Case, Record
+from quancheng.ledger.context import Actor
+
+
+def get_case_for_user(request: HttpRequest, pk: int) -> Case:
+    """The case if the user may read it, else 404 (so its existence is not revealed)."""
+    user: User = request.user  # type: ignore[assignment]
+    return get_object_or_404(Case.objects.visible_to(user).select_related("agency"), pk=pk)
+
+
+def log_view(request: HttpRequest, case: Case, what: str = "case") -> None:
+    """Every read of a case's records is logged."""
+    record_case_viewed(Actor.from_request(request), case, what)
+
+
+def get_record_in(case: Case, record_id: int) -> Record:
+    return get_object_or_404(case.records.all(), pk=record_id)
+
+
+def may_write(user: User, case: Case) -> bool:
+    """Whether forms that change ``case`` are shown to ``user``."""
+    return can_write_in(user, case.agency)
+
+
+def require_write(request: HttpRequest, case: Case) -> None:
+    """Refuse (403) a change to a case the user may only read, as a supervisor."""
+    if not may_write(request.user, case):  # type: ignore[arg-type]
+        raise PermissionDenied
+
+
+def home_agency(request: HttpRequest) -> Agency:
+    """The enforcement agency in which the user opens cases; 403 for users who cannot."""
+    user: User = request.user  # type: ignore[assignment]
+    if not can_open_case(user) or user.agency is None:
+        raise PermissionDenied
+    return user.agency.enforcement_agency

@@ -1,0 +1,31 @@
+"""Web pages: sign-in, the language switch, and the case pages (namespace ``cases``)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from quancheng.web.views import cases, records
+
+case_patterns = [
+    path("", cases.case_list, name="list"),
+    path("new/", cases.case_open, name="open"),
+    path("<int:pk>/", cases.case_detail, name="detail"),
+    path("<int:pk>/move/", cases.case_move, name="move"),
+    path("<int:pk>/end/", cases.case_end, name="end"),
+    path("<int:pk>/records/new/", records.record_add, name="add_record"),
+    path("<int:pk>/records/<int:record_id>/", records.record_history, name="record"),
+    path("<int:pk>/records/<int:record_id>/correct/", records.record_correct, name="correct"),
+    path("<int:pk>/records/<int:record_id>/sign/", records.record_sign, name="sign"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:list"), name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("cases/", include((case_patterns, "cases"))),
+]

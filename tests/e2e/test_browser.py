@@ -1,0 +1,128 @@
+"""In a real browser (Debian's Chromium, headless) against the real server: sign in, open a
+case, see the finding that its start record is missing, add the record through the form,
+and see the finding go; then switch the page to English."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+START_RULE = "record.required/initiation.ex_officio"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own server
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[str]:
+    """``quancheng serve`` on a free port over a fresh SQLite database."""
+    data = tmp_path_factory.mktemp("e2e-site")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="quancheng.settings",
+        QUANCHENG_DATA_DIR=str(data),
+        QUANCHENG_SECRET_KEY="e2e-not-secret",
+    )
+    seed = Path(__file__).with_name("seed_site.py")
+    subprocess.run([sys.executable, str(seed)], env=env, check=True)  # noqa: S603
+    port = free_port()
+    log = (data / "server.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "quancheng.cli", "serve", "--no-migrate", "--workers", "1"]
+        + ["--bind", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/accounts/login/", server)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server we started, and its workers
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def page(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        context = browser.new_context(
+            base_url=site, locale="zh-CN", viewport={"width": 1366, "height": 768}
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+def test_adding_the_missing_start_record_clears_the_finding(page):
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    expect(page).to_have_url("/accounts/login/?next=/cases/")
+    page.fill("input[name=username]", "e2e-officer")
+    page.fill("input[name=password]", "e2e-password-7")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="案件")).to_be_visible()
+    assert page.request.get("/static/web/quancheng.css").ok
+
+    page.get_by_role("link", name="立案").click()
+    page.get_by_label("案件编号").fill("皖端罚〔2026〕1号")
+    page.get_by_label("案件名称").fill("无照经营")
+    page.get_by_label("行政处罚").check()
+    page.get_by_label("依职权").check()
+    page.get_by_role("button", name="立案").click()
+
+    expect(page.get_by_role("heading", name="皖端罚〔2026〕1号")).to_be_visible()
+    initiation = page.locator("#stage-initiation")
+    finding = initiation.locator(".finding", has_text=START_RULE)
+    expect(finding).to_contain_text("“程序启动”阶段尚待记录：依职权启动记录。")
+
+    initiation.get_by_label("记录类型").select_option("ex_officio_start")
+    initiation.get_by_role("button", name="添加记录").click()
+    expect(page.get_by_role("heading", name="添加“依职权启动记录”")).to_be_visible()
+    page.get_by_label("执法事项来源").select_option(label="投诉举报")
+    page.get_by_label("启动原因").fill("群众举报该店无照经营")
+    page.get_by_role("button", name="保存记录").click()
+
+    expect(page.locator(".message")).to_contain_text("已记录“依职权启动记录”。")
+    expect(initiation.get_by_role("link", name="依职权启动记录")).to_be_visible()
+    expect(page.locator(".finding", has_text=START_RULE)).to_have_count(0)
+
+    page.locator("select[name=language]").select_option("en")
+    page.get_by_role("button", name="切换").click()
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(page.locator("#stage-initiation")).to_contain_text("Start on the agency's own authority")
