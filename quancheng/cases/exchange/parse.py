@@ -34,7 +34,6 @@ from quancheng.policies.snapshot import (
     VersionSnap,
 )
 
-_RECORDING_FIELDS = frozenset(RecordingSnap.__dataclass_fields__)
 SCHEMA_PATH = Path(__file__).with_name("case-exchange.schema.json")
 FORMAT = "quancheng-case"
 FORMAT_VERSION = 1
@@ -412,11 +411,7 @@ class _Builder:
         for j, ref in enumerate(item.get("records", [])):
             if ref not in record_ids:
                 self.fail(f"{path}.records[{j}]", _("No record with id “%(r)s”.") % {"r": ref})
-        extra = {}
-        if "file_name" in _RECORDING_FIELDS:  # labels that name the file (hebei-street §25)
-            extra["file_name"] = item.get("file_name", "")
         return RecordingSnap(
-            **extra,
             ref=item["id"],
             device_serial=item["device"],
             started_at=started,  # type: ignore[arg-type]
@@ -438,6 +433,7 @@ class _Builder:
             party_informed=item.get("party_informed"),
             delay_reason=item.get("delay_reason", ""),
             returned_at=self.time(item.get("returned_at"), f"{path}.returned_at"),
+            file_name=item.get("file_name", ""),
         )
 
     def _interruption(self, index: int, item: dict[str, Any]) -> InterruptionSnap:
