@@ -1,0 +1,205 @@
+"""Writing a stored case as an exchange document (see docs/exchange.md).
+
+Records, recordings and interruptions get document-local ids (``r1``, ``a1``, ``i1``) in
+their stored order, so exporting a case, importing it elsewhere and exporting it again gives
+the same document apart from ``source``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from quancheng.agencies.models import Officer
+from quancheng.cases.exchange.parse import FORMAT, FORMAT_VERSION
+from quancheng.cases.models import Case, RecordVersion
+from quancheng.media.models import Interruption, Recording
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return None if value is None else timezone.localtime(value).isoformat()
+
+
+def export_case(case: Case) -> dict[str, Any]:
+    """The whole case as a JSON-ready dict."""
+    officers: dict[str, Officer] = {}
+    on_case = set()
+    for officer in case.officers.all():
+        officers[officer.cert_no] = officer
+        on_case.add(officer.cert_no)
+
+    def cert(officer: Officer) -> str:
+        officers.setdefault(officer.cert_no, officer)
+        return officer.cert_no
+
+    record_refs: dict[int, str] = {}
+    records = []
+    for index, record in enumerate(case.records.order_by("id"), start=1):
+        record_refs[record.pk] = f"r{index}"
+        versions = (
+            record.versions.order_by("number")
+            .prefetch_related("signatures__officer", "refusals")
+            .all()
+        )
+        records.append(
+            {
+                "id": f"r{index}",
+                "kind": record.kind,
+                "stage": record.stage,
+                "versions": [_version(v, cert) for v in versions],
+            }
+        )
+    devices: dict[str, Any] = {}
+    recordings = []
+    for index, rec in enumerate(
+        Recording.objects.filter(case=case)
+        .select_related("device")
+        .prefetch_related("officers", "records")
+        .order_by("started_at", "id"),
+        start=1,
+    ):
+        devices[rec.device.serial] = rec.device
+        recordings.append(
+            {
+                "id": f"a{index}",
+                "device": rec.device.serial,
+                "officers": sorted(cert(o) for o in rec.officers.all()),
+                "records": [record_refs[r.pk] for r in sorted(rec.records.all(), key=_pk)],
+                "session": rec.session,
+                "started_at": _time(rec.started_at),
+                "ended_at": _time(rec.ended_at),
+                "uploaded_at": _time(rec.uploaded_at),
+                "place": rec.place,
+                "scenario": rec.scenario,
+                "production_method": rec.production_method,
+                "maker": rec.maker,
+                "file_name": rec.file_name,
+                "size": rec.size,
+                "sha256": rec.sha256,
+                "opening_statement": rec.opening_statement,
+                "device_checked": rec.device_checked,
+                "party_informed": rec.party_informed,
+                "delay_reason": rec.delay_reason,
+                "returned_at": _time(rec.returned_at),
+            }
+        )
+    interruptions = []
+    for index, item in enumerate(
+        Interruption.objects.filter(case=case)
+        .select_related("device")
+        .prefetch_related("statement_signers")
+        .order_by("started_at", "id"),
+        start=1,
+    ):
+        devices[item.device.serial] = item.device
+        interruptions.append(
+            {
+                "id": f"i{index}",
+                "device": item.device.serial,
+                "session": item.session,
+                "started_at": _time(item.started_at),
+                "ended_at": _time(item.ended_at),
+                "reason": item.reason,
+                "resumed": item.resumed,
+                "spoken_explanation": item.spoken_explanation,
+                "statement": item.statement,
+                "signed_by": sorted(cert(o) for o in item.statement_signers.all()),
+            }
+        )
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pack": case.pack_id,
+        "source": {
+            "agency_code": case.agency.code,
+            "agency_name": case.agency.name,
+            "case_id": case.pk,
+            "exported_at": _time(timezone.now()),
+            "generator": "quancheng",
+        },
+        "case": {
+            "number": case.number,
+            "title": case.title,
+            "action_types": list(case.action_types),
+            "start_mode": case.start_mode,
+            "is_major": case.is_major,
+            "confidential": case.confidential,
+            "stage": case.stage,
+            "opened_at": _time(case.opened_at),
+            "ended_at": _time(case.ended_at),
+            "closed_at": _time(case.closed_at),
+            "archived_at": _time(case.archived_at),
+        },
+        "parties": [
+            {
+                "kind": p.kind,
+                "name": p.name,
+                "id_number": p.id_number,
+                "address": p.address,
+                "phone": p.phone,
+            }
+            for p in case.parties.order_by("id")
+        ],
+        "officers": [
+            {"name": officers[c].name, "cert_no": c, "on_case": c in on_case}
+            for c in sorted(officers)
+        ],
+        "devices": [
+            {
+                "serial": d.serial,
+                "kind": d.kind,
+                "model": d.model,
+                "capabilities": list(d.capabilities or []),
+            }
+            for _serial, d in sorted(devices.items())
+        ],
+        "records": records,
+        "recordings": recordings,
+        "interruptions": interruptions,
+    }
+
+
+def _pk(row: Any) -> int:
+    return row.pk
+
+
+def _version(version: RecordVersion, cert: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "fields": version.fields,
+        "occurred_at": _time(version.occurred_at),
+    }
+    if version.corrects_id is not None:
+        out["correction_reason"] = version.correction_reason
+    if version.doc_number or version.doc_issued_on or version.doc_sealed:
+        out["document"] = {
+            "number": version.doc_number,
+            "issued_on": version.doc_issued_on.isoformat() if version.doc_issued_on else None,
+            "sealed": version.doc_sealed,
+        }
+    signatures = sorted(version.signatures.all(), key=_pk)
+    plain = [s for s in signatures if s.refusal_id is None]
+    if plain:
+        out["signatures"] = [
+            {
+                "role": s.role,
+                "name": s.signer_name,
+                **({"cert_no": cert(s.officer)} if s.officer else {}),
+                "signed_at": _time(s.signed_at),
+            }
+            for s in plain
+        ]
+    refusals = sorted(version.refusals.all(), key=_pk)
+    if refusals:
+        out["refusals"] = [
+            {
+                "note": r.note,
+                "noted_at": _time(r.noted_at),
+                "signed_by": [
+                    cert(s.officer) for s in signatures if s.refusal_id == r.pk and s.officer
+                ],
+            }
+            for r in refusals
+        ]
+    return out

@@ -1,0 +1,460 @@
+"""Reading a case exchange document: JSON → checked structure → ``CaseSnap``.
+
+Two passes. The JSON Schema (``case-exchange.schema.json``) checks the structure; then the
+document is checked against its policy pack (pack, stages, record kinds and their fields,
+scenarios), its own cross-references (officers, devices, record ids) and the house rules
+(aware times, corrections with reasons). Every problem names its path into the document,
+``records[3].versions[0].fields.reason``. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from quancheng.cases.validation import ActionError, clean_fields
+from quancheng.policies.registry import UnknownPack, get_pack
+from quancheng.policies.schema import Pack
+from quancheng.policies.snapshot import (
+    CaseSnap,
+    InterruptionSnap,
+    RecordingSnap,
+    RecordSnap,
+    RefusalSnap,
+    SignatureSnap,
+    VersionSnap,
+)
+
+SCHEMA_PATH = Path(__file__).with_name("case-exchange.schema.json")
+FORMAT = "quancheng-case"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class InvalidCaseFile(Exception):
+    """The document cannot be used; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    """A checked document, the pack it is evaluated under, and the engine's view of it."""
+
+    document: dict[str, Any]
+    pack: Pack
+    snapshot: CaseSnap
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    Draft202012Validator.check_schema(schema())
+    return Draft202012Validator(schema())
+
+
+def read_document(path: str | Path, text: str | None = None) -> dict[str, Any]:
+    """The JSON object in a file (``text`` when the caller already read it)."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8") if text is None else text
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidCaseFile([Problem("", _("Cannot read the file: %(e)s") % {"e": exc})]) from exc
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        where = _("line %(line)d, column %(col)d") % {"line": exc.lineno, "col": exc.colno}
+        raise InvalidCaseFile(
+            [Problem(where, _("Not valid JSON: %(e)s") % {"e": exc.msg})]
+        ) from exc
+    if not isinstance(data, dict):
+        raise InvalidCaseFile([Problem("", _("A case file must hold one JSON object."))])
+    return data
+
+
+def format_path(parts: Any) -> str:
+    """``["records", 3, "fields", "reason"]`` → ``records[3].fields.reason``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def join(prefix: str, path: str) -> str:
+    """An action's path (``fields.reason``, ``officers.0``) below a document path."""
+    path = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)
+    if not path:
+        return prefix
+    if not prefix:
+        return path
+    return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+def _schema_problem(error: ValidationError) -> list[Problem]:
+    parts = list(error.absolute_path)
+    kind = error.validator
+    if kind == "required":
+        return [
+            Problem(format_path([*parts, key]), _("Required, but missing."))
+            for key in error.validator_value
+            if key not in error.instance
+        ]
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        return [
+            Problem(format_path([*parts, key]), _("Unknown key."))
+            for key in error.instance
+            if key not in allowed
+        ]
+    path = format_path(parts)
+    if kind == "type":
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        return [Problem(path, _("Must be of type %(t)s.") % {"t": " or ".join(names)})]
+    if kind == "enum":
+        values = ", ".join(json.dumps(v, ensure_ascii=False) for v in error.validator_value)
+        return [Problem(path, _("Must be one of: %(v)s.") % {"v": values})]
+    if kind == "const":
+        value = json.dumps(error.validator_value, ensure_ascii=False)
+        return [Problem(path, _("Must be %(v)s.") % {"v": value})]
+    if kind in ("minLength", "minItems") or (kind == "pattern" and error.validator_value == r"\S"):
+        return [Problem(path, _("Must not be empty."))]
+    if kind == "maxLength":
+        return [
+            Problem(path, _("Too long: at most %(n)d characters.") % {"n": error.validator_value})
+        ]
+    if kind == "uniqueItems":
+        return [Problem(path, _("Must not list an item twice."))]
+    if kind == "pattern":
+        return [
+            Problem(
+                path, _("Does not have the expected form (%(p)s).") % {"p": error.validator_value}
+            )
+        ]
+    return [Problem(path, error.message)]
+
+
+def _position(error: ValidationError) -> list[tuple[int, int | str]]:
+    """Document order for paths: list positions as numbers (``records[2]`` before ``[10]``)."""
+    return [(0, p) if isinstance(p, int) else (1, p) for p in error.absolute_path]
+
+
+def check_structure(document: Any) -> None:
+    """Raise ``InvalidCaseFile`` with every structural problem the JSON Schema finds."""
+    problems: list[Problem] = []
+    for error in sorted(_validator().iter_errors(document), key=_position):
+        problems.extend(_schema_problem(error))
+    if problems:
+        raise InvalidCaseFile(problems)
+
+
+def parse_document(
+    document: dict[str, Any], *, pack_id: str | None = None, strict: bool = False
+) -> CaseFile:
+    """Check ``document`` and build its snapshot, evaluated under ``pack_id`` (else its own).
+
+    ``strict`` refuses a record version that leaves out a field its kind requires, as the
+    actions do; otherwise that is left to the engine, which reports it as a finding.
+    """
+    check_structure(document)
+    return _Builder(document, strict).build(pack_id)
+
+
+class _Builder:
+    """The semantic pass: collects every problem, then raises them together."""
+
+    def __init__(self, document: dict[str, Any], strict: bool) -> None:
+        self.doc = document
+        self.strict = strict
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def build(self, override: str | None) -> CaseFile:
+        pack_id = override or self.doc["pack"]
+        try:
+            pack = get_pack(pack_id)
+        except UnknownPack:
+            message = _("Unknown policy pack “%(pack)s”.") % {"pack": pack_id}
+            raise InvalidCaseFile([Problem("--pack" if override else "pack", message)]) from None
+        self.pack = pack
+        self.kinds = {k.id: k for k in pack.record_kinds}
+        self.stages = {s.id: s for s in pack.stages}
+        self.officers = self._officers()
+        self.devices = self._devices()
+        case = self._case()
+        records = [self._record(i, r) for i, r in enumerate(self.doc["records"])]
+        record_ids = {r["id"] for r in self.doc["records"]}
+        recordings = [
+            self._recording(i, r, record_ids) for i, r in enumerate(self.doc.get("recordings", []))
+        ]
+        interruptions = [
+            self._interruption(i, r) for i, r in enumerate(self.doc.get("interruptions", []))
+        ]
+        self._unique("records", [r["id"] for r in self.doc["records"]], "id")
+        self._unique("recordings", [r["id"] for r in self.doc.get("recordings", [])], "id")
+        if self.problems:
+            raise InvalidCaseFile(self.problems)
+        snapshot = CaseSnap(
+            **case,
+            pack_id=pack.id,
+            party_names=tuple(p["name"] for p in self.doc.get("parties", [])),
+            records=records,  # type: ignore[arg-type]
+            recordings=recordings,  # type: ignore[arg-type]
+            interruptions=interruptions,  # type: ignore[arg-type]
+        )
+        return CaseFile(self.doc, pack, snapshot)
+
+    # --- values -----------------------------------------------------------------------
+
+    def time(self, value: str | None, path: str) -> dt.datetime | None:
+        if value is None:
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(path, _("Must be a time such as 2026-03-01T09:30:00+08:00."))
+            return None
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.fail(path, _("A time must carry its timezone."))
+            return None
+        return moment
+
+    def date(self, value: str | None, path: str) -> dt.date | None:
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(path, _("Must be a date such as 2026-03-01."))
+            return None
+
+    def cert(self, cert: str, path: str) -> str:
+        if cert not in self.officers:
+            self.fail(path, _("Certificate number “%(cert)s” is not in officers.") % {"cert": cert})
+        return cert
+
+    def _unique(self, where: str, values: list[str], key: str) -> None:
+        seen: set[str] = set()
+        for index, value in enumerate(values):
+            if value in seen:
+                self.fail(f"{where}[{index}].{key}", _("“%(v)s” appears twice.") % {"v": value})
+            seen.add(value)
+
+    # --- sections ---------------------------------------------------------------------
+
+    def _officers(self) -> dict[str, str]:
+        certs = [o["cert_no"] for o in self.doc["officers"]]
+        self._unique("officers", certs, "cert_no")
+        return {o["cert_no"]: o["name"] for o in self.doc["officers"]}
+
+    def _devices(self) -> dict[str, tuple[str, ...]]:
+        devices = self.doc.get("devices", [])
+        self._unique("devices", [d["serial"] for d in devices], "serial")
+        return {d["serial"]: tuple(d.get("capabilities", ())) for d in devices}
+
+    def _case(self) -> dict[str, Any]:
+        case = self.doc["case"]
+        for index, action in enumerate(case["action_types"]):
+            if action not in self.pack.scope.action_types:
+                self.fail(
+                    f"case.action_types[{index}]",
+                    _("%(pack)s does not cover “%(a)s” (%(cite)s).")
+                    % {"pack": self.pack.title, "a": action, "cite": self.pack.scope.citation},
+                )
+        if case["stage"] not in self.stages:
+            self.fail("case.stage", _("Unknown stage “%(s)s”.") % {"s": case["stage"]})
+        times = {
+            name: self.time(case.get(name), f"case.{name}")
+            for name in ("opened_at", "ended_at", "closed_at", "archived_at")
+        }
+        opened, ended = times["opened_at"], times["ended_at"]
+        if opened and ended and ended < opened:
+            self.fail("case.ended_at", _("A case cannot end before it opened."))
+        if times["archived_at"] and case.get("closed_at") is None:
+            self.fail("case.archived_at", _("Only a closed case can be archived."))
+        self.closed_at = times["closed_at"]
+        return {
+            "ref": case["number"],
+            "number": case["number"],
+            "title": case["title"],
+            "action_types": tuple(case["action_types"]),
+            "start_mode": case["start_mode"],
+            "is_major": case["is_major"],
+            "stage": case["stage"],
+            **times,
+        }
+
+    def _record(self, index: int, record: dict[str, Any]) -> RecordSnap | None:
+        path = f"records[{index}]"
+        kind = self.kinds.get(record["kind"])
+        if kind is None:
+            self.fail(
+                f"{path}.kind",
+                _("Unknown record kind “%(kind)s” in pack %(pack)s.")
+                % {"kind": record["kind"], "pack": self.pack.id},
+            )
+            return None
+        if record["stage"] != kind.stage:
+            self.fail(
+                f"{path}.stage",
+                _("A “%(kind)s” belongs to stage “%(stage)s”.")
+                % {"kind": kind.label, "stage": kind.stage},
+            )
+        after_close = self.stages[kind.stage].open_after_close
+        versions = []
+        for number, version in enumerate(record["versions"], start=1):
+            vpath = f"{path}.versions[{number - 1}]"
+            try:
+                fields = clean_fields(kind, version["fields"], strict=self.strict or number > 1)
+            except ActionError as exc:
+                self.fail(join(vpath, exc.path), exc.message)
+                fields = version["fields"]
+            if number > 1 and not version.get("correction_reason", "").strip():
+                self.fail(f"{vpath}.correction_reason", _("Say why the record is corrected."))
+            occurred = self.time(version["occurred_at"], f"{vpath}.occurred_at")
+            if occurred and self.closed_at and occurred > self.closed_at and not after_close:
+                self.fail(
+                    f"{vpath}.occurred_at",
+                    _("Case %(number)s is closed; nothing more can be recorded.")
+                    % {"number": self.doc["case"]["number"]},
+                )
+            versions.append(self._version(vpath, number, version, fields, occurred))
+        return RecordSnap(record["id"], kind.id, kind.stage, versions[-1], len(versions))
+
+    def _version(
+        self,
+        path: str,
+        number: int,
+        version: dict[str, Any],
+        fields: dict[str, Any],
+        occurred: dt.datetime | None,
+    ) -> VersionSnap:
+        document = version.get("document", {})
+        signatures = []
+        for index, sig in enumerate(version.get("signatures", [])):
+            spath = f"{path}.signatures[{index}]"
+            self.time(sig["signed_at"], f"{spath}.signed_at")
+            cert = sig.get("cert_no")
+            if cert is not None:
+                self.cert(cert, f"{spath}.cert_no")
+            signatures.append(SignatureSnap(sig["role"], sig["name"], cert))
+        refusals = []
+        for index, refusal in enumerate(version.get("refusals", [])):
+            rpath = f"{path}.refusals[{index}]"
+            ref = f"{path}/refusal{index}"
+            self.time(refusal["noted_at"], f"{rpath}.noted_at")
+            refusals.append(RefusalSnap(ref, refusal["note"]))
+            for j, cert in enumerate(refusal["signed_by"]):
+                self.cert(cert, f"{rpath}.signed_by[{j}]")
+                signatures.append(
+                    SignatureSnap("officer", self.officers.get(cert, cert), cert, ref)
+                )
+        return VersionSnap(
+            number=number,
+            fields=fields,
+            occurred_at=occurred,  # type: ignore[arg-type]
+            is_correction=number > 1,
+            doc_number=document.get("number", "").strip(),
+            doc_issued_on=self.date(document.get("issued_on"), f"{path}.document.issued_on"),
+            doc_sealed=document.get("sealed", False),
+            signatures=signatures,
+            refusals=refusals,
+        )
+
+    def _device(self, serial: str, path: str) -> tuple[str, ...]:
+        if serial not in self.devices:
+            self.fail(path, _("Device “%(s)s” is not in devices.") % {"s": serial})
+            return ()
+        return self.devices[serial]
+
+    def _recording(self, index: int, item: dict[str, Any], record_ids: set[str]) -> RecordingSnap:
+        path = f"recordings[{index}]"
+        capabilities = self._device(item["device"], f"{path}.device")
+        started = self.time(item["started_at"], f"{path}.started_at")
+        ended = self.time(item["ended_at"], f"{path}.ended_at")
+        if started and ended and ended < started:
+            self.fail(f"{path}.ended_at", _("A recording cannot end before it starts."))
+        scenario = item.get("scenario", "")
+        if scenario and scenario not in {s.id for s in self.pack.audio_visual.scenarios}:
+            self.fail(
+                f"{path}.scenario",
+                _("Unknown audio-visual scenario “%(s)s” in pack %(pack)s.")
+                % {"s": scenario, "pack": self.pack.id},
+            )
+        for j, ref in enumerate(item.get("records", [])):
+            if ref not in record_ids:
+                self.fail(f"{path}.records[{j}]", _("No record with id “%(r)s”.") % {"r": ref})
+        return RecordingSnap(
+            ref=item["id"],
+            device_serial=item["device"],
+            started_at=started,  # type: ignore[arg-type]
+            ended_at=ended,  # type: ignore[arg-type]
+            uploaded_at=self.time(item.get("uploaded_at"), f"{path}.uploaded_at"),
+            device_capabilities=capabilities,
+            officer_certs=tuple(
+                self.cert(c, f"{path}.officers[{j}]")
+                for j, c in enumerate(item.get("officers", []))
+            ),
+            session=item.get("session", ""),
+            place=item.get("place", ""),
+            scenario=scenario,
+            production_method=item.get("production_method", ""),
+            maker=item.get("maker", ""),
+            record_refs=tuple(item.get("records", [])),
+            opening_statement=item.get("opening_statement"),
+            device_checked=item.get("device_checked"),
+            party_informed=item.get("party_informed"),
+            delay_reason=item.get("delay_reason", ""),
+            returned_at=self.time(item.get("returned_at"), f"{path}.returned_at"),
+            file_name=item.get("file_name", ""),
+        )
+
+    def _interruption(self, index: int, item: dict[str, Any]) -> InterruptionSnap:
+        path = f"interruptions[{index}]"
+        self._device(item["device"], f"{path}.device")
+        started = self.time(item["started_at"], f"{path}.started_at")
+        ended = self.time(item.get("ended_at"), f"{path}.ended_at")
+        if started and ended and ended < started:
+            self.fail(f"{path}.ended_at", _("Recording cannot resume before it stopped."))
+        return InterruptionSnap(
+            ref=item.get("id", f"i{index + 1}"),
+            device_serial=item["device"],
+            started_at=started,  # type: ignore[arg-type]
+            ended_at=ended,
+            reason=item["reason"],
+            resumed=item.get("resumed", True),
+            spoken_explanation=item.get("spoken_explanation", False),
+            statement=item.get("statement", "").strip(),
+            signer_certs=tuple(
+                self.cert(c, f"{path}.signed_by[{j}]")
+                for j, c in enumerate(item.get("signed_by", []))
+            ),
+            session=item.get("session", ""),
+        )
