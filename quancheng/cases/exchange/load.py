@@ -163,6 +163,7 @@ def _devices(actor: Actor, agency: Agency, items: list[dict[str, Any]]) -> dict[
                     kind=item["kind"],
                     model=item.get("model", ""),
                     capabilities=item.get("capabilities", []),
+                    from_case_file=True,
                 )
         elif device.agency.enforcement_agency.pk != home:
             raise ActionError(
