@@ -66,7 +66,21 @@ def _moment(value: dt.datetime | None, path: str) -> dt.datetime:
 
 
 def _fact(actor: Actor, device: Device, kind: str, payload: dict) -> None:
-    append_fact(actor, kind, ("device", device.pk), {"serial": device.serial, **payload}, device.agency)
+    append_fact(
+        actor, kind, ("device", device.pk), {"serial": device.serial, **payload}, device.agency
+    )
+
+
+def _refresh_cases(device: Device, since: dt.datetime) -> None:
+    """Cases with recordings of the device from the day before ``since`` on may now read
+    differently (a back-dated repair, a check, a loan): refresh their summaries."""
+    from quancheng.cases.compliance import schedule_refresh
+    from quancheng.cases.models import Case
+
+    for case in Case.objects.filter(
+        recordings__device=device, recordings__ended_at__gte=since - dt.timedelta(days=1)
+    ).distinct():
+        schedule_refresh(case)
 
 
 @transaction.atomic
@@ -204,6 +218,7 @@ def lend_device(
         "device.lent",
         {"loan": loan.pk, "officer": officer.cert_no, "lent_at": moment, "note": loan.note},
     )
+    _refresh_cases(device, moment)
     return loan
 
 
@@ -231,6 +246,7 @@ def return_device(
         "device.returned",
         {"loan": loan.pk, "officer": loan.officer.cert_no, "returned_at": moment},
     )
+    _refresh_cases(device, moment)
     return item
 
 
@@ -282,6 +298,7 @@ def check_device(
             "note": item.note,
         },
     )
+    _refresh_cases(device, moment)
     return item
 
 
@@ -331,6 +348,7 @@ def _event(
         f"device.{kind}",
         {"event": item.pk, "occurred_at": moment, "note": item.note, "status": device.status},
     )
+    _refresh_cases(device, moment)
     return item
 
 

@@ -80,7 +80,8 @@ def device_in_service(ctx: Context) -> None:
         if device is None:
             continue
         bad = [
-            s for s in status_during(device, recording.started_at, recording.ended_at)
+            s
+            for s in status_during(device, recording.started_at, recording.ended_at)
             if s != IN_SERVICE
         ]
         if bad:
@@ -111,10 +112,7 @@ def device_lent(ctx: Context) -> None:
             "av.device.not_lent",
             rule.citation,
             Severity.ERROR,
-            _(
-                "Device %(serial)s was not lent to any officer of this recording at "
-                "%(time)s."
-            )
+            _("Device %(serial)s was not lent to any officer of this recording at %(time)s.")
             % {"serial": device.serial, "time": _clock(recording.started_at)},
             f"recording:{recording.ref}",
         )
