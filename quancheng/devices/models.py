@@ -64,6 +64,9 @@ class DeviceLoan(models.Model):
         verbose_name_plural = _("device loans")
         ordering = ["lent_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.officer_id} {self.lent_at:%Y-%m-%d %H:%M}"
+
 
 class DeviceReturn(models.Model):
     """The end of a loan."""
@@ -75,6 +78,9 @@ class DeviceReturn(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} ← {self.returned_at:%Y-%m-%d %H:%M}"
 
 
 class DeviceCheck(models.Model):
@@ -100,6 +106,9 @@ class DeviceCheck(models.Model):
         verbose_name_plural = _("device checks")
         ordering = ["checked_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.checked_at:%Y-%m-%d %H:%M} {self.battery_percent}%"
+
 
 class DeviceEvent(models.Model):
     """A fault reported, a repair started or ended, the device retired (hebei §24)."""
@@ -117,3 +126,6 @@ class DeviceEvent(models.Model):
         verbose_name = _("device event")
         verbose_name_plural = _("device events")
         ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -119,3 +119,6 @@ class EvidenceNote(models.Model):
         verbose_name = _("evidence note")
         verbose_name_plural = _("evidence notes")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.recording_id} {self.taken_at:%Y-%m-%d %H:%M} {self.place}"

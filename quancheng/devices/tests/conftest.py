@@ -3,6 +3,7 @@ agency with its own officers, keeper and camera."""
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 
 import pytest
@@ -62,7 +63,11 @@ def culture(world):
     )
 
 
-def case_in(bureau, number="1", opened="2026-03-02 09:00"):
+_numbers = itertools.count(1)
+
+
+def case_in(bureau, number="", opened="2026-03-02 09:00"):
+    number = number or f"n{next(_numbers)}"
     return open_case(
         web(bureau.officer),
         bureau.agency,
