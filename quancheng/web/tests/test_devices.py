@@ -73,7 +73,7 @@ def test_officer_cannot_register_but_can_check(client, world, camera):
         follow=True,
     )
     assert not camera.loans.exists()
-    assert [m.level_tag for m in refused.context["messages"]] == ["error"]
+    assert [m.level_tag for m in refused.context["messages"]] == ["success", "error"]
 
 
 def test_keeper_lends_repairs_and_the_history_shows_it(client, world, keeper, camera):
