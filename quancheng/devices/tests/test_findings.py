@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 
 from conftest import at
@@ -24,7 +25,9 @@ from quancheng.media.evidence import add_evidence_note, use_as_evidence
 
 
 def findings(case, rule_id, moment="2026-03-10 09:00"):
-    return [f for f in evaluate_case(case, at(moment)).findings if f.rule_id == rule_id]
+    """The case's findings of one rule, messages in English."""
+    with translation.override("en"):
+        return [f for f in evaluate_case(case, at(moment)).findings if f.rule_id == rule_id]
 
 
 def test_recording_while_under_repair_or_retired(anhui):
@@ -153,15 +156,31 @@ def test_evidence_note_needs_who_and_where(anhui):
     assert not recording.used_as_evidence
 
 
-def test_labels_report_what_is_missing(culture):
-    """hebei §25 asks for the end time too; here the rule is exercised on a recording that
-    lacks a name in hebei's list through the snapshot the engine reads."""
-    from quancheng.policies.registry import get_pack
-    from quancheng.policies.rules.audio_visual import LABELS
+def test_labels_hebei_asks_for_are_reported_from_the_stored_recording(world):
+    from types import SimpleNamespace
 
-    labels = get_pack("hebei-street").audio_visual.labels
-    assert labels is not None and "ended_at" in labels.fields
-    assert {"ended_at", "uploaded_at", "scenario", "records"} <= set(LABELS)
+    from conftest import SYSTEM
+    from quancheng.agencies.actions import create_agency
+    from quancheng.devices.actions import register_device
+    from quancheng.devices.tests.conftest import user
+
+    agency = create_agency(
+        SYSTEM, code="hb", name="街道办", level="agency", pack_id="hebei-street", parent=world.city
+    )
+    bureau = SimpleNamespace(
+        agency=agency,
+        officer=user(agency, "hb-officer", ["officer"], "HB-0001"),
+        camera=register_device(SYSTEM, agency, serial="HB-BC-01", kind="body_camera"),
+    )
+    case = case_in(bureau)
+    named = record(bureau, case)
+    unnamed = record(bureau, case, "2026-03-02 11:00", "2026-03-02 11:30", file_name="")
+    # The case names no party, so both lack that label; only one lacks its name.
+    with translation.override("en"):
+        found = {f.subject: f.message for f in findings(case, "av.labels")}
+    assert found[f"recording:{named.pk}"].endswith(": party.")
+    assert found[f"recording:{unnamed.pk}"].endswith(": name、party.")
+    assert {f.citation for f in findings(case, "av.labels")} == {"hebei-street §25"}
 
 
 def test_snapshot_queries_do_not_grow_with_devices(anhui, culture):
