@@ -1,6 +1,6 @@
 """``/devices``: the device register (list, register, one device with its history; lend,
-take back, check, fault, repair, retire) and ``/recordings/due``: recordings stored late,
-overdue or soon due."""
+take back, check, fault, repair, retire); ``/recordings/due``: recordings stored late,
+overdue or soon due; ``/recordings/{id}/evidence-note``."""
 
 from __future__ import annotations
 
@@ -13,15 +13,20 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from quancheng.agencies.models import Officer, User
+from quancheng.agencies.permissions import can_write_in
 from quancheng.api.access import actor, caller
 from quancheng.api.errors import error_responses
 from quancheng.api.render import local
 from quancheng.api.schemas import In, Moment, NonBlank
+from quancheng.cases.models import Case
+from quancheng.cases.validation import ActionError
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices
 from quancheng.media.due import due_recordings
+from quancheng.media.evidence import add_evidence_note
+from quancheng.media.models import Recording
 
 router = Router(tags=["devices"])
 due_router = Router(tags=["recordings"])
@@ -94,6 +99,21 @@ class DueOut(Schema):
     state: str
     citation: str
     message: str
+
+
+class EvidenceNoteIn(In):
+    taken_by: list[str] = Field(description="Certificate numbers of the officers who took it.")
+    taken_at: Moment
+    place: NonBlank
+    matter: str = ""
+
+
+class EvidenceNoteOut(Schema):
+    recording: int
+    taken_by: list[str]
+    taken_at: dt.datetime
+    place: str
+    matter: str
 
 
 class DueQuery(In):
@@ -257,6 +277,50 @@ def event(request: HttpRequest, serial: str, payload: EventIn) -> Status:
         )
     device.refresh_from_db()
     return Status(201, _out(device))
+
+
+@due_router.post(
+    "/{recording_id}/evidence-note",
+    response={201: EvidenceNoteOut, **error_responses(403, 404)},
+    summary="Write the evidence note of a recording",
+)
+def evidence_note(request: HttpRequest, recording_id: int, payload: EvidenceNoteIn) -> Status:
+    """Mark the recording as evidence and note who took it, when and where (anhui §18,
+    hebei §26, culture-tourism §17)."""
+    user = caller(request)
+    recording = (
+        Recording.objects.filter(pk=recording_id, case__in=Case.objects.visible_to(user))
+        .select_related("case", "agency")
+        .first()
+    )
+    if recording is None:
+        raise HttpError(404, _("No such recording."))
+    if not can_write_in(user, recording.agency):
+        raise HttpError(403, _("You may read this case but not change it."))
+    found = {o.cert_no: o for o in Officer.objects.filter(cert_no__in=payload.taken_by)}
+    for index, cert in enumerate(payload.taken_by):
+        if cert not in found:
+            raise ActionError(
+                _("No officer holds certificate %(c)s.") % {"c": cert}, f"taken_by.{index}"
+            )
+    note = add_evidence_note(
+        actor(request),
+        recording,
+        taken_by=[found[c] for c in payload.taken_by],
+        taken_at=payload.taken_at,
+        place=payload.place,
+        matter=payload.matter,
+    )
+    return Status(
+        201,
+        {
+            "recording": recording.pk,
+            "taken_by": list(payload.taken_by),
+            "taken_at": local(note.taken_at),
+            "place": note.place,
+            "matter": note.matter,
+        },
+    )
 
 
 @due_router.get("/due", response={200: list[DueOut], **error_responses()}, summary="Recordings due")

@@ -121,3 +121,40 @@ def test_due_list(api, world, new_case, keeper):
     assert api.get(world.officer, "/recordings/due?state=due_soon").json() == []
     assert api.get(world.officer, "/recordings/due?device=OTHER").json() == []
     assert api.get(world.other_officer, "/recordings/due").json() == []
+
+
+def test_evidence_note_endpoint(api, world, new_case, keeper):
+    from quancheng.devices.actions import register_device
+    from quancheng.ledger.context import Actor
+    from quancheng.media.actions import RecordingInput, add_recording_metadata
+
+    camera = register_device(Actor(keeper, "web"), world.a, serial="AH-6", kind="body_camera")
+    case = new_case(opened_at=at("2026-03-01 09:00"))
+    recording = add_recording_metadata(
+        Actor(world.officer, "web"),
+        case,
+        RecordingInput(
+            device=camera,
+            started_at=at("2026-03-02 10:00"),
+            ended_at=at("2026-03-02 10:30"),
+            officers=[world.officer.officer],
+            uploaded_at=at("2026-03-02 12:00"),
+        ),
+    )
+    body = {
+        "taken_by": ["AH-0001", "AH-0002"],
+        "taken_at": "2026-03-02T10:00:00+08:00",
+        "place": "某路1号",
+    }
+    path = f"/recordings/{recording.pk}/evidence-note"
+    assert api.post(world.other_officer, path, body).status_code == 404
+    assert api.post(world.supervisor, path, body).status_code == 403
+    unknown = api.post(world.officer, path, {**body, "taken_by": ["AH-0001", "NOBODY"]})
+    assert unknown.status_code == 422 and unknown.json()["path"] == "taken_by.1"
+    made = api.post(world.officer, path, body)
+    assert made.status_code == 201, made.json()
+    assert made.json()["taken_by"] == ["AH-0001", "AH-0002"]
+    recording.refresh_from_db()
+    assert recording.used_as_evidence and recording.evidence_notes.count() == 1
+    findings = api.get(world.officer, f"/cases/{case.pk}/findings").json()["findings"]
+    assert "av.evidence_note" not in {f["rule_id"] for f in findings}
