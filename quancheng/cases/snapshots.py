@@ -23,7 +23,7 @@ from quancheng.policies.snapshot import (
 
 
 def load_snapshots(case_ids: list[int]) -> dict[int, CaseSnap]:
-    """Snapshots of the given cases; sixteen queries whatever their number."""
+    """Snapshots of the given cases; at most sixteen queries whatever their number."""
     cases = {
         row["id"]: row
         for row in Case.objects.filter(id__in=case_ids).values(

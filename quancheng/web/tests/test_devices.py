@@ -59,17 +59,17 @@ def test_officer_cannot_register_but_can_check(client, world, camera):
     client.post(
         reverse("devices:act", args=[camera.serial, "check"]),
         {
-            "battery_percent": 88,
-            "free_storage_mb": 4000,
-            "ok": "on",
-            "checked_at": "2026-03-02T08:00",
+            "check-battery_percent": 88,
+            "check-free_storage_mb": 4000,
+            "check-ok": "on",
+            "check-checked_at": "2026-03-02T08:00",
         },
     )
     check = DeviceCheck.objects.get(device=camera)
     assert check.ok and check.checked_at == at("2026-03-02 08:00")
     refused = client.post(
         reverse("devices:act", args=[camera.serial, "lend"]),
-        {"officer": world.officer.officer.pk, "lent_at": "2026-03-02T08:00"},
+        {"lend-officer": world.officer.officer.pk, "lend-lent_at": "2026-03-02T08:00"},
         follow=True,
     )
     assert not camera.loans.exists()
@@ -80,14 +80,15 @@ def test_keeper_lends_repairs_and_the_history_shows_it(client, world, keeper, ca
     client.force_login(keeper)
     client.post(
         reverse("devices:act", args=[camera.serial, "lend"]),
-        {"officer": world.officer.officer.pk, "lent_at": "2026-03-02T08:00"},
+        {"lend-officer": world.officer.officer.pk, "lend-lent_at": "2026-03-02T08:00"},
     )
     client.post(
-        reverse("devices:act", args=[camera.serial, "return"]), {"returned_at": "2026-03-02T18:00"}
+        reverse("devices:act", args=[camera.serial, "return"]),
+        {"return-returned_at": "2026-03-02T18:00"},
     )
     client.post(
         reverse("devices:act", args=[camera.serial, "event"]),
-        {"kind": "repair_started", "occurred_at": "2026-03-03T09:00"},
+        {"event-kind": "repair_started", "event-occurred_at": "2026-03-03T09:00"},
     )
     camera.refresh_from_db()
     assert camera.status == "under_repair"
@@ -120,3 +121,14 @@ def test_due_list_page_filters(client, world, new_case, camera):
     assert case.number in page and "anhui §17" in page
     empty = client.get(reverse("recordings_due"), {"state": "due_soon"}).content.decode()
     assert case.number not in empty
+
+
+def test_refused_check_writes_nothing_and_says_why(client, world, camera):
+    client.force_login(world.officer)
+    page = client.post(
+        reverse("devices:act", args=[camera.serial, "check"]),
+        {"check-battery_percent": 150, "check-free_storage_mb": 1, "check-checked_at": ""},
+        follow=True,
+    )
+    assert not DeviceCheck.objects.exists()
+    assert [m.level_tag for m in page.context["messages"]] == ["error", "error"]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quancheng.cases.validation import ActionError
 from quancheng.devices import actions
-from quancheng.devices.choices import DeviceEventKind
+from quancheng.devices.choices import Capability, DeviceEventKind
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices
 from quancheng.ledger.context import Actor
@@ -121,10 +121,15 @@ def device_detail(request: HttpRequest, serial: str) -> HttpResponse:
             "device": device,
             "loan": loan,
             "history": history(device),
-            "lend_form": LendForm(device.agency) if keeper and in_service and not loan else None,
-            "return_form": ReturnForm() if keeper and loan else None,
-            "check_form": CheckForm() if user_ok and in_service else None,
-            "event_form": EventForm(kinds) if kinds else None,
+            "capabilities": [Capability(c).label for c in device.capabilities],
+            "lend_form": (
+                LendForm(device.agency, prefix="lend")
+                if keeper and in_service and not loan
+                else None
+            ),
+            "return_form": ReturnForm(prefix="return") if keeper and loan else None,
+            "check_form": CheckForm(prefix="check") if user_ok and in_service else None,
+            "event_form": EventForm(kinds, prefix="event") if kinds else None,
         },
     )
 
@@ -136,10 +141,12 @@ def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
     device = _device(request, serial)
     actor = Actor.from_request(request)
     forms = {
-        "lend": lambda: LendForm(device.agency, request.POST),
-        "return": lambda: ReturnForm(request.POST),
-        "check": lambda: CheckForm(request.POST),
-        "event": lambda: EventForm([k for k, _label in DeviceEventKind.choices], request.POST),
+        "lend": lambda: LendForm(device.agency, request.POST, prefix=what),
+        "return": lambda: ReturnForm(request.POST, prefix=what),
+        "check": lambda: CheckForm(request.POST, prefix=what),
+        "event": lambda: EventForm(
+            [k for k, _label in DeviceEventKind.choices], request.POST, prefix=what
+        ),
     }
     if what not in forms:
         raise Http404
