@@ -167,3 +167,23 @@ def test_fault_needs_a_description_and_times_need_a_zone(anhui):
     with pytest.raises(ActionError) as err:
         start_repair(web(anhui.keeper), anhui.camera, occurred_at=dt.datetime(2026, 3, 1, 8))
     assert err.value.path == "occurred_at"
+
+
+def test_lending_refuses_another_agencys_officer_and_the_future(anhui):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with pytest.raises(ActionError) as err:
+        lend_device(web(anhui.keeper), anhui.camera, anhui.other_officer.officer)
+    assert err.value.path == "officer"
+    with pytest.raises(ActionError) as err:
+        lend_device(
+            web(anhui.keeper),
+            anhui.camera,
+            anhui.officer.officer,
+            lent_at=timezone.now() + dt.timedelta(hours=1),
+        )
+    assert err.value.path == "lent_at"
+    assert not DeviceLoan.objects.exists()
+    assert facts(anhui.camera) == ["device.registered"]
