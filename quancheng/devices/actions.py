@@ -74,13 +74,14 @@ def _fact(actor: Actor, device: Device, kind: str, payload: dict) -> None:
 def _refresh_cases(device: Device, since: dt.datetime) -> None:
     """Cases with recordings of the device from the day before ``since`` on may now read
     differently (a back-dated repair, a check, a loan): refresh their summaries."""
-    from quancheng.cases.compliance import schedule_refresh
+    from quancheng.cases.compliance import deferred_refresh, schedule_refresh
     from quancheng.cases.models import Case
 
-    for case in Case.objects.filter(
-        recordings__device=device, recordings__ended_at__gte=since - dt.timedelta(days=1)
-    ).distinct():
-        schedule_refresh(case)
+    with deferred_refresh():  # one batch of snapshots for all of them
+        for case in Case.objects.filter(
+            recordings__device=device, recordings__ended_at__gte=since - dt.timedelta(days=1)
+        ).distinct():
+            schedule_refresh(case)
 
 
 @transaction.atomic

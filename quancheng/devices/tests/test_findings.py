@@ -203,3 +203,13 @@ def test_snapshot_queries_do_not_grow_with_devices(anhui, culture):
     assert len(many) == len(few)
     assert snaps[more.pk].devices["WL-BC-01"].checks
     assert snaps[cases[0]].devices["AH-BC-01"].loans[0].officer_cert == "AH-0001"
+
+
+def test_a_back_dated_repair_updates_the_case_summary(anhui):
+    case = case_in(anhui)
+    record(anhui, case, "2026-03-02 10:00", "2026-03-02 10:30")
+    case.compliance.refresh_from_db()
+    before = case.compliance.errors
+    start_repair(web(anhui.keeper), anhui.camera, occurred_at=at("2026-03-02 09:00"))
+    case.compliance.refresh_from_db()
+    assert case.compliance.errors == before + 1
