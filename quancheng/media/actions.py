@@ -42,6 +42,7 @@ class RecordingInput:
     party_informed: bool | None = None
     delay_reason: str = ""
     returned_at: dt.datetime | None = None
+    used_as_evidence: bool = False
 
 
 @transaction.atomic
@@ -76,6 +77,7 @@ def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Re
         party_informed=data.party_informed,
         delay_reason=data.delay_reason,
         returned_at=data.returned_at,
+        used_as_evidence=data.used_as_evidence,
         created_by=actor.user,
     )
     recording.officers.add(*data.officers)
@@ -105,6 +107,7 @@ def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Re
             "party_informed": data.party_informed,
             "delay_reason": data.delay_reason,
             "returned_at": data.returned_at,
+            "used_as_evidence": data.used_as_evidence,
         },
         case.agency,
     )
