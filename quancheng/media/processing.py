@@ -53,6 +53,8 @@ def enqueue_processing(original: Original) -> None:
 
     from quancheng.media.tasks import process_original
 
+    if original.media_infos.exists():
+        return  # probed already (the same bytes stored for an earlier recording)
     backend = task_backends[process_original.backend]
     if isinstance(backend, DatabaseBackend):
         process_original.enqueue(original.pk)
@@ -141,9 +143,9 @@ def latest_derivative(original: Original, kind: str) -> Derivative | None:
 def source_file(original: Original) -> Iterator[Path]:
     """A real file with the original's bytes for ffmpeg: the stored file itself (only ever
     read), or for a store without local files a temporary copy, removed afterwards."""
-    from quancheng.media.store import get_store
+    from quancheng.media.store import store_of
 
-    store = get_store()
+    store = store_of(original)
     path = store.local_path(original)
     if path is not None:
         yield path

@@ -22,6 +22,7 @@ from quancheng.cases.models import Case
 from quancheng.media.models import Derivative, MediaInfo, Original, Recording
 from quancheng.media.processing import latest_derivative, latest_info
 from quancheng.media.ranges import ranged_response
+from quancheng.media.store import store_of
 from quancheng.web.access import get_case_for_user, log_view
 
 CACHE_PRIVATE = "private, max-age=3600"
@@ -64,8 +65,6 @@ def _digest_headers(original: Original) -> dict[str, str]:
 @require_safe
 def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
     """The proxy if one was made, else the original (which then plays as it is)."""
-    from quancheng.media.store import get_store
-
     case, recording = _recording(request, pk, recording_id)
     original = recording.original
     proxy = latest_derivative(original, Derivative.Kind.PROXY)
@@ -77,7 +76,7 @@ def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResp
         info = latest_info(original)
         if info is not None and info.readable and not info.browser_playable:
             raise Http404  # its playable copy is still being made
-        stream, size = get_store().open(original), original.size
+        stream, size = store_of(original).open(original), original.size
         content_type, etag = _content_type(recording), original.sha256
     if _starts_viewing(request):
         log_view(request, case, f"recording:{recording.pk}:play")
@@ -90,8 +89,6 @@ def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResp
 @require_safe
 def recording_download(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
     """The original byte for byte, its digest in the headers; Range resumes a download."""
-    from quancheng.media.store import get_store
-
     case, recording = _recording(request, pk, recording_id)
     original = recording.original
     name = recording.file_name or f"{original.sha256}.bin"
@@ -103,7 +100,7 @@ def recording_download(request: HttpRequest, pk: int, recording_id: int) -> Http
         log_view(request, case, f"recording:{recording.pk}:download")
     return ranged_response(
         request,
-        get_store().open(original),
+        store_of(original).open(original),
         original.size,
         "application/octet-stream",
         original.sha256,
