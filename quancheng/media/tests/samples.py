@@ -41,3 +41,18 @@ def make(name: str, directory: Path) -> Path:
             command = [FFMPEG, "-nostdin", "-v", "error", "-y", *RECIPES[name], str(target)]
             subprocess.run(command, check=True)  # noqa: S603 - fixed arguments
     return target
+
+
+def run_queued_tasks() -> list[object]:
+    """Run what the database queue holds, as ``quancheng db_worker`` would (in this test's
+    transaction, where the worker's own connection handling cannot run)."""
+    from django_tasks_db.models import DBTaskResult
+
+    results = []
+    for row in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        row.claim("test-worker")
+        task_result = row.task_result
+        value = row.task.call(*task_result.args, **task_result.kwargs)
+        row.set_successful(value)
+        results.append(value)
+    return results
