@@ -43,8 +43,7 @@ def _starts_viewing(request: HttpRequest) -> bool:
     return request.method == "GET" and (not header or header.startswith("bytes=0-"))
 
 
-def _content_type(recording: Recording) -> str:
-    info = latest_info(recording.original)
+def _content_type(recording: Recording, info: MediaInfo | None) -> str:
     guessed, _ = mimetypes.guess_type(recording.file_name or "")
     if guessed:
         return guessed
@@ -77,7 +76,7 @@ def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResp
         if info is not None and info.readable and not info.browser_playable:
             raise Http404  # its playable copy is still being made
         stream, size = store_of(original).open(original), original.size
-        content_type, etag = _content_type(recording), original.sha256
+        content_type, etag = _content_type(recording, info), original.sha256
     if _starts_viewing(request):
         log_view(request, case, f"recording:{recording.pk}:play")
     response = ranged_response(request, stream, size, content_type, etag)
@@ -166,7 +165,7 @@ def _row(recording: Recording) -> RecordingRow:
         state = "ready"
     else:
         state = "converting"
-    media_type = proxy.content_type if proxy is not None else _content_type(recording)
+    media_type = proxy.content_type if proxy is not None else _content_type(recording, info)
     return RecordingRow(
         recording, officers, info, Derivative.Kind.THUMBNAIL in kinds, state, media_type
     )
