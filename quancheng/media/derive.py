@@ -56,7 +56,10 @@ def proxy_name(info: ProbeResult) -> str:
 
 
 def _run(args: list[str], target: Path, timeout: float) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DeriveError(f"cannot write {target.parent}: {error}") from error
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     command = [FFMPEG, "-nostdin", "-hide_banner", "-v", "error", "-y", *args, str(partial)]
     try:
@@ -69,6 +72,8 @@ def _run(args: list[str], target: Path, timeout: float) -> Path:
         os.replace(partial, target)
     except subprocess.TimeoutExpired as error:
         raise DeriveError(f"ffmpeg did not finish in {timeout} s") from error
+    except OSError as error:  # disk full, permissions
+        raise DeriveError(f"cannot write {target}: {error}") from error
     finally:
         partial.unlink(missing_ok=True)
     return target

@@ -11,8 +11,20 @@ from quancheng.media.models import Original
 from quancheng.media.processing import process
 
 
+class DerivationFailed(Exception):
+    """ffmpeg could not make a derived file; the task is marked failed with its message."""
+
+
 @task()
 def process_original(original_id: int, reprobe: bool = False) -> dict[str, object]:
-    """Probe a stored original and make its thumbnail and, if needed, its proxy."""
+    """Probe a stored original and make its thumbnail and, if needed, its proxy.
+
+    What succeeded is kept; a derived file ffmpeg could not make fails the task (visible
+    with its message in the task results), and running it again retries only that file.
+    """
     original = Original.objects.get(pk=original_id)
-    return process(original, reprobe=reprobe).as_json()
+    outcome = process(original, reprobe=reprobe)
+    if outcome.failed:
+        details = "; ".join(f"{kind}: {message}" for kind, message in outcome.failed.items())
+        raise DerivationFailed(f"original {original.sha256}: {details}")
+    return outcome.as_json()

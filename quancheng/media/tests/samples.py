@@ -52,7 +52,11 @@ def run_queued_tasks() -> list[object]:
     for row in DBTaskResult.objects.ready().order_by("enqueued_at"):
         row.claim("test-worker")
         task_result = row.task_result
-        value = row.task.call(*task_result.args, **task_result.kwargs)
+        try:
+            value = row.task.call(*task_result.args, **task_result.kwargs)
+        except Exception as error:
+            row.set_failed(error)  # as the worker does; the test sees the exception
+            raise
         row.set_successful(value)
         results.append(value)
     return results

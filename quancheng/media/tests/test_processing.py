@@ -168,3 +168,24 @@ def test_media_info_rows_cannot_be_changed(record):
     run_queued_tasks()
     with pytest.raises(DatabaseError), transaction.atomic():
         MediaInfo.objects.update(readable=False)
+
+
+def test_failed_derivation_fails_the_task_and_a_rerun_completes_it(record):
+    from django_tasks import TaskResultStatus
+
+    from quancheng.media.tasks import DerivationFailed, process_original
+
+    recording = record("camera.avi")
+    blocked = derived_dir(recording.original)
+    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked.write_bytes(b"")  # a file where the directory should be: nothing can be written
+    with pytest.raises(DerivationFailed, match="thumbnail: cannot write"):
+        run_queued_tasks()
+    assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
+    assert MediaInfo.objects.count() == 1  # what worked is kept
+    assert not Derivative.objects.exists()
+    blocked.unlink()
+    result = process_original.enqueue(recording.original.pk)
+    assert result.status == TaskResultStatus.READY
+    [outcome] = run_queued_tasks()
+    assert outcome["made"] == ["thumbnail", "proxy"] and not outcome["probed"]
