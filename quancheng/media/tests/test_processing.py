@@ -189,3 +189,22 @@ def test_failed_derivation_fails_the_task_and_a_rerun_completes_it(record):
     assert result.status == TaskResultStatus.READY
     [outcome] = run_queued_tasks()
     assert outcome["made"] == ["thumbnail", "proxy"] and not outcome["probed"]
+
+
+def test_process_media_command_queues_what_was_never_probed(record):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first = record("gps.mp4")
+    run_queued_tasks()
+    second = record("camera.avi")
+    DBTaskResult.objects.all().delete()  # as if stored before processing existed
+    out = StringIO()
+    call_command("process_media", stdout=out)
+    assert "1 original(s) queued." in out.getvalue()
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [second.original.pk]
+    out = StringIO()
+    call_command("process_media", first.original.sha256, "--reprobe", "--now", stdout=out)
+    assert "1 original(s) processed." in out.getvalue()
+    assert MediaInfo.objects.filter(original=first.original).count() == 2
