@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "quancheng.devices",
     "quancheng.cases",
     "quancheng.media",
+    "quancheng.uploads",
     "quancheng.api",
     "quancheng.web",
 ]
@@ -149,3 +150,8 @@ LOGGING = {
 QUANCHENG_PACK_DIRS = [PACKAGE_DIR / "policies" / "packs"] + [
     Path(p) for p in env_list("QUANCHENG_EXTRA_PACK_DIRS", [])
 ]
+
+# Resumable (tus) uploads: the largest file accepted, and how long an unfinished upload
+# lives after its last bytes arrived (``quancheng uploads expire`` removes it then).
+QUANCHENG_UPLOAD_MAX_SIZE = env_int("QUANCHENG_UPLOAD_MAX_SIZE", 64 * 1024**3)
+QUANCHENG_UPLOAD_EXPIRY_HOURS = env_int("QUANCHENG_UPLOAD_EXPIRY_HOURS", 72)
