@@ -9,6 +9,29 @@ from django.utils.translation import gettext_lazy as _
 from quancheng.policies.choices import DelayReason, InterruptionReason
 
 
+class Original(models.Model):
+    """One stored byte sequence, addressed by its digest; written once, never changed.
+
+    Rows are written only by the media store (``quancheng.media.store``), after the bytes are
+    complete; the table refuses UPDATE and DELETE.
+    """
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    sm3 = models.CharField(_("SM3"), max_length=64, blank=True)
+    size = models.BigIntegerField(_("size"))
+    backend = models.CharField(_("storage backend"), max_length=16)
+    key = models.CharField(_("key in the store"), max_length=300)
+    stored_at = models.DateTimeField(_("stored"))
+
+    class Meta:
+        verbose_name = _("original")
+        verbose_name_plural = _("originals")
+        ordering = ["stored_at", "id"]
+
+    def __str__(self) -> str:
+        return f"sha256:{self.sha256}"
+
+
 class Recording(models.Model):
     """One recorded segment: who made it with which device, when, where, for which case and
     scenario, and when it reached the agency's store (anhui §17, dalian §16)."""
@@ -44,6 +67,22 @@ class Recording(models.Model):
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     size = models.BigIntegerField(_("size"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    original = models.ForeignKey(
+        Original,
+        verbose_name=_("original"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recordings",
+    )
+    sidecar = models.ForeignKey(
+        Original,
+        verbose_name=_("camera metadata file"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sidecar_of",
+    )
     uploaded_at = models.DateTimeField(_("stored"), null=True, blank=True)
     opening_statement = models.BooleanField(_("opening statement made"), null=True)
     device_checked = models.BooleanField(_("device checked before use"), null=True)

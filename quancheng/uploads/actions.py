@@ -92,7 +92,7 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
         _check_recording(actor, described)
         with transaction.atomic():
             original = get_store().save_file(
-                upload.part, declared_sha256=described.declared_sha256, move=True
+                upload.part, declared_sha256=described.declared_sha256, move=True, actor=actor
             )
             recording = add_recording_metadata(
                 actor,
@@ -102,7 +102,7 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
                     original=original,
                     size=original.size,
                     sha256=original.sha256,
-                    uploaded_at=original.stored_at,
+                    uploaded_at=timezone.now(),
                 ),
             )
             upload.state = UploadState.COMPLETED
@@ -124,7 +124,8 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
             )
     except StoreError as exc:
         _note_error(upload, exc.message)
-        raise UploadError(_store_status(exc), exc.message) from None
+        mismatch = bool(described.declared_sha256) and described.declared_sha256 in exc.message
+        raise UploadError(460 if mismatch else 422, exc.message, "metadata.sha256" if mismatch else "") from None
     except ActionError as exc:
         _note_error(upload, exc.message)
         raise UploadError(422, exc.message, f"metadata.{exc.path}" if exc.path else "") from None
@@ -143,10 +144,6 @@ def _check_recording(actor: Actor, described: Described) -> None:
             raise _DryRun
     except _DryRun:
         pass
-
-
-def _store_status(exc: StoreError) -> int:
-    return 460 if "digest" in str(getattr(exc, "kind", "")) else 422
 
 
 def _note_error(upload: Upload, message: str) -> None:

@@ -1,0 +1,1 @@
+"""Originals in an S3-compatible bucket (filled in below the core)."""
