@@ -37,9 +37,7 @@ def expiry_from(now: dt.datetime) -> dt.datetime:
 
 
 @transaction.atomic
-def create_upload(
-    actor: Actor, owner: User, length: int, metadata: dict[str, str]
-) -> Upload:
+def create_upload(actor: Actor, owner: User, length: int, metadata: dict[str, str]) -> Upload:
     """Open an upload of ``length`` bytes whose metadata describes a recording of a case
     ``owner`` may add to. Refuses (UploadError) before writing anything."""
     if length <= 0:
@@ -125,7 +123,9 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
     except StoreError as exc:
         _note_error(upload, exc.message)
         mismatch = bool(described.declared_sha256) and described.declared_sha256 in exc.message
-        raise UploadError(460 if mismatch else 422, exc.message, "metadata.sha256" if mismatch else "") from None
+        raise UploadError(
+            460 if mismatch else 422, exc.message, "metadata.sha256" if mismatch else ""
+        ) from None
     except ActionError as exc:
         _note_error(upload, exc.message)
         raise UploadError(422, exc.message, f"metadata.{exc.path}" if exc.path else "") from None
@@ -155,9 +155,7 @@ def _note_error(upload: Upload, message: str) -> None:
 def abort_upload(actor: Actor, upload: Upload) -> None:
     """Terminate an unfinished upload: its part file is removed (tus termination)."""
     if upload.state == UploadState.COMPLETED:
-        raise UploadError(
-            409, _("This upload is complete; its recording is kept as evidence.")
-        )
+        raise UploadError(409, _("This upload is complete; its recording is kept as evidence."))
     if upload.state != UploadState.RECEIVING:
         raise UploadError(410, _("This upload has already ended."))
     _end(actor, upload, UploadState.ABORTED, "upload.aborted")

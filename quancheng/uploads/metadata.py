@@ -40,7 +40,8 @@ def parse_metadata(header: str) -> dict[str, str]:
         parts = item.split(" ")
         if len(parts) > 2 or not _KEY.match(parts[0]):
             raise UploadError(
-                400, _("Upload-Metadata is malformed: “%(item)s”.") % {"item": item[:60]},
+                400,
+                _("Upload-Metadata is malformed: “%(item)s”.") % {"item": item[:60]},
                 "Upload-Metadata",
             )
         key = parts[0]
@@ -107,9 +108,7 @@ def describe(user: User, meta: dict[str, str]) -> Described:
         raise UploadError(422, _("A recording cannot end before it starts."), "metadata.ended_at")
     digest = (meta.get("sha256") or "").strip().lower() or None
     if digest is not None and not _HEX64.match(digest):
-        raise UploadError(
-            422, _("sha256 must be 64 hexadecimal digits."), "metadata.sha256"
-        )
+        raise UploadError(422, _("sha256 must be 64 hexadecimal digits."), "metadata.sha256")
     data = RecordingInput(
         device=device,
         started_at=started_at,
@@ -156,7 +155,8 @@ def _device(case: Case, serial: str) -> Device:
     serial = serial.strip()
     if not serial:
         raise UploadError(
-            422, _("Name the device that made the recording (its serial number)."),
+            422,
+            _("Name the device that made the recording (its serial number)."),
             "metadata.device",
         )
     device = Device.objects.select_related("agency").filter(serial=serial).first()
@@ -182,10 +182,10 @@ def _officers(user: User, case: Case, meta: dict[str, str]) -> list[Officer]:
         return [officer]
     certs = [c.strip() for c in raw.split(",")]
     if not certs or any(not c for c in certs):
-        raise UploadError(
-            422, _("An officer needs a certificate number."), "metadata.officers"
-        )
-    found = {o.cert_no: o for o in Officer.objects.select_related("agency").filter(cert_no__in=certs)}
+        raise UploadError(422, _("An officer needs a certificate number."), "metadata.officers")
+    found = {
+        o.cert_no: o for o in Officer.objects.select_related("agency").filter(cert_no__in=certs)
+    }
     home = case.agency.enforcement_agency.path
     officers = []
     for index, cert in enumerate(certs):
@@ -233,7 +233,5 @@ def _records(case: Case, raw: str) -> list[Record]:
     found = {r.pk: r for r in Record.objects.filter(case=case, pk__in=[int(i) for i in ids])}
     for index, ident in enumerate(ids):
         if int(ident) not in found:
-            raise UploadError(
-                422, _("No such record in this case."), f"metadata.records.{index}"
-            )
+            raise UploadError(422, _("No such record in this case."), f"metadata.records.{index}")
     return [found[int(i)] for i in ids]

@@ -38,7 +38,11 @@ def _tus(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             if exc.status == 405:
                 headers["Allow"] = exc.path
                 exc.path = ""
-            body = None if request.method == "HEAD" else {"detail": exc.message, "path": exc.path or None}
+            body = (
+                None
+                if request.method == "HEAD"
+                else {"detail": exc.message, "path": exc.path or None}
+            )
             return protocol.response(exc.status, headers, body)
 
     wrapped.__name__ = view.__name__
@@ -57,7 +61,8 @@ def collection(request: HttpRequest) -> HttpResponse:
     user = upload_user(request)
     if "Upload-Defer-Length" in request.headers:
         raise UploadError(
-            400, _("Declare the length with Upload-Length; deferred length is not supported."),
+            400,
+            _("Declare the length with Upload-Length; deferred length is not supported."),
             "Upload-Defer-Length",
         )
     length = protocol.whole_number(request, "Upload-Length")
@@ -91,6 +96,8 @@ def resource(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     if method == "GET":
         return _status(upload)
     if method == "DELETE":
+        if upload.state != UploadState.RECEIVING:
+            actions.abort_upload(_actor(request, user), upload)  # refuses, saying why
         with locked_part(upload):
             upload.refresh_from_db()
             actions.abort_upload(_actor(request, user), upload)

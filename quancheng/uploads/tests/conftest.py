@@ -36,15 +36,17 @@ class Tus:
         return headers
 
     def create(self, user: Any, length: int, meta: dict[str, str], **extra: str) -> Any:
-        headers = self.headers(user, {"Upload-Length": str(length), "Upload-Metadata": encode(meta)})
+        headers = self.headers(
+            user, {"Upload-Length": str(length), "Upload-Metadata": encode(meta)}
+        )
         headers.update(extra)
-        return self.client.post(BASE, headers=headers)
+        return self.client.generic("POST", BASE, headers=headers)
 
     def head(self, user: Any, url: str, **extra: str) -> Any:
         return self.client.head(url, headers=self.headers(user, extra))
 
     def patch(self, user: Any, url: str, offset: int, data: bytes, **extra: str) -> Any:
-        headers = self.headers(user, {"Upload-Offset": str(offset)})
+        headers = self.headers(user, {"Upload-Offset": str(offset), "Content-Type": OCTETS})
         headers.update(extra)
         return self.client.generic("PATCH", url, data=data, content_type=OCTETS, headers=headers)
 
@@ -74,7 +76,7 @@ def meta(new_case, device) -> dict[str, str]:
         "officers": "AH-0001",
         "started_at": "2026-03-02T09:00:00+08:00",
         "ended_at": "2026-03-02T09:20:00+08:00",
-        "scenario": "on_site_inspection",
+        "scenario": "liberty_life_property",
         "place": "合肥市蜀山区某路1号",
     }
 

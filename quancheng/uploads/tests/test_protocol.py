@@ -22,6 +22,8 @@ DATA = bytes(range(256)) * 4096 + b"tail"  # 1 MiB and 4 bytes
 @pytest.fixture(autouse=True)
 def _data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
+    settings.QUANCHENG_MEDIA_STORAGE = "local"
+    settings.QUANCHENG_MEDIA_DIR = tmp_path / "media"
 
 
 def test_options_tells_version_extensions_and_limits(tus, world):
@@ -156,16 +158,20 @@ def test_upload_checksum_per_request(tus, world, meta):
     assert accepted.status_code == 204
     assert accepted["Upload-Offset"] == "5000"
     sha1 = "sha1 " + base64.b64encode(hashlib.sha1(DATA[5000:]).digest()).decode()  # noqa: S324
-    assert tus.patch(world.officer, url, 5000, DATA[5000:], **{"Upload-Checksum": sha1}).status_code == 204
+    assert (
+        tus.patch(world.officer, url, 5000, DATA[5000:], **{"Upload-Checksum": sha1}).status_code
+        == 204
+    )
     unknown = tus.patch(world.officer, url, 0, b"x", **{"Upload-Checksum": "crc32 AAAA"})
     assert unknown.status_code in (400, 409)
 
 
-def test_termination_removes_the_part_file(tus, world, meta):
+def test_termination_removes_the_part_file(tus, world, meta, django_capture_on_commit_callbacks):
     url = tus.create(world.officer, len(DATA), meta)["Location"]
     tus.patch(world.officer, url, 0, DATA[:10])
     part = Path(Upload.objects.get().part_path)
-    response = tus.delete(world.officer, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tus.delete(world.officer, url)
     assert response.status_code == 204
     assert not part.exists()
     assert Upload.objects.get().state == UploadState.ABORTED

@@ -33,16 +33,16 @@ class Command(BaseCommand):
                     f"{upload.key}\t{upload.offset}/{upload.length}\t"
                     f"{upload.metadata.get('filename', '')}"
                 )
-            self.stderr.write(
-                _("%(n)s unfinished upload(s) expired.") % {"n": len(expired)}
-            )
+            self.stderr.write(_("%(n)s unfinished upload(s) expired.") % {"n": len(expired)})
             return
         uploads = Upload.objects.select_related("owner", "case").order_by("created_at")
         if not options["all"]:
             uploads = uploads.filter(state=UploadState.RECEIVING)
         now = timezone.now()
         for u in uploads:
-            late = " (past expiry)" if u.state == UploadState.RECEIVING and u.expires_at < now else ""
+            late = (
+                " (past expiry)" if u.state == UploadState.RECEIVING and u.expires_at < now else ""
+            )
             self.stdout.write(
                 f"{u.key}\t{u.state}{late}\t{u.offset}/{u.length}\t{u.owner.username}\t"
                 f"{u.case.number}\t{u.metadata.get('filename', '')}"
