@@ -21,6 +21,7 @@ from quancheng.agencies.permissions import can_write_in
 from quancheng.cases.models import Case, Record
 from quancheng.devices.models import Device
 from quancheng.media.actions import RecordingInput
+from quancheng.policies.registry import get_pack
 from quancheng.uploads.errors import UploadError
 
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -109,6 +110,7 @@ def describe(user: User, meta: dict[str, str]) -> Described:
     digest = (meta.get("sha256") or "").strip().lower() or None
     if digest is not None and not _HEX64.match(digest):
         raise UploadError(422, _("sha256 must be 64 hexadecimal digits."), "metadata.sha256")
+    _check_scenario(case, meta.get("scenario", "").strip())
     data = RecordingInput(
         device=device,
         started_at=started_at,
@@ -149,6 +151,20 @@ def _case(user: User, meta: dict[str, str]) -> Case:
             "metadata.case",
         )
     return case
+
+
+def _check_scenario(case: Case, scenario: str) -> None:
+    """A scenario, when named, is one of the audio-visual scenarios of the case's pack."""
+    if not scenario:
+        return
+    known = [s.id for s in get_pack(case.pack_id).audio_visual.scenarios]
+    if scenario not in known:
+        raise UploadError(
+            422,
+            _("Unknown scenario “%(s)s”; the pack knows %(known)s.")
+            % {"s": scenario, "known": ", ".join(known)},
+            "metadata.scenario",
+        )
 
 
 def _device(case: Case, serial: str) -> Device:
