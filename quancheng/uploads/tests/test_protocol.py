@@ -210,3 +210,30 @@ def test_status_as_json(tus, world, meta):
     assert status["state"] == "receiving"
     assert (status["offset"], status["length"]) == (7, len(DATA))
     assert status["case"] == int(meta["case"])
+
+
+def test_the_body_is_streamed_not_loaded(tus, world, meta, settings, monkeypatch):
+    """Django's in-memory body limit does not apply: the body is read in chunks, never
+    whole (``request.body`` would refuse a body this much over the limit)."""
+    from quancheng.uploads import receive
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    monkeypatch.setattr(receive, "READ_SIZE", 4096)
+    reads = []
+    original_append = receive.append
+
+    def counting_append(upload, handle, body, length, checksum=None):
+        class Counting:
+            def read(self, size=-1):
+                data = body.read(size)
+                reads.append(len(data))
+                return data
+
+        return original_append(upload, handle, Counting(), length, checksum)
+
+    monkeypatch.setattr("quancheng.uploads.views.append", counting_append)
+    url = tus.create(world.officer, len(DATA), meta)["Location"]
+    assert tus.patch(world.officer, url, 0, DATA).status_code == 204
+    assert max(reads) <= 4096
+    assert sum(reads) == len(DATA)
+    assert Recording.objects.get().size == len(DATA)
