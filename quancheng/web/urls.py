@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from quancheng.web.views import cases, recordings, records
+from quancheng.web.views import cases, recordings, records, uploads
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -27,6 +27,7 @@ case_patterns = [
         recordings.recording_thumbnail,
         name="thumbnail",
     ),
+    path("<int:pk>/recordings/upload/", uploads.recording_upload, name="upload_recording"),
 ]
 
 urlpatterns = [
