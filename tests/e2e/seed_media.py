@@ -1,6 +1,7 @@
-"""Adds to a seeded site (``seed_site.py``) a case with one recording stored through the
-media store, as the dock-station import stores files. Run as a script with the server's
-environment: ``seed_media.py FILE``; prints the case's id."""
+"""Adds to a seeded site (``seed_site.py``) a case and a body camera, and with ``FILE`` a
+recording of it stored through the media store (as the dock-station import stores files).
+Run as a script with the server's environment: ``seed_media.py [FILE]``; prints the case's
+id."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import django
 
 
-def seed(path: Path) -> int:
+def seed(path: Path | None) -> int:
     import datetime as dt
 
     from django.db import transaction
@@ -39,6 +40,8 @@ def seed(path: Path) -> int:
             officers=[officer.officer],
         )
         camera = register_device(actor, agency, serial="E2E-CAM-1", kind="body_camera")
+        if path is None:
+            return case.pk
         with path.open("rb") as stream:
             original = get_store().save_stream(stream)
         add_recording_metadata(
@@ -59,4 +62,4 @@ def seed(path: Path) -> int:
 
 if __name__ == "__main__":
     django.setup()
-    print(seed(Path(sys.argv[1])))  # noqa: T201 - the test reads it
+    print(seed(Path(sys.argv[1]) if len(sys.argv) > 1 else None))  # noqa: T201 - the test reads it

@@ -1,9 +1,10 @@
 """In a real browser (Debian's Chromium, headless) against the real server and a real
-worker (``quancheng db_worker``): a recording stored through the media store is probed and
-converted in the background; the case page then shows its thumbnail and plays it.
+worker (``quancheng db_worker``): an officer uploads a small video on the case's upload
+page (tus); the worker probes it and makes its thumbnail and playable copy in the
+background; the case page then shows the thumbnail and plays the video.
 
-The recording is an MPEG-4 part 2 AVI, which browsers cannot play, so what plays is the
-H.264 proxy the worker made, fetched with Range requests as the player seeks."""
+The video is an MPEG-4 part 2 AVI, which browsers cannot play, so what plays is the H.264
+proxy the worker made, fetched with Range requests."""
 
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def media_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
-    """``quancheng serve`` and ``quancheng db_worker`` over a fresh database with one case
-    whose recording is stored but not yet processed."""
+def media_site(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
+    """``quancheng serve`` and ``quancheng db_worker`` over a fresh database with a case
+    and a body camera; yields the site, the case's id and a video to upload."""
     data = tmp_path_factory.mktemp("e2e-media")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
@@ -55,7 +56,7 @@ def media_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
     subprocess.run([sys.executable, str(here / "seed_site.py")], env=env, check=True)  # noqa: S603
     video = make("camera.avi", data)
     seeded = subprocess.run(  # noqa: S603
-        [sys.executable, str(here / "seed_media.py"), str(video)],
+        [sys.executable, str(here / "seed_media.py")],
         env=env,
         check=True,
         capture_output=True,
@@ -76,7 +77,7 @@ def media_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/accounts/login/", server)
-        yield base, case_id
+        yield base, case_id, video
     finally:
         _stop(worker)
         _stop(server)
@@ -85,7 +86,7 @@ def media_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
 def test_recording_shows_its_thumbnail_and_plays(media_site):
     from playwright.sync_api import expect, sync_playwright
 
-    base, case_id = media_site
+    base, case_id, video_file = media_site
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         context = browser.new_context(base_url=base, locale="zh-CN")
@@ -97,8 +98,20 @@ def test_recording_shows_its_thumbnail_and_plays(media_site):
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_role("heading", name="案件")).to_be_visible()
 
+        page.goto(f"/cases/{case_id}/")
+        expect(page.locator("#recordings .empty")).to_be_visible()
+        page.locator("#upload-recording-link").click()
+        page.locator("#upload-file").set_input_files(str(video_file))
+        page.locator("#upload-device").select_option("E2E-CAM-1")
+        page.locator("#upload-started-at").fill("2026-03-02T09:00:00")
+        page.locator("#upload-ended-at").fill("2026-03-02T09:00:02")
+        expect(page.locator("input[name=officers][value=E2E-0001]")).to_be_checked()
+        page.locator("#upload-start").click()
+        expect(page.locator("#upload-result")).to_be_visible()
+        expect(page.locator("#upload-error")).to_be_hidden()
+
         # The worker probes the file and makes its thumbnail and proxy in the background;
-        # the page says so until it is done.
+        # until then the case page says it is being processed.
         recording = page.locator(".recording").first
         deadline = time.monotonic() + 60
         while True:
