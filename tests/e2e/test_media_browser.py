@@ -1,5 +1,5 @@
 """In a real browser (Debian's Chromium, headless) against the real server and a real
-worker (``quancheng db_worker``): an officer uploads a small video on the case's upload
+worker (the ``quancheng db_worker`` that ``quancheng serve`` starts): an officer uploads a small video on the case's upload
 page (tus); the worker probes it and makes its thumbnail and playable copy in the
 background; the case page then shows the thumbnail and plays the video.
 
@@ -41,8 +41,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def media_site(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
-    """``quancheng serve`` and ``quancheng db_worker`` over a fresh database with a case
-    and a body camera; yields the site, the case's id and a video to upload."""
+    """``quancheng serve`` (which starts a ``db_worker`` beside the web server) over a fresh
+    database with a case and a body camera; yields the site, the case's id and a video."""
     data = tmp_path_factory.mktemp("e2e-media")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
@@ -69,17 +69,11 @@ def media_site(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
         env,
         data / "server.log",
     )
-    worker = _start(
-        ["db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
-        env,
-        data / "worker.log",
-    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/accounts/login/", server)
         yield base, case_id, video
     finally:
-        _stop(worker)
         _stop(server)
 
 
