@@ -1,7 +1,8 @@
 """In a real browser (Debian's Chromium, headless) against the real server and a real
-worker (the ``quancheng db_worker`` that ``quancheng serve`` starts): an officer uploads a small video on the case's upload
-page (tus); the worker probes it and makes its thumbnail and playable copy in the
-background; the case page then shows the thumbnail and plays the video.
+worker (the ``quancheng db_worker`` that ``quancheng serve`` starts): an officer uploads a
+small video on the case's upload page (tus); the worker probes it and makes its thumbnail
+and playable copy in the background; the case page then shows the thumbnail and plays
+the video.
 
 The video is an MPEG-4 part 2 AVI, which browsers cannot play, so what plays is the H.264
 proxy the worker made, fetched with Range requests."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+import boto3
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from quancheng.ledger.models import Fact
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 from quancheng.media.store import get_store
 from quancheng.media.tests.samples import make, run_queued_tasks
+from quancheng.media.tests.test_store_s3 import make_bucket, s3_endpoint, s3_env  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -236,3 +238,41 @@ def test_one_fact_per_viewing_not_per_chunk(client, world, recorded):
     client.get(u["download"])
     client.get(u["download"], HTTP_RANGE="bytes=100-")  # the download resumed
     assert viewed(case, f"recording:{recording.pk}:download") == 1
+
+
+@pytest.mark.usefixtures("s3_env")
+def test_recording_in_s3_is_probed_played_and_downloaded(
+    client, world, new_case, samples, settings, tmp_path
+):
+    """The S3 backend (moto on loopback): ffprobe reads a temporary copy; playback and
+    download read ranges of the object."""
+    settings.QUANCHENG_MEDIA_DIR = tmp_path / "media"  # derived files stay local
+    settings.DATA_DIR = tmp_path
+    s3 = boto3.client("s3", endpoint_url=settings.QUANCHENG_S3_ENDPOINT_URL)
+    make_bucket(s3, settings, lock=False)
+    camera = register_device(SYSTEM, world.a, serial="CAM-S3", kind="body_camera")
+    case = new_case()
+    original = get_store().save_file(samples("gps.mp4"))
+    assert original.backend == "s3"
+    recording = add_recording_metadata(
+        Actor(world.officer, "web"),
+        case,
+        RecordingInput(
+            device=camera,
+            started_at=at("2026-03-02 09:00"),
+            ended_at=at("2026-03-02 09:02"),
+            original=original,
+            file_name="gps.mp4",
+        ),
+    )
+    [outcome] = run_queued_tasks()
+    assert outcome["made"] == ["thumbnail"]
+    assert recording.original.media_infos.get().latitude == 31.2304
+    assert list((tmp_path / "tmp").iterdir()) == []
+    data = samples("gps.mp4").read_bytes()
+    client.force_login(world.officer)
+    u = urls(case, recording)
+    part = client.get(u["play"], HTTP_RANGE="bytes=100-4099")
+    assert part.status_code == 206 and body(part) == data[100:4100]
+    assert body(client.get(u["download"])) == data
+    assert client.get(u["thumbnail"]).status_code == 200
