@@ -28,6 +28,8 @@ WEBM_VIDEO = {"vp8", "vp9", "av1"}
 WEBM_AUDIO = {"opus", "vorbis"}
 AUDIO_FORMATS = {"mp3": {"mp3"}, "ogg": {"opus", "vorbis"}, "wav": {"pcm_s16le", "pcm_u8"}}
 BROWSER_PIXEL_FORMATS = {"yuv420p", "yuvj420p"}
+PHOTO_TYPES = {"mjpeg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+AUDIO_TYPES = {"mp3": "audio/mpeg", "ogg": "audio/ogg", "wav": "audio/wav"}
 IMAGE_CODECS = {"mjpeg", "png", "webp", "gif", "bmp", "tiff", "jpeg2000"}
 
 # ISO 6709 as phones and cameras write it: +31.2304+121.4737/ or with altitude +12.3/
@@ -131,6 +133,20 @@ def browser_playable(info: Any) -> bool:
     if not video:
         return any(name in formats and audio in codecs for name, codecs in AUDIO_FORMATS.items())
     return False
+
+
+def media_type(info: Any) -> str | None:
+    """The MIME type to give a browser for a playable file as stored (``video/mp4`` for a
+    QuickTime ``.mov`` too: browsers skip a ``<source type="video/quicktime">``)."""
+    formats = set(info.container.split(","))
+    audio = info.kind == Kind.AUDIO
+    if info.kind == Kind.PHOTO:
+        return PHOTO_TYPES.get(info.video_codec)
+    if formats & MP4_FORMATS:
+        return "audio/mp4" if audio else "video/mp4"
+    if "webm" in formats:
+        return "audio/webm" if audio else "video/webm"
+    return next((t for name, t in AUDIO_TYPES.items() if name in formats), None)
 
 
 def _first(streams: list[dict[str, Any]], codec_type: str) -> dict[str, Any] | None:

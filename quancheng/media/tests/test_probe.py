@@ -118,3 +118,18 @@ def test_audio_proxy(samples, tmp_path):
     proxy = make_proxy(voice, tmp_path / "proxy.m4a", probe(voice))
     info = probe(proxy)
     assert (info.kind, info.audio_codec, info.browser_playable) == (Kind.AUDIO, "aac", True)
+
+
+def test_media_types_for_the_browser(samples):
+    from quancheng.media.probe import media_type
+
+    assert media_type(probe(samples("gps.mp4"))) == "video/mp4"
+    assert media_type(probe(samples("clip.webm"))) == "video/webm"
+    assert media_type(probe(samples("photo.jpg"))) == "image/jpeg"
+    quicktime = parse(
+        {
+            "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "1"},
+            "streams": [{"codec_type": "audio", "codec_name": "aac"}],
+        }
+    )
+    assert media_type(quicktime) == "audio/mp4"

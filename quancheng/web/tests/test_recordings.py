@@ -276,3 +276,27 @@ def test_recording_in_s3_is_probed_played_and_downloaded(
     assert part.status_code == 206 and body(part) == data[100:4100]
     assert body(client.get(u["download"])) == data
     assert client.get(u["thumbnail"]).status_code == 200
+
+
+def test_a_quicktime_file_is_offered_as_mp4(client, world, recorded):
+    """An H.264 ``.mov`` (as phones write) plays as it is; ``video/quicktime`` would make
+    Chromium skip the source."""
+    case, recording = recorded("gps.mp4")
+    recording.file_name = "IMG_0001.MOV"
+    recording.save(update_fields=["file_name"])
+    client.force_login(world.officer)
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert 'type="video/mp4"' in html
+    assert client.get(urls(case, recording)["play"])["Content-Type"] == "video/mp4"
+
+
+def test_a_photo_shows_its_thumbnail_linking_to_the_photo(client, world, recorded):
+    case, recording = recorded("photo.jpg")
+    client.force_login(world.officer)
+    html = client.get(case.get_absolute_url()).content.decode()
+    u = urls(case, recording)
+    assert f'<a href="{u["play"]}" target="_blank" rel="noopener"><img class="thumbnail"' in html
+    assert "<video" not in html
+    photo = client.get(u["play"])
+    assert photo["Content-Type"] == "image/jpeg"
+    assert body(photo) == get_store().open(recording.original).read()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from quancheng.cases.models import Case
 from quancheng.media.models import Derivative, MediaInfo, Original, Recording
+from quancheng.media.probe import media_type
 from quancheng.media.processing import latest_derivative, latest_info
 from quancheng.media.ranges import ranged_response
 from quancheng.media.store import store_of
@@ -44,6 +45,8 @@ def _starts_viewing(request: HttpRequest) -> bool:
 
 
 def _content_type(recording: Recording, info: MediaInfo | None) -> str:
+    if info is not None and info.browser_playable and (known := media_type(info)):
+        return known
     guessed, _ = mimetypes.guess_type(recording.file_name or "")
     if guessed:
         return guessed
