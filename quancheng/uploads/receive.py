@@ -43,7 +43,7 @@ def locked_part(upload: Upload) -> Iterator[BinaryIO]:
     """The part file, opened for writing and locked against a concurrent request for the
     same upload (423 while another PATCH or DELETE is running)."""
     try:
-        handle = upload.part.open("r+b")
+        handle = upload.part.open("r+b", buffering=0)  # our own 1 MiB writes, no buffer
     except FileNotFoundError:
         raise UploadError(410, _("This upload's received bytes are gone; start again.")) from None
     with handle:
@@ -94,17 +94,18 @@ def append(
             if not data:
                 broken = True
                 break
-            handle.write(data)
+            write_all(handle, data)
             written += len(data)
             if hasher is not None:
                 hasher.update(data)
             elif start + written - synced >= SYNC_EVERY:
                 synced = _sync(upload, handle, start + written)
+        os.fsync(handle.fileno())
     except OSError as exc:
         # The disk refused: keep what was durably written before, and say why.
         handle.truncate(synced)
         _sync(upload, handle, synced)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
             raise UploadError(
                 507, _("The server's disk is full; resume the upload later.")
             ) from None
@@ -122,8 +123,17 @@ def append(
     return _sync(upload, handle, start + written)
 
 
+def write_all(handle: BinaryIO, data: bytes) -> None:
+    """Write all of ``data`` to an unbuffered file (a raw write may take only part)."""
+    view = memoryview(data)
+    while view:
+        n = handle.write(view)
+        if n is None or n <= 0:
+            raise OSError(errno.EIO, "short write")
+        view = view[n:]
+
+
 def _sync(upload: Upload, handle: BinaryIO, offset: int) -> int:
-    handle.flush()
     os.fsync(handle.fileno())
     upload.offset = offset
     Upload.objects.filter(pk=upload.pk).update(offset=offset)

@@ -45,7 +45,12 @@ def seed() -> dict[str, object]:
         opened_at=timezone.now() - dt.timedelta(days=1),
         officers=[officer.officer],
     )
-    return {"case": case.pk, "token": create_token(system, officer, "live tus test")[1]}
+    return {
+        "case": case.pk,
+        "token": create_token(system, officer, "live tus test")[1],
+        "username": "tus-officer",
+        "password": "tus-password-7",
+    }
 
 
 if __name__ == "__main__":

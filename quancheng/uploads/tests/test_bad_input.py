@@ -298,3 +298,34 @@ def test_errors_follow_the_users_language(tus, world, meta):
     )
     assert response.status_code == 409
     assert response["Content-Language"] == "zh-hans"
+
+
+def test_a_full_disk_keeps_what_was_written_and_says_so(tus, world, meta, monkeypatch):
+    """Fault injection: the kernel refuses the third 1 MiB write with ENOSPC (a real full
+    disk cannot be made portably in a test); the part file and offset stay consistent."""
+    import errno
+
+    from quancheng.uploads import receive
+
+    data = DATA * 300  # 3 MB
+    url = tus.create(world.officer, len(data), meta)["Location"]
+    real_write_all = receive.write_all
+    calls = []
+
+    def failing_write_all(handle, chunk):
+        calls.append(len(chunk))
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write_all(handle, chunk)
+
+    monkeypatch.setattr(receive, "SYNC_EVERY", 1024 * 1024)
+    monkeypatch.setattr(receive, "write_all", failing_write_all)
+    response = tus.patch(world.officer, url, 0, data)
+    assert response.status_code == 507
+    assert "disk is full" in response.json()["detail"]
+    monkeypatch.setattr(receive, "write_all", real_write_all)
+    offset = int(tus.head(world.officer, url)["Upload-Offset"])
+    assert offset == 2 * 1024 * 1024  # the two parts synced before the refusal
+    assert Path(Upload.objects.get().part_path).stat().st_size == offset
+    assert tus.patch(world.officer, url, offset, data[offset:]).status_code == 204
+    assert Recording.objects.get().original.sha256 == hashlib.sha256(data).hexdigest()

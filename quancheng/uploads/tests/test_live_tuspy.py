@@ -7,87 +7,26 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
-import signal
 import socket
-import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from tusclient.client import TusClient
 
-SEED = Path(__file__).with_name("live_seed.py")
+from quancheng.uploads.tests.live import db, live_server
+
 CHUNK = 256 * 1024
 DATA = os.urandom(5 * CHUNK + 12345)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            request = urllib.request.Request(url, method="OPTIONS")  # noqa: S310
-            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 - our own server
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer at {url}")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[SimpleNamespace]:
-    data = tmp_path_factory.mktemp("tus-site")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="quancheng.settings",
-        QUANCHENG_DATA_DIR=str(data),
-        QUANCHENG_SECRET_KEY="tus-not-secret",
-        QUANCHENG_MEDIA_STORAGE="local",
-    )
-    env.pop("QUANCHENG_MEDIA_DIR", None)
-    seeded = subprocess.run(  # noqa: S603
-        [sys.executable, str(SEED)], env=env, check=True, capture_output=True, text=True
-    )
-    facts = json.loads(seeded.stdout.strip().splitlines()[-1])
-    port = free_port()
-    log = (data / "server.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "quancheng.cli", "serve", "--no-migrate", "--workers", "1"]
-        + ["--bind", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/api/v1/uploads/", server)
-        yield SimpleNamespace(
-            base=base,
-            uploads=f"{base}/api/v1/uploads/",
-            data=data,
-            case=facts["case"],
-            token=facts["token"],
-        )
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server we started, and its workers
-        server.wait(timeout=10)
-        log.close()
+    with live_server(tmp_path_factory.mktemp("tus-site")) as running:
+        yield running
 
 
 def client(site: SimpleNamespace) -> TusClient:
@@ -105,10 +44,6 @@ def metadata(site: SimpleNamespace, name: str = "TUS-CAM-1_0900.mp4") -> dict[st
         "place": "合肥市包河区某街",
         "sha256": hashlib.sha256(DATA).hexdigest(),
     }
-
-
-def db(site: SimpleNamespace) -> sqlite3.Connection:
-    return sqlite3.connect(site.data / "quancheng.sqlite3")
 
 
 def recording_of(site: SimpleNamespace, url: str) -> tuple:
