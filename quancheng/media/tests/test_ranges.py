@@ -113,3 +113,24 @@ def test_parse_range_edges():
     assert parse_range("bytes=9-", 10) == ByteRange(9, 9)
     with pytest.raises(Unsatisfiable):
         parse_range("bytes=0-", 0)
+
+
+def test_memory_stays_flat_for_a_large_file(tmp_path):
+    import tracemalloc
+
+    big = tmp_path / "big.bin"
+    size = 64 * 1024 * 1024
+    with big.open("wb") as f:
+        f.truncate(size)  # sparse: quick to make, read like any file
+    request = RequestFactory().get("/x", HTTP_RANGE="bytes=1-")
+    tracemalloc.start()
+    response = ranged_response(request, big.open("rb"), size, "video/mp4", "big")
+    total = largest = 0
+    for chunk in response.streaming_content:
+        total += len(chunk)
+        largest = max(largest, len(chunk))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert total == size - 1
+    assert largest <= 256 * 1024
+    assert peak < 4 * 1024 * 1024
