@@ -165,3 +165,8 @@ QUANCHENG_S3_RETENTION_DAYS = env_int("QUANCHENG_S3_RETENTION_DAYS", 3650)
 # lives after its last bytes arrived (``quancheng uploads expire`` removes it then).
 QUANCHENG_UPLOAD_MAX_SIZE = env_int("QUANCHENG_UPLOAD_MAX_SIZE", 64 * 1024**3)
 QUANCHENG_UPLOAD_EXPIRY_HOURS = env_int("QUANCHENG_UPLOAD_EXPIRY_HOURS", 72)
+
+# Media processing (docs/media-processing.md): time limits for ffprobe and ffmpeg, seconds.
+QUANCHENG_FFPROBE_TIMEOUT = env_int("QUANCHENG_FFPROBE_TIMEOUT", 120)
+QUANCHENG_THUMBNAIL_TIMEOUT = env_int("QUANCHENG_THUMBNAIL_TIMEOUT", 120)
+QUANCHENG_PROXY_TIMEOUT = env_int("QUANCHENG_PROXY_TIMEOUT", 6 * 3600)
