@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "quancheng.devices",
     "quancheng.cases",
     "quancheng.media",
+    "quancheng.uploads",
     "quancheng.api",
     "quancheng.web",
 ]
@@ -149,3 +150,23 @@ LOGGING = {
 QUANCHENG_PACK_DIRS = [PACKAGE_DIR / "policies" / "packs"] + [
     Path(p) for p in env_list("QUANCHENG_EXTRA_PACK_DIRS", [])
 ]
+
+# Media store (docs/media-storage.md): originals under their digest, locally or in S3.
+QUANCHENG_MEDIA_STORAGE = env_str("QUANCHENG_MEDIA_STORAGE", "local")
+QUANCHENG_MEDIA_DIR = env_path("QUANCHENG_MEDIA_DIR", DATA_DIR / "media")
+QUANCHENG_GUOMI = env_bool("QUANCHENG_GUOMI", False)  # 国密 mode: SM3 digests as well
+QUANCHENG_S3_BUCKET = env_str("QUANCHENG_S3_BUCKET", "")
+QUANCHENG_S3_ENDPOINT_URL = env_str("QUANCHENG_S3_ENDPOINT_URL", "")
+QUANCHENG_S3_REGION = env_str("QUANCHENG_S3_REGION", "")
+QUANCHENG_S3_PREFIX = env_str("QUANCHENG_S3_PREFIX", "")
+QUANCHENG_S3_RETENTION_DAYS = env_int("QUANCHENG_S3_RETENTION_DAYS", 3650)
+
+# Resumable (tus) uploads: the largest file accepted, and how long an unfinished upload
+# lives after its last bytes arrived (``quancheng uploads expire`` removes it then).
+QUANCHENG_UPLOAD_MAX_SIZE = env_int("QUANCHENG_UPLOAD_MAX_SIZE", 64 * 1024**3)
+QUANCHENG_UPLOAD_EXPIRY_HOURS = env_int("QUANCHENG_UPLOAD_EXPIRY_HOURS", 72)
+
+# Media processing (docs/media-processing.md): time limits for ffprobe and ffmpeg, seconds.
+QUANCHENG_FFPROBE_TIMEOUT = env_int("QUANCHENG_FFPROBE_TIMEOUT", 120)
+QUANCHENG_THUMBNAIL_TIMEOUT = env_int("QUANCHENG_THUMBNAIL_TIMEOUT", 120)
+QUANCHENG_PROXY_TIMEOUT = env_int("QUANCHENG_PROXY_TIMEOUT", 6 * 3600)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.agencies.models import Officer
+from quancheng.agencies.models import Agency, Officer
+from quancheng.agencies.permissions import can_write_in
 from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import Case, Record
@@ -17,7 +20,9 @@ from quancheng.cases.validation import ActionError, require_aware
 from quancheng.devices.models import Device
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
-from quancheng.media.models import Interruption, Recording
+from quancheng.media.models import Derivative, Interruption, MediaInfo, Original, Recording
+from quancheng.media.probe import ProbeResult
+from quancheng.media.processing import enqueue_processing
 from quancheng.policies.choices import DelayReason, InterruptionReason
 
 
@@ -37,6 +42,8 @@ class RecordingInput:
     size: int | None = None
     sha256: str = ""
     uploaded_at: dt.datetime | None = None
+    original: Original | None = None  # the stored bytes; size and sha256 are taken from it
+    sidecar: Original | None = None  # the camera's own metadata file for this recording
     opening_statement: bool | None = None
     device_checked: bool | None = None
     party_informed: bool | None = None
@@ -47,18 +54,40 @@ class RecordingInput:
 
 @transaction.atomic
 def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Recording:
-    """Describe a recording of the case: device, officers, times, scenario, storage time."""
+    """Describe a recording of the case: device, officers, times, scenario, storage time,
+    and (when its bytes are in the media store) the original it is."""
     ensure_writable(actor, case)
+    return _create_recording(actor, case.agency, case, data)
+
+
+@transaction.atomic
+def add_recording(actor: Actor, agency: Agency, data: RecordingInput) -> Recording:
+    """A recording not (yet) tied to a case, e.g. imported from a dock station."""
+    if actor.user is not None and not can_write_in(actor.user, agency):
+        raise ActionError(_("You may not change the records of another agency."))
+    return _create_recording(actor, agency, None, data)
+
+
+def _create_recording(
+    actor: Actor, agency: Agency, case: Case | None, data: RecordingInput
+) -> Recording:
     for name in ("started_at", "ended_at", "uploaded_at", "returned_at"):
         require_aware(getattr(data, name), name)
     if data.ended_at < data.started_at:
         raise ActionError(_("A recording cannot end before it starts."), "ended_at")
     if data.delay_reason and data.delay_reason not in DelayReason.values:
         raise ActionError(_("Unknown reason for delay."), "delay_reason")
-    if data.device.agency.enforcement_agency.pk != case.agency.enforcement_agency.pk:
+    if data.device.agency.enforcement_agency.pk != agency.enforcement_agency.pk:
         raise ActionError(_("The device belongs to another agency."), "device")
+    size, sha256 = data.size, data.sha256
+    if data.original is not None:
+        if sha256 and sha256.lower() != data.original.sha256:
+            raise ActionError(_("The SHA-256 given does not match the stored original."), "sha256")
+        if size is not None and size != data.original.size:
+            raise ActionError(_("The size given does not match the stored original."), "size")
+        size, sha256 = data.original.size, data.original.sha256
     recording = Recording.objects.create(
-        agency=case.agency,
+        agency=agency,
         case=case,
         device=data.device,
         session=data.session,
@@ -69,8 +98,10 @@ def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Re
         production_method=data.production_method,
         maker=data.maker,
         file_name=data.file_name,
-        size=data.size,
-        sha256=data.sha256,
+        size=size,
+        sha256=sha256,
+        original=data.original,
+        sidecar=data.sidecar,
         uploaded_at=data.uploaded_at,
         opening_statement=data.opening_statement,
         device_checked=data.device_checked,
@@ -87,7 +118,7 @@ def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Re
         "recording.described",
         ("recording", recording.pk),
         {
-            "case": case.pk,
+            "case": case.pk if case is not None else None,
             "device": data.device.serial,
             "session": data.session,
             "started_at": data.started_at,
@@ -97,8 +128,10 @@ def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Re
             "production_method": data.production_method,
             "maker": data.maker,
             "file_name": data.file_name,
-            "size": data.size,
-            "sha256": data.sha256,
+            "size": size,
+            "sha256": sha256,
+            "original": data.original.pk if data.original is not None else None,
+            "sidecar": data.sidecar.sha256 if data.sidecar is not None else None,
             "uploaded_at": data.uploaded_at,
             "officers": [o.cert_no for o in data.officers],
             "records": [r.pk for r in data.records],
@@ -109,9 +142,12 @@ def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Re
             "returned_at": data.returned_at,
             "used_as_evidence": data.used_as_evidence,
         },
-        case.agency,
+        agency,
     )
-    schedule_refresh(case)
+    if data.original is not None:
+        enqueue_processing(data.original)  # in this transaction: metadata, thumbnail, proxy
+    if case is not None:
+        schedule_refresh(case)
     return recording
 
 
@@ -172,3 +208,73 @@ def explain_interruption(actor: Actor, case: Case, data: InterruptionInput) -> I
     )
     schedule_refresh(case)
     return item
+
+
+CONTENT_TYPES = {".jpg": "image/jpeg", ".mp4": "video/mp4", ".m4a": "audio/mp4"}
+
+
+@transaction.atomic
+def record_media_info(actor: Actor, original: Original, result: ProbeResult) -> MediaInfo:
+    """Keep what ffprobe read from ``original`` (a new row each time it is probed)."""
+    info = MediaInfo.objects.create(
+        original=original,
+        probed_at=timezone.now(),
+        readable=result.readable,
+        error=result.error[:10_000],
+        kind=result.kind,
+        container=result.container[:100],
+        duration=result.duration,
+        media_created_at=result.created_at,
+        video_codec=result.video_codec[:32],
+        audio_codec=result.audio_codec[:32],
+        pixel_format=result.pixel_format[:32],
+        width=result.width,
+        height=result.height,
+        latitude=result.latitude,
+        longitude=result.longitude,
+        altitude=result.altitude,
+        browser_playable=result.browser_playable,
+        raw=result.raw,
+    )
+    append_fact(
+        actor,
+        "original.probed" if result.readable else "original.unreadable",
+        ("original", original.pk),
+        {
+            "sha256": original.sha256,
+            "media_info": info.pk,
+            "readable": result.readable,
+            "error": info.error[:500],
+            "kind": result.kind,
+            "duration": result.duration,
+            "created_at": result.created_at,
+            "codecs": [result.video_codec, result.audio_codec],
+            "size": [result.width, result.height],
+            "position": [result.latitude, result.longitude],
+        },
+        None,
+    )
+    return info
+
+
+@transaction.atomic
+def record_derivative(actor: Actor, original: Original, kind: str, file: Path) -> Derivative:
+    """Register a derived file (complete, already in place under the derived directory)."""
+    from quancheng.media.processing import derived_root
+
+    derivative = Derivative.objects.create(
+        original=original,
+        kind=kind,
+        path=file.relative_to(derived_root()).as_posix(),
+        size=file.stat().st_size,
+        content_type=CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
+        created_at=timezone.now(),
+    )
+    append_fact(
+        actor,
+        "original.derived",
+        ("original", original.pk),
+        {"sha256": original.sha256, "kind": kind, "path": derivative.path, "size": derivative.size},
+        None,
+    )
+    return derivative

@@ -35,6 +35,7 @@ from quancheng.web.forms import CaseFilterForm, OpenCaseForm, PartyFormSet, star
 from quancheng.web.labels import action_type_labels, label, stage_label
 from quancheng.web.record_forms import RecordFieldsForm
 from quancheng.web.timeline import build_timeline
+from quancheng.web.views.recordings import recording_rows
 
 PAGE_SIZE = 25
 
@@ -129,6 +130,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluation": evaluation,
             "timeline": timeline,
             "can_write": writer,
+            "recordings": recording_rows(case),
         },
     )
 
