@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "quancheng.devices",
     "quancheng.cases",
     "quancheng.media",
+    "quancheng.documents",
     "quancheng.api",
     "quancheng.web",
 ]
