@@ -26,7 +26,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-PASSPHRASE_ENV = "QUANCHENG_SIGNING_PASSPHRASE"
+PASSPHRASE_ENV = "QUANCHENG_SIGNING_PASSPHRASE"  # noqa: S105 - a variable name
 CA_YEARS = 10
 LEAF_YEARS = 3
 
@@ -224,7 +224,7 @@ def import_cert(
     except (OSError, ValueError, TypeError) as exc:
         raise SigningKeyError(
             _("Cannot read the key %(path)s: %(e)s") % {"path": key_file, "e": exc}
-        )
+        ) from exc
     if key.public_key().public_bytes(  # type: ignore[union-attr]
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     ) != cert.public_key().public_bytes(
