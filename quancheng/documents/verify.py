@@ -169,14 +169,16 @@ def _check(
 
 def verify_stored(digest: str) -> PdfReport:
     """A stored document PDF checked, cached by digest; a changed or missing file says so."""
-    key = f"documents:verify:{digest}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
     try:
+        info = store.path_for(digest).stat()
         data = store.read(digest)
     except OSError:
         return PdfReport([], [_("The stored PDF is missing.")])
+    # The file's size and time are in the key: a file changed on disk is verified anew.
+    key = f"documents:verify:{digest}:{info.st_size}:{info.st_mtime_ns}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     if store.digest_of(data) != digest:
         return PdfReport([], [_("The stored PDF was changed on disk: its SHA-256 differs.")])
     try:

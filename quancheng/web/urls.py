@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from quancheng.documents import views as documents
 from quancheng.web.views import cases, records
 
 case_patterns = [
@@ -16,6 +17,7 @@ case_patterns = [
     path("<int:pk>/records/<int:record_id>/", records.record_history, name="record"),
     path("<int:pk>/records/<int:record_id>/correct/", records.record_correct, name="correct"),
     path("<int:pk>/records/<int:record_id>/sign/", records.record_sign, name="sign"),
+    path("<int:pk>/documents/<int:doc_id>/", documents.download, name="document"),
 ]
 
 urlpatterns = [
