@@ -162,21 +162,27 @@ def sign_as_officer(actor: Actor, document: Document, officer: Officer) -> Docum
         )
 
 
-def sign_as_party(actor: Actor, document: Document, name: str, image_sha256: str) -> Document:
-    """The party signed on a tablet: the agency's key witnesses it, naming the signer and the
-    digest of the handwriting image (kept as evidence beside the document)."""
+def sign_as_party(actor: Actor, document: Document, name: str, image: bytes) -> Document:
+    """The party signed on a tablet: the handwriting image (PNG) is stored beside the PDFs
+    and the agency's key witnesses it, naming the signer and the image's SHA-256."""
     if not name.strip():
         raise ActionError(_("A signature needs the signer's name."), "name")
-    if not re.fullmatch(r"[0-9a-f]{64}", image_sha256):
-        raise ActionError(_("The handwriting image digest must be a SHA-256 in hex."), "image")
-    return _witness(
-        actor,
-        document,
-        Step.PARTY,
-        name.strip(),
-        f"当事人 {name.strip()} 签名（手写签名图像 SHA-256 {image_sha256}）",
-        {"image_sha256": image_sha256},
-    )
+    if not image.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ActionError(_("The handwritten signature must be a PNG image."), "image")
+    digest = store.digest_of(image)
+    reason = f"当事人 {name.strip()} 签名（手写签名图像 SHA-256 {digest}）"
+    created = False
+    try:
+        with transaction.atomic():
+            row = _witness(
+                actor, document, Step.PARTY, name.strip(), reason, {"image_sha256": digest}
+            )
+            digest, created = store.put(image, "png")
+    except BaseException:
+        if created:
+            store.discard(digest, "png")
+        raise
+    return row
 
 
 def note_party_refusal(actor: Actor, document: Document, refusal: RefusalInput) -> Document:

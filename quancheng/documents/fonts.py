@@ -8,6 +8,7 @@ fraction of a second and a few kilobytes in the PDF.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -71,8 +72,10 @@ def _open_face(path: Path) -> TTFont:
     return TTFont(str(path), lazy=True)
 
 
-def truetype_subset(text: str, weight: str = "Regular") -> bytes:
-    """A TrueType font holding the glyphs of ``text``, for ReportLab to embed."""
+@functools.lru_cache(maxsize=64)
+def truetype_subset(text: str, name: str, weight: str = "Regular") -> bytes:
+    """A TrueType font holding the glyphs of ``text``, for ReportLab to embed, named
+    ``name`` inside (ReportLab keeps faces by their internal name for the process's life)."""
     font = _open_face(find_font(weight))
     options = subset.Options()
     options.layout_features = []
@@ -84,6 +87,9 @@ def truetype_subset(text: str, weight: str = "Regular") -> bytes:
     subsetter.subset(font)
     if "CFF " in font:
         _cff_to_glyf(font)
+    for record in font["name"].names:
+        if record.nameID in (1, 3, 4, 6):
+            record.string = name
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()

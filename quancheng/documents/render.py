@@ -3,6 +3,7 @@ date and the agency's seal (an uploaded image, or a red round seal drawn from it
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 from pathlib import Path
@@ -117,9 +118,9 @@ def _star(c: object, cx: float, cy: float, r: float) -> None:
 
 def render_pdf(content: DocumentContent, seal_image: Path | None = None) -> bytes:
     """The document as PDF bytes, with the glyphs it uses embedded."""
-    font = f"QCJK-{abs(hash(content.all_text())) % 10**8}"
     text = content.all_text() + "".join(FORM.values()) + "年月日：（）"
-    pdfmetrics.registerFont(TTFont(font, io.BytesIO(truetype_subset(text))))
+    font = "QCJK" + hashlib.sha256(text.encode()).hexdigest()[:20]
+    pdfmetrics.registerFont(TTFont(font, io.BytesIO(truetype_subset(text, font))))
     base = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontSize=20, leading=30, alignment=TA_CENTER)
     agency = ParagraphStyle("agency", parent=title, fontSize=16, textColor=SEAL_RED)
@@ -170,8 +171,19 @@ def render_pdf(content: DocumentContent, seal_image: Path | None = None) -> byte
         topMargin=30 * mm,
         bottomMargin=25 * mm,
     )
-    doc.build(story)
+    try:
+        doc.build(story)
+    finally:
+        _forget(font)
     return out.getvalue()
+
+
+def _forget(font: str) -> None:
+    """Drop the per-document font again so a long-running server does not collect them."""
+    registered = pdfmetrics._fonts.get(font)  # noqa: SLF001 - ReportLab has no unregister
+    pdfmetrics._fonts.pop(font, None)  # noqa: SLF001
+    if registered is not None:
+        pdfmetrics._dynFaceNames.pop(registered.face.name, None)  # noqa: SLF001
 
 
 __all__ = ["render_pdf", "draw_seal", "Table"]

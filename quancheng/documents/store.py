@@ -13,18 +13,18 @@ def documents_dir() -> Path:
     return Path(settings.DATA_DIR) / "documents"
 
 
-def path_for(digest: str) -> Path:
-    return documents_dir() / digest[:2] / f"{digest}.pdf"
+def path_for(digest: str, suffix: str = "pdf") -> Path:
+    return documents_dir() / digest[:2] / f"{digest}.{suffix}"
 
 
 def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def put(data: bytes) -> tuple[str, bool]:
+def put(data: bytes, suffix: str = "pdf") -> tuple[str, bool]:
     """Store ``data``; returns its digest and whether this call created the file."""
     digest = digest_of(data)
-    path = path_for(digest)
+    path = path_for(digest, suffix)
     if path.exists():
         return digest, False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,9 +39,9 @@ def put(data: bytes) -> tuple[str, bool]:
     return digest, True
 
 
-def discard(digest: str) -> None:
+def discard(digest: str, suffix: str = "pdf") -> None:
     """Remove a file this process has just created and whose row was not written."""
-    path_for(digest).unlink(missing_ok=True)
+    path_for(digest, suffix).unlink(missing_ok=True)
 
 
 def read(digest: str) -> bytes:

@@ -42,6 +42,9 @@ def decision(world, new_case):
     return record.latest_version()
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"handwriting"  # the store checks the signature, not the image
+
+
 def _actor(user):
     return Actor(user, "web")
 
@@ -76,7 +79,10 @@ def test_officers_and_party_sign_incrementally(world, decision, signing):
     sealed = seal_document(actor, decision)
     first = sign_as_officer(actor, sealed, world.officer.officer)
     second = sign_as_officer(actor, first, world.officer2.officer)
-    party = sign_as_party(actor, second, "张三", "ab" * 32)
+    party = sign_as_party(actor, second, "张三", PNG)
+    assert store.path_for(store.digest_of(PNG), "png").read_bytes() == PNG
+    with pytest.raises(ActionError, match="PNG"):
+        sign_as_party(actor, party, "张三", b"GIF89a")
     data = store.read(party.sha256)
     assert data.startswith(store.read(second.sha256))  # incremental: earlier bytes unchanged
     report = verify_pdf(data)
