@@ -70,7 +70,7 @@ def start_form(**overrides):
 
 def every_case_url(case: Case, record: Record) -> dict[str, str]:
     """Every page under ``cases:``, for ``case`` and ``record`` where it takes them."""
-    values = {"pk": case.pk, "record_id": record.pk}
+    values = {"pk": case.pk, "record_id": record.pk, "doc_id": 1}  # no document: 404 or 302
     urls = {}
     for pattern in case_patterns:
         kwargs = {name: values[name] for name in pattern.pattern.converters}
