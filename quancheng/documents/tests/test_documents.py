@@ -241,3 +241,29 @@ def test_document_rows_are_append_only(world, decision, signing):
     doc = seal_document(_actor(world.officer), decision)
     with pytest.raises(IntegrityError), transaction.atomic():
         Document.objects.filter(pk=doc.pk).update(signer="someone else")
+
+
+def test_signing_refuses_a_changed_stored_pdf(world, decision, signing):
+    actor = _actor(world.officer)
+    sealed = seal_document(actor, decision)
+    path = store.path_for(sealed.sha256)
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes() + b"\n")
+    with pytest.raises(ActionError, match="was changed"):
+        sign_as_officer(actor, sealed, world.officer.officer)
+    assert Document.objects.count() == 1
+    assert not Fact.objects.filter(kind="document.signed").exists()
+
+
+def test_record_that_is_no_document_is_refused(world, new_case, signing):
+    case = new_case()
+    record = add_record(
+        _actor(world.officer),
+        case,
+        "evidence_collection",
+        {"evidence_type": "documentary", "description": "营业执照复印件"},
+        timezone.now(),
+        strict=False,
+    )
+    with pytest.raises(ActionError, match="not documents"):
+        seal_document(_actor(world.officer), record.latest_version())
