@@ -86,14 +86,16 @@ def draw_seal(c: object, cx: float, cy: float, radius: float, name: str, font: s
     c.setLineWidth(radius * 0.06)  # type: ignore[attr-defined]
     c.circle(cx, cy, radius * 0.95, stroke=1, fill=0)  # type: ignore[attr-defined]
     _star(c, cx, cy, radius * 0.28)
-    size = min(radius * 0.3, radius * 4.2 / max(len(name), 1))
-    span = min(math.radians(240), len(name) * size * 1.15 / (radius * 0.72))
+    text_radius = radius * 0.7
+    arc = math.radians(250)
+    size = min(radius * 0.26, arc * text_radius / (max(len(name), 1) * 1.1))
+    span = min(arc, (len(name) - 1) * size * 1.1 / text_radius)
     c.setFont(font, size)  # type: ignore[attr-defined]
     for index, char in enumerate(name):
         step = span / max(len(name) - 1, 1)
         angle = math.pi / 2 + span / 2 - index * step
-        x = cx + radius * 0.68 * math.cos(angle)
-        y = cy + radius * 0.68 * math.sin(angle)
+        x = cx + text_radius * math.cos(angle)
+        y = cy + text_radius * math.sin(angle)
         c.saveState()  # type: ignore[attr-defined]
         c.translate(x, y)  # type: ignore[attr-defined]
         c.rotate(math.degrees(angle - math.pi / 2))  # type: ignore[attr-defined]
