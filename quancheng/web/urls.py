@@ -18,6 +18,8 @@ case_patterns = [
     path("<int:pk>/records/<int:record_id>/correct/", records.record_correct, name="correct"),
     path("<int:pk>/records/<int:record_id>/sign/", records.record_sign, name="sign"),
     path("<int:pk>/documents/<int:doc_id>/", documents.download, name="document"),
+    path("<int:pk>/documents/<int:doc_id>/sign/", documents.sign, name="sign_document"),
+    path("<int:pk>/records/<int:record_id>/seal/", documents.seal, name="seal"),
 ]
 
 urlpatterns = [

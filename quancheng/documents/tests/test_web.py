@@ -73,3 +73,38 @@ def test_supervisor_can_download(client, world, sealed):
     client.force_login(world.supervisor)
     url = f"/cases/{sealed.case.pk}/documents/{sealed.pk}/"
     assert client.get(url).status_code == 200
+
+
+def test_issue_and_sign_from_the_case_page(client, world, new_case, signing):
+    case = new_case(parties=[PartyInput(kind="person", name="张三")])
+    record = add_record(
+        Actor(world.officer, "web"),
+        case,
+        "decision_document",
+        {"content": "警告"},
+        timezone.now(),
+        document=DocumentInput(number="皖甲罚决〔2026〕11号"),
+        strict=False,
+    )
+    client.force_login(world.officer)
+    page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/cases/{case.pk}/records/{record.pk}/seal/" in page
+    assert client.post(f"/cases/{case.pk}/records/{record.pk}/seal/").status_code == 302
+    sealed = record.latest_version().documents.get()
+    assert client.post(f"/cases/{case.pk}/documents/{sealed.pk}/sign/").status_code == 302
+    signed = sealed.next
+    assert signed.signer == str(world.officer.officer)
+    # A second seal is refused with a message, nothing written.
+    client.post(f"/cases/{case.pk}/records/{record.pk}/seal/")
+    assert record.latest_version().documents.count() == 2
+    page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "already been sealed" in page
+    assert page.count("Signatures valid") == 2
+
+
+def test_supervisor_cannot_seal_or_sign(client, world, sealed):
+    client.force_login(world.supervisor)
+    record = sealed.version.record
+    assert client.post(f"/cases/{sealed.case.pk}/records/{record.pk}/seal/").status_code == 403
+    assert client.post(f"/cases/{sealed.case.pk}/documents/{sealed.pk}/sign/").status_code == 403
+    assert sealed.version.documents.count() == 2
