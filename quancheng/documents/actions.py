@@ -171,18 +171,13 @@ def sign_as_party(actor: Actor, document: Document, name: str, image: bytes) -> 
         raise ActionError(_("The handwritten signature must be a PNG image."), "image")
     digest = store.digest_of(image)
     reason = f"当事人 {name.strip()} 签名（手写签名图像 SHA-256 {digest}）"
-    created = False
+    digest, created = store.put(image, "png")
     try:
-        with transaction.atomic():
-            row = _witness(
-                actor, document, Step.PARTY, name.strip(), reason, {"image_sha256": digest}
-            )
-            digest, created = store.put(image, "png")
+        return _witness(actor, document, Step.PARTY, name.strip(), reason, {"image_sha256": digest})
     except BaseException:
         if created:
             store.discard(digest, "png")
         raise
-    return row
 
 
 def note_party_refusal(actor: Actor, document: Document, refusal: RefusalInput) -> Document:

@@ -267,3 +267,15 @@ def test_record_that_is_no_document_is_refused(world, new_case, signing):
     )
     with pytest.raises(ActionError, match="not documents"):
         seal_document(_actor(world.officer), record.latest_version())
+
+
+def test_party_signature_with_tsa_down_leaves_no_file(world, decision, signing, monkeypatch):
+    from tests.tsa import DOWN_TSA_URL
+
+    sealed = seal_document(_actor(world.officer), decision)
+    monkeypatch.setenv("QUANCHENG_TSA_URL", DOWN_TSA_URL)
+    with pytest.raises(ActionError, match="time-stamping authority"):
+        sign_as_party(_actor(world.officer), sealed, "张三", PNG)
+    assert not store.path_for(store.digest_of(PNG), "png").exists()
+    assert Document.objects.count() == 1
+    assert not Fact.objects.filter(kind="document.signed").exists()
