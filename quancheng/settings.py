@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "quancheng.cases",
     "quancheng.media",
     "quancheng.uploads",
+    "quancheng.documents",
     "quancheng.api",
     "quancheng.web",
 ]

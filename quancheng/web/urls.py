@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from quancheng.documents import views as documents
 from quancheng.web.views import cases, devices, recordings, records, uploads
 
 case_patterns = [
@@ -28,6 +29,9 @@ case_patterns = [
         name="thumbnail",
     ),
     path("<int:pk>/recordings/upload/", uploads.recording_upload, name="upload_recording"),
+    path("<int:pk>/documents/<int:doc_id>/", documents.download, name="document"),
+    path("<int:pk>/documents/<int:doc_id>/sign/", documents.sign, name="sign_document"),
+    path("<int:pk>/records/<int:record_id>/seal/", documents.seal, name="seal"),
 ]
 
 device_patterns = [

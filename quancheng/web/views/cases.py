@@ -21,6 +21,7 @@ from quancheng.cases.actions import add_record, end_case, move_to_stage, open_ca
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
+from quancheng.documents.views import case_documents, unsealed_documents
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.web.access import (
@@ -131,6 +132,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline,
             "can_write": writer,
             "recordings": recording_rows(case),
+            "documents": case_documents(case),
+            "unsealed": unsealed_documents(case) if writer else [],
         },
     )
 
