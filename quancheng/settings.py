@@ -147,3 +147,12 @@ LOGGING = {
 QUANCHENG_PACK_DIRS = [PACKAGE_DIR / "policies" / "packs"] + [
     Path(p) for p in env_list("QUANCHENG_EXTRA_PACK_DIRS", [])
 ]
+
+# Ledger (docs/ledger.md): the file holding the Ed25519 key that signs checkpoints, encrypted
+# with the passphrase in QUANCHENG_LEDGER_KEY_PASSPHRASE (read only when signing); the origin
+# naming this installation's logs in checkpoints; and the key's name in signatures.
+QUANCHENG_LEDGER_KEY_FILE = env_path(
+    "QUANCHENG_LEDGER_KEY_FILE", DATA_DIR / "ledger" / "signing-key.pem"
+)
+QUANCHENG_LEDGER_ORIGIN = env_str("QUANCHENG_LEDGER_ORIGIN", "quancheng.local")
+QUANCHENG_LEDGER_KEY_NAME = env_str("QUANCHENG_LEDGER_KEY_NAME", "") or QUANCHENG_LEDGER_ORIGIN
