@@ -50,3 +50,15 @@ def append_only(*tables: str) -> RunPython:
         _drop_guards(schema_editor, list(tables))
 
     return RunPython(forward, backward)
+
+
+def drop_append_only(*tables: str) -> RunPython:
+    """The reverse of ``append_only``: for a migration that must rewrite existing rows."""
+
+    def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        _drop_guards(schema_editor, list(tables))
+
+    def backward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        _create_guards(schema_editor, list(tables))
+
+    return RunPython(forward, backward)
