@@ -58,9 +58,9 @@ def inclusion_path(index: int, size: int) -> list[Range]:
 
 def consistency_path(old_size: int, new_size: int) -> list[Range]:
     """The ranges whose roots form PROOF(old_size, D[0:new_size]) (RFC 9162 §2.1.4.1)."""
-    if not 0 < old_size <= new_size:
+    if not 0 <= old_size <= new_size:
         raise ValueError(f"no consistency proof from size {old_size} to size {new_size}")
-    if old_size == new_size:
+    if old_size in (0, new_size):  # the empty tree is consistent with every tree
         return []
     start, m, width, complete = 0, old_size, new_size, True
     steps: list[Range] = []
@@ -194,8 +194,10 @@ def verify_inclusion(
 def verify_consistency(
     old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> bool:
-    if not 0 < old_size <= new_size:
+    if not 0 <= old_size <= new_size:
         return False
+    if old_size == 0:
+        return not proof
     if old_size == new_size:
         return not proof and old_root == new_root
     if not proof:
