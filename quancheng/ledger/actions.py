@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf
+from quancheng.ledger import keys, leaf, note
 from quancheng.ledger.context import Actor
+from quancheng.ledger.keys import KeyFileError, SigningKeyPair
 from quancheng.ledger.logs import lock_log
-from quancheng.ledger.models import Fact
+from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
+from quancheng.ledger.tree import LogTree
+
+generate_key = Ed25519PrivateKey.generate
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency
@@ -81,3 +89,103 @@ def append_fact(
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+# --- signing keys and checkpoints ----------------------------------------------------------
+
+
+def _registered(key: SigningKeyPair | Ed25519PrivateKey) -> tuple[SigningKey, SigningKeyPair]:
+    """The key file's key as registered in the ledger (its name comes from there)."""
+    private = key.private_key if isinstance(key, SigningKeyPair) else key
+    public = private.public_key().public_bytes_raw()
+    for row in SigningKey.objects.all():
+        if bytes(row.public_key) == public:
+            return row, SigningKeyPair(row.name, private)
+    raise KeyFileError(
+        _("The key in the ledger key file is not registered: run “quancheng keys init”.")
+    )
+
+
+def current_key() -> SigningKeyPair:
+    """The signing key from the key file (passphrase from the environment)."""
+    return _registered(keys.read_private_key())[1]
+
+
+def _register(actor: Actor, pair: SigningKeyPair, kind: str, extra: dict[str, Any]) -> SigningKey:
+    row = SigningKey.objects.create(
+        name=pair.name,
+        key_id=pair.key_id,
+        algorithm="ed25519",
+        public_key=pair.public_key,
+        verifier_key=pair.verifier_key,
+    )
+    payload = {"name": pair.name, "algorithm": "ed25519", "verifier_key": pair.verifier_key}
+    append_fact(actor, kind, ("signing_key", row.pk), {**payload, **extra}, None)
+    return row
+
+
+def init_key(actor: Actor) -> SigningKey:
+    """Create the installation's signing key file and record its public key in the ledger."""
+    path = keys.key_file()
+    if path.exists():
+        raise KeyFileError(
+            _("A ledger key file already exists at %(path)s: use “quancheng keys rotate”.")
+            % {"path": path}
+        )
+    pair = SigningKeyPair(note.check_name(settings.QUANCHENG_LEDGER_KEY_NAME), generate_key())
+    keys.write_key(path, pair.private_key)
+    try:
+        with transaction.atomic():
+            return _register(actor, pair, "ledger.key_created", {})
+    except BaseException:
+        path.unlink()
+        raise
+
+
+def rotate_key(actor: Actor) -> SigningKey:
+    """Replace the signing key. The rotation is a fact of the system log, whose checkpoint
+    right after it is signed by both keys; the old key file is kept beside as ``*.retired``."""
+    path = keys.key_file()
+    old = current_key()
+    pair = SigningKeyPair(old.name, generate_key())
+    staged = path.with_name(path.name + ".new")
+    staged.unlink(missing_ok=True)
+    keys.write_key(staged, pair.private_key)
+    try:
+        with transaction.atomic():
+            row = _register(actor, pair, "ledger.key_rotated", {"replaces": old.verifier_key})
+            sign_checkpoint(actor, lock_log(None), [old, pair])
+    except BaseException:
+        staged.unlink()
+        raise
+    os.replace(path, path.with_name(f"{path.name}.{old.key_id.hex()}.retired"))
+    os.replace(staged, path)
+    return row
+
+
+def sign_checkpoint(actor: Actor, log: Log, signers: list[SigningKeyPair]) -> Checkpoint:
+    """Sign the log's current size and root hash (C2SP tlog-checkpoint)."""
+    tree = LogTree(log)
+    size = tree.size()
+    root = tree.root(size)
+    text = note.checkpoint_text(log.origin, size, root)
+    signed = text + "\n" + "".join(note.sign(text, k.name, k.private_key) for k in signers)
+    return Checkpoint.objects.create(log=log, size=size, root_hash=root, note=signed)
+
+
+@transaction.atomic
+def sign_checkpoints(
+    actor: Actor, *, origins: list[str] | None = None, force: bool = False
+) -> list[Checkpoint]:
+    """A checkpoint for every log (or those named) that grew since its last one."""
+    key = current_key()
+    logs = Log.objects.order_by("id")
+    if origins:
+        logs = logs.filter(origin__in=origins)
+    signed = []
+    for log in logs:
+        last = log.checkpoints.order_by("-size", "-id").first()
+        if not force and last is not None and last.size == LogTree(log).size():
+            continue
+        signed.append(sign_checkpoint(actor, log, [key]))
+    return signed

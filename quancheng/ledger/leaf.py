@@ -103,11 +103,14 @@ def encode(data: Mapping[str, Any]) -> bytes:
     return canonical_json(data)
 
 
+def field_digest(value: Any) -> bytes:
+    """4 bytes of SHA-256 of a member's canonical JSON."""
+    return hashlib.sha256(canonical_json(value)).digest()[:DIGEST_SIZE]
+
+
 def field_digests(data: Mapping[str, Any]) -> bytes:
-    """4 bytes of SHA-256 of each member's canonical JSON, in ``FIELDS`` order."""
-    return b"".join(
-        hashlib.sha256(canonical_json(data[name])).digest()[:DIGEST_SIZE] for name in FIELDS
-    )
+    """The digest of each member, in ``FIELDS`` order."""
+    return b"".join(field_digest(data[name]) for name in FIELDS)
 
 
 def changed_fields(data: Mapping[str, Any], stored: bytes) -> list[str]:
