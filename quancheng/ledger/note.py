@@ -66,7 +66,7 @@ def verifier_key(name: str, public_key: bytes) -> str:
 def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
     """``(name, key id, Ed25519 public key)`` from a verifier key."""
     try:
-        name, hex_id, encoded = text.strip().split("+")
+        name, hex_id, encoded = text.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
         kid = bytes.fromhex(hex_id)
     except (ValueError, binascii.Error):
