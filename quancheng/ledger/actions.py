@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import keys, leaf, note
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, SigningKeyPair
-from quancheng.ledger.logs import lock_log
+from quancheng.ledger.logs import insert_fact, lock_head, lock_log
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
 from quancheng.ledger.tree import LogTree
 
@@ -24,12 +24,6 @@ generate_key = Ed25519PrivateKey.generate
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency
-
-_NEXT_SQL = (
-    "SELECT (SELECT MAX(seq) FROM ledger_fact WHERE log_id = %s),"
-    " (SELECT leaf_hash FROM ledger_fact WHERE subject_type = %s AND subject_id = %s"
-    " AND log_id = %s ORDER BY seq DESC LIMIT 1)"
-)
 
 
 def append_fact(
@@ -48,16 +42,11 @@ def append_fact(
         raise RuntimeError("append_fact must run inside the action's transaction")
     subject_type, subject_id = subject[0], str(subject[1])
     payload = _jsonable(payload)
-    log = lock_log(agency)
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_SQL, [log.pk, subject_type, subject_id, log.pk])
-        last_seq, prev = cursor.fetchone()
-    seq = 0 if last_seq is None else last_seq + 1
-    prev = bytes(prev) if prev is not None else None
+    head = lock_head(agency, subject_type, subject_id)
     created_at = timezone.now()
     data = leaf.entry(
-        agency=log.agency_code,
-        seq=seq,
+        agency=head.agency_code,
+        seq=head.next_seq,
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -66,24 +55,27 @@ def append_fact(
         channel=actor.channel,
         remote_addr=actor.remote_addr,
         created_at=created_at,
-        prev=prev,
+        prev=head.prev_leaf,
     )
-    return Fact.objects.create(
-        log=log,
-        seq=seq,
-        agency=agency,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=payload,
-        actor=actor.user,
-        actor_label=actor.label,
-        channel=actor.channel,
-        remote_addr=actor.remote_addr,
-        created_at=created_at,
-        prev_leaf=prev,
-        leaf_hash=leaf.hash_entry(data),
-        field_digests=leaf.field_digests(data),
+    leaf_hash, digests = leaf.hash_and_digests(data)
+    return insert_fact(
+        {
+            "log_id": head.log_id,
+            "seq": head.next_seq,
+            "agency_id": agency.pk if agency else None,
+            "kind": kind,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "payload": payload,
+            "actor_id": actor.user.pk if actor.user else None,
+            "actor_label": actor.label,
+            "channel": actor.channel,
+            "remote_addr": actor.remote_addr or None,
+            "created_at": created_at,
+            "prev_leaf": head.prev_leaf,
+            "leaf_hash": leaf_hash,
+            "field_digests": digests,
+        }
     )
 
 

@@ -128,3 +128,13 @@ def changed_fields(data: Mapping[str, Any], stored: bytes) -> list[str]:
 
 def hash_entry(data: Mapping[str, Any]) -> bytes:
     return leaf_hash(encode(data))
+
+
+def hash_and_digests(data: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """``hash_entry`` and ``field_digests`` at once: the entry's canonical JSON is put together
+    from its members' (RFC 8785 sorts members by name, and every name here is ASCII)."""
+    pieces = {name: canonical_json(data[name]) for name in FIELDS}
+    digests = b"".join(hashlib.sha256(pieces[name]).digest()[:DIGEST_SIZE] for name in FIELDS)
+    pieces["v"] = canonical_json(data["v"])
+    body = b",".join(b'"' + name.encode() + b'":' + pieces[name] for name in sorted(pieces))
+    return leaf_hash(b"{" + body + b"}"), digests

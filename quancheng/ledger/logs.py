@@ -1,15 +1,62 @@
-"""Which log a fact goes to, and the lock that makes one writer per log."""
+"""Which log a fact goes to, its position there, and the lock that makes one writer per log.
+
+This is the hot path of every action, so it speaks SQL directly: two round trips per fact
+(lock the log and read its head; insert the fact), where the ORM needed five.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import connection
 
-from quancheng.ledger.models import SYSTEM_LOG_KEY, Log
+from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency
+
+# The head of a log as seen under its lock: its last seq, and the leaf of the last fact on
+# the subject being written (the state the new fact replaces).
+_HEAD_SQL = (
+    "SELECT l.id, l.agency_code,"
+    " (SELECT seq FROM ledger_fact WHERE log_id = l.id ORDER BY seq DESC LIMIT 1),"
+    " (SELECT leaf_hash FROM ledger_fact WHERE subject_type = %s AND subject_id = %s"
+    " AND log_id + 0 = l.id ORDER BY seq DESC LIMIT 1)"  # "+ 0": by subject, not log
+    " FROM ledger_log l WHERE l.key = %s"
+)
+# PostgreSQL: a function (migration 0005) locks the log's row (SELECT … FOR UPDATE) and then
+# reads the head; in READ COMMITTED each statement of a volatile function takes a fresh
+# snapshot, so the head is read after the previous writer's commit released the lock.
+_PG_HEAD_SQL = "SELECT * FROM quancheng_ledger_head(%s, %s, %s)"
+
+_COLUMNS = (
+    "log_id",
+    "seq",
+    "agency_id",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "payload",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "remote_addr",
+    "created_at",
+    "prev_leaf",
+    "leaf_hash",
+    "field_digests",
+)
+_ADAPTED = {"payload", "remote_addr", "created_at"}  # need the field's database form
+
+
+@dataclass(frozen=True)
+class Head:
+    log_id: int
+    agency_code: str | None
+    next_seq: int
+    prev_leaf: bytes | None
 
 
 def log_key(agency: Agency | None) -> str:
@@ -22,29 +69,81 @@ def origin_for(agency: Agency | None) -> str:
     return f"{base}/system" if agency is None else f"{base}/agency/{agency.code}"
 
 
-def lock_log(agency: Agency | None) -> Log:
-    """The agency's log, locked until the transaction ends (created on first use).
+def _create_log(agency: Agency | None) -> None:
+    Log.objects.bulk_create(
+        [
+            Log(
+                key=log_key(agency),
+                agency=agency,
+                agency_code=agency.code if agency else None,
+                origin=origin_for(agency),
+            )
+        ],
+        ignore_conflicts=True,  # another writer may have created it meanwhile
+    )
+
+
+def lock_head(agency: Agency | None, subject_type: str, subject_id: str) -> Head:
+    """Lock the agency's log until the transaction ends and read where the next fact goes.
 
     PostgreSQL: ``SELECT … FOR UPDATE`` on the log's row, so appends to one log queue while
     other logs are written in parallel. SQLite: the database's single write lock, taken at
     ``BEGIN IMMEDIATE`` (settings), already orders every writer.
     """
     key = log_key(agency)
-    locked = Log.objects.select_for_update().filter(key=key)
-    log = locked.first()
-    if log is None:
-        Log.objects.bulk_create(
-            [
-                Log(
-                    key=key,
-                    agency=agency,
-                    agency_code=agency.code if agency else None,
-                    origin=origin_for(agency),
-                )
-            ],
-            ignore_conflicts=True,  # another writer may have created it meanwhile
+    postgres = connection.vendor == "postgresql"
+    sql = _PG_HEAD_SQL if postgres else _HEAD_SQL
+    params = [key, subject_type, subject_id] if postgres else [subject_type, subject_id, key]
+    for _attempt in range(2):
+        row = _execute(sql, params)
+        if row is not None and row[0] is not None:
+            log_id, code, last, prev = row
+            return Head(log_id, code, 0 if last is None else last + 1, _bytes(prev))
+        _create_log(agency)
+    raise RuntimeError(f"ledger log {key} could not be created (is its origin taken?)")
+
+
+def lock_log(agency: Agency | None) -> Log:
+    """The agency's log, locked until the transaction ends (created on first use)."""
+    head = lock_head(agency, "", "")
+    return Log.objects.get(pk=head.log_id)
+
+
+def insert_fact(values: dict[str, Any]) -> Fact:
+    """Insert a fact row and return it as a saved model instance."""
+    params = [
+        Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(
+            values[column], connection
         )
-        log = locked.first()
-        if log is None:
-            raise RuntimeError(f"ledger log {key} could not be created (origin taken?)")
-    return log
+        if column in _ADAPTED
+        else values[column]
+        for column in _COLUMNS
+    ]
+    sql = (
+        f"INSERT INTO ledger_fact ({', '.join(_COLUMNS)})"  # noqa: S608 - fixed column names
+        f" VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
+    )
+    (pk,) = _execute(sql, params)
+    fact = Fact(pk=pk, **values)
+    fact._state.adding = False
+    fact._state.db = connection.alias
+    return fact
+
+
+def _execute(sql: str, params: list[Any]) -> tuple | None:
+    """One statement, prepared once per connection on PostgreSQL (planning costs more than
+    running these); through Django's cursor elsewhere."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
+
+
+def _bytes(value: object) -> bytes | None:
+    return None if value is None else bytes(value)  # type: ignore[arg-type]

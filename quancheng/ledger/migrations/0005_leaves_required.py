@@ -1,7 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from quancheng.ledger.sql import append_only
+from quancheng.ledger.sql import append_only, log_head_function
 
 
 class Migration(migrations.Migration):
@@ -25,4 +25,5 @@ class Migration(migrations.Migration):
         append_only(
             "ledger_fact", "ledger_log", "ledger_treenode", "ledger_signingkey", "ledger_checkpoint"
         ),
+        log_head_function(),
     ]
