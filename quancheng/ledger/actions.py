@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from quancheng.ledger import keys, leaf, note
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, SigningKeyPair
-from quancheng.ledger.logs import insert_fact, lock_head, lock_log
+from quancheng.ledger.logs import Head, insert_fact, lock_head, lock_log, previous_leaves
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
 from quancheng.ledger.tree import LogTree
 
@@ -41,12 +42,57 @@ def append_fact(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_fact must run inside the action's transaction")
     subject_type, subject_id = subject[0], str(subject[1])
-    payload = _jsonable(payload)
     head = lock_head(agency, subject_type, subject_id)
+    values = _leaf_values(
+        actor, kind, subject_type, subject_id, payload, agency, head, head.next_seq, head.prev_leaf
+    )
+    return insert_fact(values)
+
+
+def append_facts(
+    actor: Actor,
+    facts: Sequence[tuple[str, tuple[str, object], dict[str, Any]]],
+    agency: Agency | None,
+) -> list[Fact]:
+    """Append many ``(kind, subject, payload)`` facts to one agency's log at once.
+
+    For bulk work (imports, migrations): one lock, one lookup of the subjects' previous
+    facts and multi-row inserts, where ``append_fact`` costs two statements a fact. The
+    leaves are exactly those ``append_fact`` would give, one after another.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("append_facts must run inside the action's transaction")
+    items = [(kind, subject[0], str(subject[1]), payload) for kind, subject, payload in facts]
+    head = lock_head(agency, "", "")
+    last = previous_leaves(head.log_id, {(s_type, s_id) for _, s_type, s_id, _ in items})
+    rows = []
+    for offset, (kind, s_type, s_id, payload) in enumerate(items):
+        prev = last.get((s_type, s_id))
+        values = _leaf_values(
+            actor, kind, s_type, s_id, payload, agency, head, head.next_seq + offset, prev
+        )
+        last[(s_type, s_id)] = values["leaf_hash"]
+        rows.append(Fact(**values))
+    return Fact.objects.bulk_create(rows, batch_size=500)
+
+
+def _leaf_values(
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+    agency: Agency | None,
+    head: Head,
+    seq: int,
+    prev: bytes | None,
+) -> dict[str, Any]:
+    """The columns of a fact at ``seq`` of the log, its leaf hash and field digests."""
+    payload = _jsonable(payload)
     created_at = timezone.now()
     data = leaf.entry(
         agency=head.agency_code,
-        seq=head.next_seq,
+        seq=seq,
         kind=kind,
         subject_type=subject_type,
         subject_id=subject_id,
@@ -55,28 +101,26 @@ def append_fact(
         channel=actor.channel,
         remote_addr=actor.remote_addr,
         created_at=created_at,
-        prev=head.prev_leaf,
+        prev=prev,
     )
     leaf_hash, digests = leaf.hash_and_digests(data)
-    return insert_fact(
-        {
-            "log_id": head.log_id,
-            "seq": head.next_seq,
-            "agency_id": agency.pk if agency else None,
-            "kind": kind,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "payload": payload,
-            "actor_id": actor.user.pk if actor.user else None,
-            "actor_label": actor.label,
-            "channel": actor.channel,
-            "remote_addr": actor.remote_addr or None,
-            "created_at": created_at,
-            "prev_leaf": head.prev_leaf,
-            "leaf_hash": leaf_hash,
-            "field_digests": digests,
-        }
-    )
+    return {
+        "log_id": head.log_id,
+        "seq": seq,
+        "agency_id": agency.pk if agency else None,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": payload,
+        "actor_id": actor.user.pk if actor.user else None,
+        "actor_label": actor.label,
+        "channel": actor.channel,
+        "remote_addr": actor.remote_addr or None,
+        "created_at": created_at,
+        "prev_leaf": prev,
+        "leaf_hash": leaf_hash,
+        "field_digests": digests,
+    }
 
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:

@@ -31,6 +31,13 @@ _HEAD_SQL = (
 # snapshot, so the head is read after the previous writer's commit released the lock.
 _PG_HEAD_SQL = "SELECT * FROM quancheng_ledger_head(%s, %s, %s)"
 
+_PREVIOUS_SQL = (
+    "SELECT subject_type, subject_id, leaf_hash FROM (SELECT subject_type, subject_id,"
+    " leaf_hash, ROW_NUMBER() OVER (PARTITION BY subject_type, subject_id"
+    " ORDER BY seq DESC) AS n FROM ledger_fact WHERE log_id + 0 = %s"
+    " AND (subject_type, subject_id) IN (VALUES {pairs})) latest WHERE n = 1"
+)
+
 _COLUMNS = (
     "log_id",
     "seq",
@@ -107,6 +114,20 @@ def lock_log(agency: Agency | None) -> Log:
     """The agency's log, locked until the transaction ends (created on first use)."""
     head = lock_head(agency, "", "")
     return Log.objects.get(pk=head.log_id)
+
+
+def previous_leaves(log_id: int, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    """The leaf of the latest fact on each subject in the log (for bulk appends)."""
+    found: dict[tuple[str, str], bytes] = {}
+    ordered = sorted(subjects)
+    for start in range(0, len(ordered), 300):
+        chunk = ordered[start : start + 300]
+        pairs = ", ".join(["(%s, %s)"] * len(chunk))
+        sql = _PREVIOUS_SQL.replace("{pairs}", pairs)  # only placeholders are put in
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [log_id, *(v for pair in chunk for v in pair)])
+            found.update({(t, i): bytes(h) for t, i, h in cursor.fetchall()})
+    return found
 
 
 def insert_fact(values: dict[str, Any]) -> Fact:

@@ -128,3 +128,26 @@ def test_ledger_tables_refuse_update_and_delete(db, table):
             with transaction.atomic(), connection.cursor() as cursor:
                 LogTree(Log.objects.get()).root(20)
                 cursor.execute(sql)
+
+
+def test_bulk_appends_give_the_leaves_one_by_one_appends_would(world):
+    from quancheng.ledger.actions import append_facts
+
+    with transaction.atomic():
+        append_fact(SYSTEM, "test.event", ("case", 1), {"n": 0}, world.b)
+        bulk = append_facts(
+            SYSTEM,
+            [("test.event", ("case", i % 3), {"n": i}) for i in range(1, 40)],
+            world.b,
+        )
+        append_fact(SYSTEM, "test.event", ("case", 2), {"n": 40}, world.b)
+    facts = list(Fact.objects.filter(log=bulk[0].log).order_by("seq"))
+    assert [f.seq for f in facts] == list(range(len(facts)))
+    assert [f.pk for f in bulk] == [f.pk for f in facts[3:42]]  # after the world's 2, n=0
+    from quancheng.ledger.verify import verify_ledger
+
+    report = verify_ledger()
+    assert report.problems == []
+    # the chain on each subject runs through the bulk facts
+    on_case_2 = [f for f in facts if f.subject_id == "2"]
+    assert bytes(on_case_2[-1].prev_leaf) == bytes(on_case_2[-2].leaf_hash)
