@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from quancheng.ledger import keys, leaf, note
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, SigningKeyPair
-from quancheng.ledger.logs import Head, insert_fact, lock_head, lock_log, previous_leaves
+from quancheng.ledger.logs import (
+    Head,
+    insert_fact,
+    insert_facts,
+    lock_head,
+    lock_log,
+    previous_leaves,
+)
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
 from quancheng.ledger.tree import LogTree
 
@@ -72,8 +79,8 @@ def append_facts(
             actor, kind, s_type, s_id, payload, agency, head, head.next_seq + offset, prev
         )
         last[(s_type, s_id)] = values["leaf_hash"]
-        rows.append(Fact(**values))
-    return Fact.objects.bulk_create(rows, batch_size=500)
+        rows.append(values)
+    return insert_facts(rows)
 
 
 def _leaf_values(

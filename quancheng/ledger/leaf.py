@@ -25,6 +25,7 @@ Beside the leaf hash each fact keeps a 4-byte digest of every member but ``v``, 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import ipaddress
 from collections.abc import Mapping
@@ -61,7 +62,12 @@ def ip_text(value: object) -> str | None:
     """An address as Python writes it out in full, whatever form the database returns."""
     if value is None or value == "":
         return None
-    text = str(value).split("/", 1)[0]
+    return _ip_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ip_text(value: str) -> str:
+    text = value.split("/", 1)[0]
     try:
         return ipaddress.ip_address(text).exploded
     except ValueError:

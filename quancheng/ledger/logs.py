@@ -130,9 +130,14 @@ def previous_leaves(log_id: int, subjects: set[tuple[str, str]]) -> dict[tuple[s
     return found
 
 
-def insert_fact(values: dict[str, Any]) -> Fact:
-    """Insert a fact row and return it as a saved model instance."""
-    params = [
+_INSERT_SQL = (
+    f"INSERT INTO ledger_fact ({', '.join(_COLUMNS)})"  # noqa: S608 - fixed column names
+    f" VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
+)
+
+
+def _params(values: dict[str, Any]) -> list[Any]:
+    return [
         Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(
             values[column], connection
         )
@@ -140,15 +145,34 @@ def insert_fact(values: dict[str, Any]) -> Fact:
         else values[column]
         for column in _COLUMNS
     ]
-    sql = (
-        f"INSERT INTO ledger_fact ({', '.join(_COLUMNS)})"  # noqa: S608 - fixed column names
-        f" VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
-    )
-    (pk,) = _execute(sql, params)
+
+
+def _saved(pk: int, values: dict[str, Any]) -> Fact:
     fact = Fact(pk=pk, **values)
     fact._state.adding = False
     fact._state.db = connection.alias
     return fact
+
+
+def insert_fact(values: dict[str, Any]) -> Fact:
+    """Insert a fact row and return it as a saved model instance."""
+    (pk,) = _execute(_INSERT_SQL, _params(values))  # type: ignore[misc]
+    return _saved(pk, values)
+
+
+def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
+    """Insert many fact rows: PostgreSQL pipelines one prepared statement, others bulk-insert."""
+    if connection.vendor != "postgresql":
+        return Fact.objects.bulk_create([Fact(**values) for values in rows], batch_size=500)
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(_INSERT_SQL, [_params(v) for v in rows], returning=True)
+        pks = []
+        for _ in cursor.results():
+            pks.append(cursor.fetchone()[0])  # type: ignore[index]
+    return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
 
 
 def _execute(sql: str, params: list[Any]) -> tuple | None:

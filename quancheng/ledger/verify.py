@@ -10,7 +10,6 @@ recomputed tree and its signatures against the registered keys.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -107,11 +106,6 @@ def _check_keys(report: Report) -> dict[tuple[str, bytes], bytes]:
 # --- facts ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _ip(value: str) -> str | None:
-    return leaf.ip_text(value)
-
-
 def _iso(value: dt.datetime | str) -> str:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
@@ -166,7 +160,7 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                     "payload": json.loads(payload) if isinstance(payload, str) else payload,
                     "actor": actor,
                     "channel": channel,
-                    "remote_addr": _ip(remote) if remote else None,
+                    "remote_addr": leaf.ip_text(remote),
                     "created_at": _iso(created),
                     "prev": prev.hex() if prev is not None else None,
                 }
