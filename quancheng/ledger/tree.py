@@ -62,14 +62,15 @@ class LogTree:
         wanted = list(wanted)
         if not wanted:
             return {}
-        where = " OR ".join(['(level = %s AND "index" = %s)'] * len(wanted))
-        params: list[object] = [self.log_id]
-        for level, index in wanted:
-            params += [level, index]
-        rows = _rows(
-            f'SELECT level, "index", hash FROM ledger_treenode WHERE log_id = %s AND ({where})',  # noqa: S608
-            params,
+        one = (
+            'SELECT level, "index", hash FROM ledger_treenode'
+            ' WHERE log_id = %s AND level = %s AND "index" = %s'
         )
+        params: list[object] = []
+        for level, index in wanted:
+            params += [self.log_id, level, index]
+        # point lookups on the unique index; an OR of them makes SQLite scan the log's nodes
+        rows = _rows(" UNION ALL ".join([one] * len(wanted)), params)
         found = {(level, index): bytes(h) for level, index, h in rows}
         missing = set(wanted) - found.keys()
         if missing:
@@ -105,18 +106,32 @@ class LogTree:
 
     def built(self) -> dict[int, int]:
         """For each cached level, how many nodes are built (they are built left to right)."""
-        rows = _rows(
-            'SELECT level, MAX("index") FROM ledger_treenode WHERE log_id = %s GROUP BY level',
-            [self.log_id],
-        )
-        return {level: top + 1 for level, top in rows}
+        out = {}
+        level = NODE_MIN_LEVEL
+        while True:
+            ((top,),) = _rows(
+                'SELECT MAX("index") FROM ledger_treenode WHERE log_id = %s AND level = %s',
+                [self.log_id, level],
+            )
+            if top is None:
+                return out
+            out[level] = top + 1
+            level += 1
 
     def ensure_nodes(self, size: int) -> None:
-        """Cache every complete subtree of ``2**NODE_MIN_LEVEL`` leaves or more within ``size``."""
-        have = self.built()
+        """Cache every complete subtree of ``2**NODE_MIN_LEVEL`` leaves or more within ``size``.
+
+        Nodes are built in one transaction for all levels up to some size, so if the last
+        lowest-level node within ``size`` exists, every node within ``size`` does.
+        """
         level = NODE_MIN_LEVEL
-        if all(have.get(lv, 0) >= size >> lv for lv in range(level, size.bit_length())):
+        last = (size >> level) - 1
+        if last < 0 or _rows(
+            'SELECT 1 FROM ledger_treenode WHERE log_id = %s AND level = %s AND "index" = %s',
+            [self.log_id, level, last],
+        ):
             return
+        have = self.built()
         start = have.get(level, 0)
         hashes = merkle.levels(self.leaves(start * _BLOCK, (size >> level) * _BLOCK))
         fresh = {level: (start, hashes[level] if len(hashes) > level else [])}
