@@ -6,6 +6,7 @@ This is the hot path of every action, so it speaks SQL directly: two round trips
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +33,8 @@ _HEAD_SQL = (
 _PG_HEAD_SQL = "SELECT * FROM quancheng_ledger_head(%s, %s, %s)"
 
 _PREVIOUS_SQL = (
-    "SELECT subject_type, subject_id, leaf_hash FROM (SELECT subject_type, subject_id,"
-    " leaf_hash, ROW_NUMBER() OVER (PARTITION BY subject_type, subject_id"
-    " ORDER BY seq DESC) AS n FROM ledger_fact WHERE log_id + 0 = %s"
-    " AND (subject_type, subject_id) IN (VALUES {pairs})) latest WHERE n = 1"
+    "SELECT leaf_hash FROM ledger_fact WHERE subject_type = %s AND subject_id = %s"
+    " AND log_id + 0 = %s ORDER BY seq DESC LIMIT 1"
 )
 
 _COLUMNS = (
@@ -117,16 +116,15 @@ def lock_log(agency: Agency | None) -> Log:
 
 
 def previous_leaves(log_id: int, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
-    """The leaf of the latest fact on each subject in the log (for bulk appends)."""
+    """The leaf of the latest fact on each subject in the log (for bulk appends).
+
+    One index lookup per subject: a single query over many subjects makes both databases
+    scan far more than they return."""
     found: dict[tuple[str, str], bytes] = {}
-    ordered = sorted(subjects)
-    for start in range(0, len(ordered), 300):
-        chunk = ordered[start : start + 300]
-        pairs = ", ".join(["(%s, %s)"] * len(chunk))
-        sql = _PREVIOUS_SQL.replace("{pairs}", pairs)  # only placeholders are put in
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [log_id, *(v for pair in chunk for v in pair)])
-            found.update({(t, i): bytes(h) for t, i, h in cursor.fetchall()})
+    for subject_type, subject_id in sorted(subjects):
+        row = _execute(_PREVIOUS_SQL, [subject_type, subject_id, log_id])
+        if row is not None:
+            found[(subject_type, subject_id)] = bytes(row[0])
     return found
 
 
@@ -167,11 +165,13 @@ def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
     import psycopg
 
     connection.ensure_connection()
+    started = time.monotonic()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.executemany(_INSERT_SQL, [_params(v) for v in rows], returning=True)
         pks = []
         for _ in cursor.results():
             pks.append(cursor.fetchone()[0])  # type: ignore[index]
+    _logged(f"{_INSERT_SQL} -- × {len(rows)}", started)
     return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
 
 
@@ -185,9 +185,19 @@ def _execute(sql: str, params: list[Any]) -> tuple | None:
     import psycopg
 
     connection.ensure_connection()
+    started = time.monotonic()
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    _logged(sql, started)
+    return row
+
+
+def _logged(sql: str, started: float) -> None:
+    """Count the statement as Django counts its own (DEBUG, ``assertNumQueries``)."""
+    if connection.queries_logged:
+        elapsed = time.monotonic() - started
+        connection.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
 
 
 def _bytes(value: object) -> bytes | None:

@@ -151,3 +151,13 @@ def test_bulk_appends_give_the_leaves_one_by_one_appends_would(world):
     # the chain on each subject runs through the bulk facts
     on_case_2 = [f for f in facts if f.subject_id == "2"]
     assert bytes(on_case_2[-1].prev_leaf) == bytes(on_case_2[-2].leaf_hash)
+
+
+def test_an_append_costs_two_statements_on_every_database(db):
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        append_fact(SYSTEM, "test.event", ("x", 1), {}, None)  # creates the system log
+        with CaptureQueriesContext(connection) as queries:
+            append_fact(SYSTEM, "test.event", ("x", 1), {}, None)
+    assert len(queries) == 2
