@@ -29,22 +29,34 @@ _dumps = json.JSONEncoder(
 
 
 def _plain(value: Any) -> bool:
-    """Whether ``json.dumps`` writes ``value`` exactly as RFC 8785 does."""
-    t = type(value)
-    if t is str or value is None or t is bool:
-        return True
-    if t is int:
-        return -_SAFE <= value <= _SAFE
-    if t is dict:
-        for key, item in value.items():
-            if type(key) is not str or not (key.isascii() or max(key) < _HIGH):
+    """Whether ``json.dumps`` writes ``value`` exactly as RFC 8785 does.
+
+    Iterative, with scalars checked inline: it runs once per fact in ``verify``."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        t = type(current)
+        if t is dict:
+            for key in current:
+                if type(key) is not str or not (key.isascii() or max(key) < _HIGH):
+                    return False
+            items = current.values()
+        elif t is list or t is tuple:
+            items = current
+        else:
+            items = (current,)
+        for item in items:
+            ti = type(item)
+            if ti is str or item is None or ti is bool:
+                continue
+            if ti is int:
+                if not -_SAFE <= item <= _SAFE:
+                    return False
+            elif ti is dict or ti is list or ti is tuple:
+                stack.append(item)
+            else:
                 return False
-            if not _plain(item):
-                return False
-        return True
-    if t is list or t is tuple:
-        return all(_plain(item) for item in value)
-    return False
+    return True
 
 
 def _as_doubles(value: Any) -> Any:
@@ -63,11 +75,19 @@ def _as_doubles(value: Any) -> Any:
     return value
 
 
+def plain_dumps(value: Any) -> bytes:
+    """``canonical_json`` for a value already known to pass the fast path's check."""
+    try:
+        return _dumps(value).encode()
+    except UnicodeEncodeError:
+        raise CanonicalizationError("input contains non-UTF-8 codepoints") from None
+
+
+is_plain = _plain
+
+
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 serialization of ``value`` as UTF-8 bytes."""
     if _plain(value):
-        try:
-            return _dumps(value).encode()
-        except UnicodeEncodeError:  # a lone surrogate: not representable in UTF-8
-            raise CanonicalizationError("input contains non-UTF-8 codepoints") from None
+        return plain_dumps(value)  # a lone surrogate is refused: not representable in UTF-8
     return rfc8785.dumps(_as_doubles(value))

@@ -19,7 +19,12 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import leaf, merkle, note
-from quancheng.ledger.canonical import CanonicalizationError, canonical_json
+from quancheng.ledger.canonical import (
+    CanonicalizationError,
+    canonical_json,
+    is_plain,
+    plain_dumps,
+)
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey, TreeNode
 
 LIMIT = 20  # messages of one kind per log; the rest are counted
@@ -151,13 +156,14 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                     scan.missing += range(expected, seq)
                     _missing(report, origin, expected, seq - 1)
                 expected = seq + 1
+                payload = json.loads(payload) if isinstance(payload, str) else payload
                 data = {
                     "v": leaf.VERSION,
                     "agency": code,
                     "seq": seq,
                     "kind": kind,
                     "subject": [s_type, s_id],
-                    "payload": json.loads(payload) if isinstance(payload, str) else payload,
+                    "payload": payload,
                     "actor": actor,
                     "channel": channel,
                     "remote_addr": leaf.ip_text(remote),
@@ -165,7 +171,9 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                     "prev": prev.hex() if prev is not None else None,
                 }
                 try:
-                    computed = merkle.leaf_hash(canonical_json(data))
+                    # every member but the payload is a string, int, null or list of strings
+                    text = plain_dumps(data) if is_plain(payload) else canonical_json(data)
+                    computed = merkle.leaf_hash(text)
                 except CanonicalizationError:
                     computed = b""
                 if computed != stored:
