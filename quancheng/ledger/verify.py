@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,26 +119,6 @@ def _iso(value: dt.datetime | str) -> str:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
-# What may make json.dumps differ from RFC 8785, seen in a payload's JSON text: characters
-# from U+E000 up (raw, or escaped as a surrogate), integers of 16 digits or more; floats (and
-# NaN, Infinity) are caught as they are parsed. Text that has none of these parses to a plain value.
-_MAYBE_NOT_PLAIN = re.compile("[\ue000-\U0010ffff]|\\\\u[d-fD-F]|[0-9]{16}")
-_floats: list[str] = []
-_decode = json.JSONDecoder(
-    parse_float=lambda text: _floats.append(text) or float(text),
-    parse_constant=lambda text: _floats.append(text) or float(text),  # NaN, Infinity
-).decode
-
-
-def _payload(stored: object) -> tuple[object, bool]:
-    """The payload and whether it is plain (``canonical.is_plain``), cheaply from its text."""
-    if not isinstance(stored, str):
-        return stored, is_plain(stored)
-    _floats.clear()
-    value = _decode(stored)
-    return value, not _floats and _MAYBE_NOT_PLAIN.search(stored) is None
-
-
 @dataclass
 class _Pass:
     """What one pass over a log's facts found."""
@@ -177,7 +156,7 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                     scan.missing += range(expected, seq)
                     _missing(report, origin, expected, seq - 1)
                 expected = seq + 1
-                payload, plain = _payload(payload)
+                payload = json.loads(payload) if isinstance(payload, str) else payload
                 data = {
                     "v": leaf.VERSION,
                     "agency": code,
@@ -193,7 +172,7 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                 }
                 try:
                     # every member but the payload is a string, int, null or list of strings
-                    text = plain_dumps(data) if plain else canonical_json(data)
+                    text = plain_dumps(data) if is_plain(payload) else canonical_json(data)
                     computed = merkle.leaf_hash(text)
                 except CanonicalizationError:
                     computed = b""
