@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import connection
 
+from quancheng.ledger.canonical import canonical_json
 from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ _INSERT_SQL = (
 
 
 def _params(values: dict[str, Any]) -> list[Any]:
-    return [
+    params = [
         Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(
             values[column], connection
         )
@@ -143,6 +144,11 @@ def _params(values: dict[str, Any]) -> list[Any]:
         else values[column]
         for column in _COLUMNS
     ]
+    if connection.vendor != "postgresql":
+        # stored as its canonical JSON, so verify can hash the text as it is (jsonb
+        # keeps its own form on PostgreSQL)
+        params[_COLUMNS.index("payload")] = canonical_json(values["payload"]).decode()
+    return params
 
 
 def _saved(pk: int, values: dict[str, Any]) -> Fact:
@@ -161,7 +167,16 @@ def insert_fact(values: dict[str, Any]) -> Fact:
 def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
     """Insert many fact rows: PostgreSQL pipelines one prepared statement, others bulk-insert."""
     if connection.vendor != "postgresql":
-        return Fact.objects.bulk_create([Fact(**values) for values in rows], batch_size=500)
+        pks = []
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            one = f"({', '.join(['%s'] * len(_COLUMNS))})"
+            many = ", ".join([one] * len(chunk))
+            sql = _INSERT_SQL.replace(f" VALUES {one} ", f" VALUES {many} ")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [p for values in chunk for p in _params(values)])
+                pks += [pk for (pk,) in cursor.fetchall()]
+        return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
     import psycopg
 
     connection.ensure_connection()

@@ -254,3 +254,15 @@ def test_many_problems_of_one_kind_are_counted_not_all_printed(ledger, world):
     assert Fact.objects.filter(log__origin=A).count() == 25
     assert len(changed) == 20 + 8  # agency A's first 20 (the cap), all 8 of the other logs
     assert "… and 5 more problems of kind “changed”." in lines
+
+
+def test_the_same_payload_written_differently_is_not_a_change(ledger):
+    facts, _ = ledger
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT payload FROM ledger_fact WHERE id = %s", [facts[17].pk])
+        (text,) = cursor.fetchone()
+    if connection.vendor == "sqlite":  # stored as canonical JSON, verified as it is
+        assert text == '{"i":11}'
+    spaced = "UPDATE ledger_fact SET payload = '{ \"i\" : 11 }' WHERE id = %s"
+    tamper("ledger_fact", spaced, [facts[17].pk])
+    assert verify()[0]
