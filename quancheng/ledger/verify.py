@@ -170,7 +170,7 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                     "prev": prev.hex() if prev is not None else None,
                 }
                 if not _stored_text_matches(data, payload, stored):
-                    data["payload"] = json.loads(payload) if isinstance(payload, str) else payload
+                    data["payload"] = _parsed(payload)
                     try:
                         # every member but the payload is a string, int, null or list of strings
                         plain = is_plain(data["payload"])
@@ -215,6 +215,15 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
                 previous_id = pk
                 scan.leaves.append(computed_leaf)
     return scan
+
+
+def _parsed(payload: object) -> object:
+    if not isinstance(payload, str):
+        return payload
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload  # not JSON any more: compared as the text it is, it differs
 
 
 def _stored_text_matches(data: dict, payload: object, stored: bytes) -> bool:

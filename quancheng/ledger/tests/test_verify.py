@@ -266,3 +266,17 @@ def test_the_same_payload_written_differently_is_not_a_change(ledger):
     spaced = "UPDATE ledger_fact SET payload = '{ \"i\" : 11 }' WHERE id = %s"
     tamper("ledger_fact", spaced, [facts[17].pk])
     assert verify()[0]
+
+
+def test_a_payload_that_is_no_longer_an_object_is_a_changed_payload(ledger):
+    facts, checkpoint = ledger
+    # both databases refuse text that is not JSON (jsonb; SQLite's JSON_VALID check)
+    tamper("ledger_fact", "UPDATE ledger_fact SET payload = '\"x\"' WHERE id = %s", [facts[17].pk])
+    assert verify() == (
+        False,
+        [
+            f"Fact #{facts[17].pk} (log {A}, seq 17): payload changed since it was appended.",
+            f"Checkpoint #{checkpoint.pk} of log {A} (size 20): the facts no longer give its "
+            "root hash.",
+        ],
+    )
