@@ -100,3 +100,13 @@ def new_case(world):
 
 # The local RFC 3161 TSA (``tests/tsa.py``): fixtures ``local_tsa`` and ``tsa``.
 pytest_plugins = ["tests.tsa"]
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English, for tests that assert them (the site's language is Chinese)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

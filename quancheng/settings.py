@@ -116,7 +116,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "zh-hans"
+LANGUAGE_CODE = env_str("QUANCHENG_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("QUANCHENG_TIME_ZONE", "Asia/Shanghai")
@@ -171,3 +171,12 @@ QUANCHENG_UPLOAD_EXPIRY_HOURS = env_int("QUANCHENG_UPLOAD_EXPIRY_HOURS", 72)
 QUANCHENG_FFPROBE_TIMEOUT = env_int("QUANCHENG_FFPROBE_TIMEOUT", 120)
 QUANCHENG_THUMBNAIL_TIMEOUT = env_int("QUANCHENG_THUMBNAIL_TIMEOUT", 120)
 QUANCHENG_PROXY_TIMEOUT = env_int("QUANCHENG_PROXY_TIMEOUT", 6 * 3600)
+
+# Ledger (docs/ledger.md): the file holding the Ed25519 key that signs checkpoints, encrypted
+# with the passphrase in QUANCHENG_LEDGER_KEY_PASSPHRASE (read only when signing); the origin
+# naming this installation's logs in checkpoints; and the key's name in signatures.
+QUANCHENG_LEDGER_KEY_FILE = env_path(
+    "QUANCHENG_LEDGER_KEY_FILE", DATA_DIR / "ledger" / "signing-key.pem"
+)
+QUANCHENG_LEDGER_ORIGIN = env_str("QUANCHENG_LEDGER_ORIGIN", "quancheng.local")
+QUANCHENG_LEDGER_KEY_NAME = env_str("QUANCHENG_LEDGER_KEY_NAME", "") or QUANCHENG_LEDGER_ORIGIN

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from quancheng.ledger import keys, leaf, note
 from quancheng.ledger.context import Actor
-from quancheng.ledger.models import Fact
+from quancheng.ledger.keys import KeyFileError, SigningKeyPair
+from quancheng.ledger.logs import (
+    Head,
+    insert_fact,
+    insert_facts,
+    lock_head,
+    lock_log,
+    previous_leaves,
+)
+from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
+from quancheng.ledger.tree import LogTree
+
+generate_key = Ed25519PrivateKey.generate
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency
@@ -21,24 +41,194 @@ def append_fact(
     payload: dict[str, Any],
     agency: Agency | None,
 ) -> Fact:
-    """Append one fact. Must run inside the transaction of the change it describes."""
+    """Append one fact. Must run inside the transaction of the change it describes.
+
+    The fact becomes the next leaf of its agency's log (the system log when ``agency`` is
+    None): the log is locked until the transaction ends, so the leaf's position is final.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_fact must run inside the action's transaction")
-    subject_type, subject_id = subject
-    return Fact.objects.create(
-        agency=agency,
+    subject_type, subject_id = subject[0], str(subject[1])
+    head = lock_head(agency, subject_type, subject_id)
+    values = _leaf_values(
+        actor, kind, subject_type, subject_id, payload, agency, head, head.next_seq, head.prev_leaf
+    )
+    return insert_fact(values)
+
+
+def append_facts(
+    actor: Actor,
+    facts: Sequence[tuple[str, tuple[str, object], dict[str, Any]]],
+    agency: Agency | None,
+) -> list[Fact]:
+    """Append many ``(kind, subject, payload)`` facts to one agency's log at once.
+
+    For bulk work (imports, migrations): one lock, one lookup of the subjects' previous
+    facts and multi-row inserts, where ``append_fact`` costs two statements a fact. The
+    leaves are exactly those ``append_fact`` would give, one after another.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("append_facts must run inside the action's transaction")
+    items = [(kind, subject[0], str(subject[1]), payload) for kind, subject, payload in facts]
+    head = lock_head(agency, "", "")
+    last = previous_leaves(head.log_id, {(s_type, s_id) for _, s_type, s_id, _ in items})
+    rows = []
+    for offset, (kind, s_type, s_id, payload) in enumerate(items):
+        prev = last.get((s_type, s_id))
+        values = _leaf_values(
+            actor, kind, s_type, s_id, payload, agency, head, head.next_seq + offset, prev
+        )
+        last[(s_type, s_id)] = values["leaf_hash"]
+        rows.append(values)
+    return insert_facts(rows)
+
+
+def _leaf_values(
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+    agency: Agency | None,
+    head: Head,
+    seq: int,
+    prev: bytes | None,
+) -> dict[str, Any]:
+    """The columns of a fact at ``seq`` of the log, its leaf hash and field digests."""
+    payload = _jsonable(payload)
+    created_at = timezone.now()
+    data = leaf.entry(
+        agency=head.agency_code,
+        seq=seq,
         kind=kind,
         subject_type=subject_type,
-        subject_id=str(subject_id),
-        payload=_jsonable(payload),
-        actor=actor.user,
-        actor_label=actor.label,
+        subject_id=subject_id,
+        payload=payload,
+        actor=actor.label,
         channel=actor.channel,
         remote_addr=actor.remote_addr,
+        created_at=created_at,
+        prev=prev,
     )
+    leaf_hash, digests = leaf.hash_and_digests(data)
+    return {
+        "log_id": head.log_id,
+        "seq": seq,
+        "agency_id": agency.pk if agency else None,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": payload,
+        "actor_id": actor.user.pk if actor.user else None,
+        "actor_label": actor.label,
+        "channel": actor.channel,
+        "remote_addr": actor.remote_addr or None,
+        "created_at": created_at,
+        "prev_leaf": prev,
+        "leaf_hash": leaf_hash,
+        "field_digests": digests,
+    }
 
 
 def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
-    import json
-
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+# --- signing keys and checkpoints ----------------------------------------------------------
+
+
+def _registered(key: SigningKeyPair | Ed25519PrivateKey) -> tuple[SigningKey, SigningKeyPair]:
+    """The key file's key as registered in the ledger (its name comes from there)."""
+    private = key.private_key if isinstance(key, SigningKeyPair) else key
+    public = private.public_key().public_bytes_raw()
+    for row in SigningKey.objects.all():
+        if bytes(row.public_key) == public:
+            return row, SigningKeyPair(row.name, private)
+    raise KeyFileError(
+        _("The key in the ledger key file is not registered: run “quancheng keys init”.")
+    )
+
+
+def current_key() -> SigningKeyPair:
+    """The signing key from the key file (passphrase from the environment)."""
+    return _registered(keys.read_private_key())[1]
+
+
+def _register(actor: Actor, pair: SigningKeyPair, kind: str, extra: dict[str, Any]) -> SigningKey:
+    row = SigningKey.objects.create(
+        name=pair.name,
+        key_id=pair.key_id,
+        algorithm="ed25519",
+        public_key=pair.public_key,
+        verifier_key=pair.verifier_key,
+    )
+    payload = {"name": pair.name, "algorithm": "ed25519", "verifier_key": pair.verifier_key}
+    append_fact(actor, kind, ("signing_key", row.pk), {**payload, **extra}, None)
+    return row
+
+
+def init_key(actor: Actor) -> SigningKey:
+    """Create the installation's signing key file and record its public key in the ledger."""
+    path = keys.key_file()
+    if path.exists():
+        raise KeyFileError(
+            _("A ledger key file already exists at %(path)s: use “quancheng keys rotate”.")
+            % {"path": path}
+        )
+    pair = SigningKeyPair(note.check_name(settings.QUANCHENG_LEDGER_KEY_NAME), generate_key())
+    keys.write_key(path, pair.private_key)
+    try:
+        with transaction.atomic():
+            return _register(actor, pair, "ledger.key_created", {})
+    except BaseException:
+        path.unlink()
+        raise
+
+
+def rotate_key(actor: Actor) -> SigningKey:
+    """Replace the signing key. The rotation is a fact of the system log, whose checkpoint
+    right after it is signed by both keys; the old key file is kept beside as ``*.retired``."""
+    path = keys.key_file()
+    old = current_key()
+    pair = SigningKeyPair(old.name, generate_key())
+    staged = path.with_name(path.name + ".new")
+    staged.unlink(missing_ok=True)
+    keys.write_key(staged, pair.private_key)
+    try:
+        with transaction.atomic():
+            row = _register(actor, pair, "ledger.key_rotated", {"replaces": old.verifier_key})
+            sign_checkpoint(actor, lock_log(None), [old, pair])
+    except BaseException:
+        staged.unlink()
+        raise
+    os.replace(path, path.with_name(f"{path.name}.{old.key_id.hex()}.retired"))
+    os.replace(staged, path)
+    return row
+
+
+def sign_checkpoint(actor: Actor, log: Log, signers: list[SigningKeyPair]) -> Checkpoint:
+    """Sign the log's current size and root hash (C2SP tlog-checkpoint)."""
+    tree = LogTree(log)
+    size = tree.size()
+    root = tree.root(size)
+    text = note.checkpoint_text(log.origin, size, root)
+    signed = text + "\n" + "".join(note.sign(text, k.name, k.private_key) for k in signers)
+    return Checkpoint.objects.create(log=log, size=size, root_hash=root, note=signed)
+
+
+@transaction.atomic
+def sign_checkpoints(
+    actor: Actor, *, origins: list[str] | None = None, force: bool = False
+) -> list[Checkpoint]:
+    """A checkpoint for every log (or those named) that grew since its last one."""
+    key = current_key()
+    logs = Log.objects.order_by("id")
+    if origins:
+        logs = logs.filter(origin__in=origins)
+    signed = []
+    for log in logs:
+        last = log.checkpoints.order_by("-size", "-id").first()
+        if not force and last is not None and last.size == LogTree(log).size():
+            continue
+        signed.append(sign_checkpoint(actor, log, [key]))
+    return signed

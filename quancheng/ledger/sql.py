@@ -50,3 +50,56 @@ def append_only(*tables: str) -> RunPython:
         _drop_guards(schema_editor, list(tables))
 
     return RunPython(forward, backward)
+
+
+def drop_append_only(*tables: str) -> RunPython:
+    """The reverse of ``append_only``: for a migration that must rewrite existing rows."""
+
+    def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        _drop_guards(schema_editor, list(tables))
+
+    def backward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        _create_guards(schema_editor, list(tables))
+
+    return RunPython(forward, backward)
+
+
+_HEAD_FUNCTION = """
+CREATE OR REPLACE FUNCTION quancheng_ledger_head(
+    p_key text, p_subject_type text, p_subject_id text,
+    OUT log_id bigint, OUT agency_code text, OUT last_seq bigint, OUT prev_leaf bytea
+) LANGUAGE plpgsql VOLATILE
+AS $$
+#variable_conflict use_variable
+BEGIN
+    -- one writer per log: the row lock is held until the transaction ends
+    SELECT l.id, l.agency_code INTO log_id, agency_code
+        FROM ledger_log l WHERE l.key = p_key FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    -- each statement below takes a fresh snapshot: it sees the previous writer's commit
+    -- (plans are cached: they must not depend on the table's size when first made)
+    SELECT f.seq INTO last_seq FROM ledger_fact f WHERE f.log_id = log_id
+        ORDER BY f.seq DESC LIMIT 1;
+    SELECT f.leaf_hash INTO prev_leaf FROM ledger_fact f
+        WHERE f.subject_type = p_subject_type AND f.subject_id = p_subject_id
+        AND f.log_id + 0 = log_id ORDER BY f.seq DESC LIMIT 1;
+END
+$$;
+"""
+
+
+def log_head_function() -> RunPython:
+    """PostgreSQL: ``quancheng_ledger_head(key, subject_type, subject_id)`` locks a log and
+    reads where the next fact goes, in one round trip (see ``quancheng.ledger.logs``)."""
+
+    def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(_HEAD_FUNCTION, None)
+
+    def backward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute("DROP FUNCTION IF EXISTS quancheng_ledger_head(text, text, text)")
+
+    return RunPython(forward, backward)

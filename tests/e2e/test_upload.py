@@ -101,7 +101,7 @@ def test_pause_half_way_and_resume(page, site, tmp_path):
     page.click("#upload-start")
     page.wait_for_function("document.getElementById('upload-progress').value >= 25")
     page.click("#upload-pause")
-    expect(page.locator("#upload-status")).to_contain_text("Paused")
+    expect(page.locator("#upload-status")).to_contain_text("暂停")
     with db(site) as conn:
         offset, state = conn.execute(
             "SELECT offset, state FROM uploads_upload WHERE metadata LIKE '%paused-clip%'"

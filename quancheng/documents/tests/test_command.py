@@ -11,6 +11,8 @@ from quancheng.cases.actions import add_record
 from quancheng.documents import keys
 from quancheng.ledger.context import Actor
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_ca_certs_seal_and_verify(world, new_case, settings, tmp_path, monkeypatch, capsys):
     settings.DATA_DIR = tmp_path

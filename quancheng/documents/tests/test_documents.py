@@ -26,6 +26,8 @@ from quancheng.documents.verify import NotAPdf, verify_pdf, verify_stored
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def decision(world, new_case):

@@ -13,6 +13,8 @@ from quancheng.documents.actions import seal_document, sign_as_officer
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def sealed(world, new_case, signing):

@@ -15,6 +15,8 @@ from quancheng.devices.actions import register_device
 from quancheng.ledger.context import Actor
 from quancheng.media.models import Original, Recording
 
+pytestmark = pytest.mark.usefixtures("english")
+
 SYSTEM = Actor.system()
 
 

@@ -49,6 +49,7 @@ def test_killed_import_is_completed_by_a_rerun(tmp_path):
         QUANCHENG_DATA_DIR=str(data),
         DJANGO_SETTINGS_MODULE="quancheng.settings",
         QUANCHENG_MEDIA_STORAGE="local",
+        QUANCHENG_LANGUAGE="en",
     )
     setup = run(env, "-m", "quancheng.media.tests.dockrun", "setup")
     assert setup.returncode == 0, setup.stderr

@@ -17,6 +17,8 @@ from quancheng.media.models import Original
 from quancheng.media.store import StoreError, get_store
 from quancheng.media.store import local as local_module
 
+pytestmark = pytest.mark.usefixtures("english")
+
 DATA = os.urandom(9 * 1024 * 1024 + 17)  # more than two chunks, not a multiple of one
 SHA = hashlib.sha256(DATA).hexdigest()
 

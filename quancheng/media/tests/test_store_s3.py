@@ -19,6 +19,8 @@ from quancheng.media.models import Original
 from quancheng.media.store import StoreError, get_store, key_for, store_of
 from quancheng.media.store.s3 import PART
 
+pytestmark = pytest.mark.usefixtures("english")
+
 DATA = os.urandom(PART + 12345)  # two parts, the last one short
 SHA = hashlib.sha256(DATA).hexdigest()
 

@@ -1,0 +1,219 @@
+"""Which log a fact goes to, its position there, and the lock that makes one writer per log.
+
+This is the hot path of every action, so it speaks SQL directly: two round trips per fact
+(lock the log and read its head; insert the fact), where the ORM needed five.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection
+
+from quancheng.ledger.canonical import canonical_json
+from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
+
+if TYPE_CHECKING:
+    from quancheng.agencies.models import Agency
+
+# The head of a log as seen under its lock: its last seq, and the leaf of the last fact on
+# the subject being written (the state the new fact replaces).
+_HEAD_SQL = (
+    "SELECT l.id, l.agency_code,"
+    " (SELECT seq FROM ledger_fact WHERE log_id = l.id ORDER BY seq DESC LIMIT 1),"
+    " (SELECT leaf_hash FROM ledger_fact WHERE subject_type = %s AND subject_id = %s"
+    " AND log_id + 0 = l.id ORDER BY seq DESC LIMIT 1)"  # "+ 0": by subject, not log
+    " FROM ledger_log l WHERE l.key = %s"
+)
+# PostgreSQL: a function (migration 0005) locks the log's row (SELECT … FOR UPDATE) and then
+# reads the head; in READ COMMITTED each statement of a volatile function takes a fresh
+# snapshot, so the head is read after the previous writer's commit released the lock.
+_PG_HEAD_SQL = "SELECT * FROM quancheng_ledger_head(%s, %s, %s)"
+
+_PREVIOUS_SQL = (
+    "SELECT leaf_hash FROM ledger_fact WHERE subject_type = %s AND subject_id = %s"
+    " AND log_id + 0 = %s ORDER BY seq DESC LIMIT 1"
+)
+
+_COLUMNS = (
+    "log_id",
+    "seq",
+    "agency_id",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "payload",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "remote_addr",
+    "created_at",
+    "prev_leaf",
+    "leaf_hash",
+    "field_digests",
+)
+_ADAPTED = {"payload", "remote_addr", "created_at"}  # need the field's database form
+
+
+@dataclass(frozen=True)
+class Head:
+    log_id: int
+    agency_code: str | None
+    next_seq: int
+    prev_leaf: bytes | None
+
+
+def log_key(agency: Agency | None) -> str:
+    return SYSTEM_LOG_KEY if agency is None else f"agency:{agency.pk}"
+
+
+def origin_for(agency: Agency | None) -> str:
+    """The checkpoint origin of a log: ``<installation origin>/agency/<code>`` or ``…/system``."""
+    base = settings.QUANCHENG_LEDGER_ORIGIN.rstrip("/")
+    return f"{base}/system" if agency is None else f"{base}/agency/{agency.code}"
+
+
+def _create_log(agency: Agency | None) -> None:
+    Log.objects.bulk_create(
+        [
+            Log(
+                key=log_key(agency),
+                agency=agency,
+                agency_code=agency.code if agency else None,
+                origin=origin_for(agency),
+            )
+        ],
+        ignore_conflicts=True,  # another writer may have created it meanwhile
+    )
+
+
+def lock_head(agency: Agency | None, subject_type: str, subject_id: str) -> Head:
+    """Lock the agency's log until the transaction ends and read where the next fact goes.
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` on the log's row, so appends to one log queue while
+    other logs are written in parallel. SQLite: the database's single write lock, taken at
+    ``BEGIN IMMEDIATE`` (settings), already orders every writer.
+    """
+    key = log_key(agency)
+    postgres = connection.vendor == "postgresql"
+    sql = _PG_HEAD_SQL if postgres else _HEAD_SQL
+    params = [key, subject_type, subject_id] if postgres else [subject_type, subject_id, key]
+    for _attempt in range(2):
+        row = _execute(sql, params)
+        if row is not None and row[0] is not None:
+            log_id, code, last, prev = row
+            return Head(log_id, code, 0 if last is None else last + 1, _bytes(prev))
+        _create_log(agency)
+    raise RuntimeError(f"ledger log {key} could not be created (is its origin taken?)")
+
+
+def lock_log(agency: Agency | None) -> Log:
+    """The agency's log, locked until the transaction ends (created on first use)."""
+    head = lock_head(agency, "", "")
+    return Log.objects.get(pk=head.log_id)
+
+
+def previous_leaves(log_id: int, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    """The leaf of the latest fact on each subject in the log (for bulk appends).
+
+    One index lookup per subject: a single query over many subjects makes both databases
+    scan far more than they return."""
+    found: dict[tuple[str, str], bytes] = {}
+    for subject_type, subject_id in sorted(subjects):
+        row = _execute(_PREVIOUS_SQL, [subject_type, subject_id, log_id])
+        if row is not None:
+            found[(subject_type, subject_id)] = bytes(row[0])
+    return found
+
+
+_INSERT_SQL = (
+    f"INSERT INTO ledger_fact ({', '.join(_COLUMNS)})"  # noqa: S608 - fixed column names
+    f" VALUES ({', '.join(['%s'] * len(_COLUMNS))}) RETURNING id"
+)
+
+
+def _params(values: dict[str, Any]) -> list[Any]:
+    params = [
+        Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(
+            values[column], connection
+        )
+        if column in _ADAPTED
+        else values[column]
+        for column in _COLUMNS
+    ]
+    if connection.vendor != "postgresql":
+        # stored as its canonical JSON, so verify can hash the text as it is (jsonb
+        # keeps its own form on PostgreSQL)
+        params[_COLUMNS.index("payload")] = canonical_json(values["payload"]).decode()
+    return params
+
+
+def _saved(pk: int, values: dict[str, Any]) -> Fact:
+    fact = Fact(pk=pk, **values)
+    fact._state.adding = False
+    fact._state.db = connection.alias
+    return fact
+
+
+def insert_fact(values: dict[str, Any]) -> Fact:
+    """Insert a fact row and return it as a saved model instance."""
+    (pk,) = _execute(_INSERT_SQL, _params(values))  # type: ignore[misc]
+    return _saved(pk, values)
+
+
+def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
+    """Insert many fact rows: PostgreSQL pipelines one prepared statement, others bulk-insert."""
+    if connection.vendor != "postgresql":
+        pks = []
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            one = f"({', '.join(['%s'] * len(_COLUMNS))})"
+            many = ", ".join([one] * len(chunk))
+            sql = _INSERT_SQL.replace(f" VALUES {one} ", f" VALUES {many} ")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [p for values in chunk for p in _params(values)])
+                pks += [pk for (pk,) in cursor.fetchall()]
+        return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
+    import psycopg
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(_INSERT_SQL, [_params(v) for v in rows], returning=True)
+        pks = []
+        for _ in cursor.results():
+            pks.append(cursor.fetchone()[0])  # type: ignore[index]
+    _logged(f"{_INSERT_SQL} -- × {len(rows)}", started)
+    return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
+
+
+def _execute(sql: str, params: list[Any]) -> tuple | None:
+    """One statement, prepared once per connection on PostgreSQL (planning costs more than
+    running these); through Django's cursor elsewhere."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        row = cursor.fetchone()
+    _logged(sql, started)
+    return row
+
+
+def _logged(sql: str, started: float) -> None:
+    """Count the statement as Django counts its own (DEBUG, ``assertNumQueries``)."""
+    if connection.queries_logged:
+        elapsed = time.monotonic() - started
+        connection.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
+
+
+def _bytes(value: object) -> bytes | None:
+    return None if value is None else bytes(value)  # type: ignore[arg-type]

@@ -1,0 +1,35 @@
+"""``quancheng keys init|rotate|show``: the key that signs ledger checkpoints."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from quancheng.ledger import keys
+from quancheng.ledger.actions import current_key, init_key, rotate_key
+from quancheng.ledger.choices import Channel
+from quancheng.ledger.context import Actor
+from quancheng.ledger.models import SigningKey
+
+
+class Command(BaseCommand):
+    help = "Create, rotate or show the ledger's checkpoint signing key."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("action", choices=["init", "rotate", "show"])
+
+    def handle(self, *args: object, **options: object) -> None:
+        actor = Actor.system(Channel.CLI)
+        try:
+            if options["action"] == "init":
+                row = init_key(actor)
+                self.stdout.write(_("Created %(path)s.") % {"path": keys.key_file()})
+            elif options["action"] == "rotate":
+                row = rotate_key(actor)
+                self.stdout.write(_("Rotated the key in %(path)s.") % {"path": keys.key_file()})
+            else:
+                vkey = current_key().verifier_key
+                row = SigningKey.objects.get(verifier_key=vkey)
+        except keys.KeyFileError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(_("Verifier key: %(vkey)s") % {"vkey": row.verifier_key})

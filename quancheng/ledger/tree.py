@@ -1,0 +1,186 @@
+"""A log's Merkle tree read from the database: roots and proofs at any size, in a few queries.
+
+Leaf hashes live on the facts (``ledger_fact.leaf_hash`` by ``seq``). Complete subtrees of
+``2**NODE_MIN_LEVEL`` leaves and more are cached in ``ledger_treenode``, built on demand
+(``ensure_nodes``) from the leaves and the nodes already built; smaller subtrees are hashed
+from their few leaves when asked. A proof at a million leaves then reads about forty rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from quancheng.ledger import merkle
+from quancheng.ledger.merkle import Subtree
+from quancheng.ledger.models import Log, TreeNode
+
+NODE_MIN_LEVEL = 4
+_BLOCK = 1 << NODE_MIN_LEVEL
+
+
+class TreeError(Exception):
+    """The log in the database cannot give what was asked (a size it does not have, a gap)."""
+
+
+def _rows(sql: str, params: list[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class LogTree:
+    """The tree of one log."""
+
+    def __init__(self, log: Log | int) -> None:
+        self.log_id = log if isinstance(log, int) else log.pk
+
+    def size(self) -> int:
+        """How many facts the log holds (committed, or written in this transaction)."""
+        ((last,),) = _rows("SELECT MAX(seq) FROM ledger_fact WHERE log_id = %s", [self.log_id])
+        return 0 if last is None else last + 1
+
+    def _check_size(self, size: int) -> None:
+        have = self.size()
+        if size > have:
+            raise TreeError(f"the log has {have} entries, not {size}")
+
+    # --- reading hashes -----------------------------------------------------------------
+
+    def leaves(self, start: int, end: int) -> list[bytes]:
+        rows = _rows(
+            "SELECT seq, leaf_hash FROM ledger_fact WHERE log_id = %s AND seq >= %s AND seq < %s"
+            " ORDER BY seq",
+            [self.log_id, start, end],
+        )
+        if len(rows) != end - start or (rows and (rows[0][0], rows[-1][0]) != (start, end - 1)):
+            raise TreeError(f"entries missing between seq {start} and {end - 1}")
+        return [bytes(h) for _, h in rows]
+
+    def _nodes(self, wanted: Iterable[Subtree]) -> dict[Subtree, bytes]:
+        wanted = list(wanted)
+        if not wanted:
+            return {}
+        one = (
+            'SELECT level, "index", hash FROM ledger_treenode'
+            ' WHERE log_id = %s AND level = %s AND "index" = %s'
+        )
+        params: list[object] = []
+        for level, index in wanted:
+            params += [self.log_id, level, index]
+        # point lookups on the unique index; an OR of them makes SQLite scan the log's nodes
+        rows = _rows(" UNION ALL ".join([one] * len(wanted)), params)
+        found = {(level, index): bytes(h) for level, index, h in rows}
+        missing = set(wanted) - found.keys()
+        if missing:
+            raise TreeError(f"tree nodes missing: {sorted(missing)[:3]}")
+        return found
+
+    def subtree_hashes(self, wanted: set[Subtree]) -> dict[Subtree, bytes]:
+        """The hash of each complete subtree (built nodes must cover it)."""
+        high = {st for st in wanted if st[0] >= NODE_MIN_LEVEL}
+        low = wanted - high
+        out = self._nodes(high)
+        seqs = sorted(
+            {i for level, index in low for i in range(index << level, (index + 1) << level)}
+        )
+        leaves: dict[int, bytes] = {}
+        if seqs:
+            marks = ",".join(["%s"] * len(seqs))
+            rows = _rows(
+                f"SELECT seq, leaf_hash FROM ledger_fact WHERE log_id = %s AND seq IN ({marks})",  # noqa: S608
+                [self.log_id, *seqs],
+            )
+            leaves = {seq: bytes(h) for seq, h in rows}
+            if len(leaves) != len(seqs):
+                raise TreeError(f"entries missing: seq {sorted(set(seqs) - leaves.keys())[:3]}")
+        for level, index in low:
+            start = index << level
+            out[(level, index)] = merkle.root(
+                [leaves[i] for i in range(start, start + (1 << level))]
+            )
+        return out
+
+    # --- building the node cache ----------------------------------------------------------
+
+    def built(self) -> dict[int, int]:
+        """For each cached level, how many nodes are built (they are built left to right)."""
+        out = {}
+        level = NODE_MIN_LEVEL
+        while True:
+            ((top,),) = _rows(
+                'SELECT MAX("index") FROM ledger_treenode WHERE log_id = %s AND level = %s',
+                [self.log_id, level],
+            )
+            if top is None:
+                return out
+            out[level] = top + 1
+            level += 1
+
+    def ensure_nodes(self, size: int) -> None:
+        """Cache every complete subtree of ``2**NODE_MIN_LEVEL`` leaves or more within ``size``.
+
+        Nodes are built in one transaction for all levels up to some size, so if the last
+        lowest-level node within ``size`` exists, every node within ``size`` does.
+        """
+        level = NODE_MIN_LEVEL
+        last = (size >> level) - 1
+        if last < 0 or _rows(
+            'SELECT 1 FROM ledger_treenode WHERE log_id = %s AND level = %s AND "index" = %s',
+            [self.log_id, level, last],
+        ):
+            return
+        have = self.built()
+        start = have.get(level, 0)
+        hashes = merkle.levels(self.leaves(start * _BLOCK, (size >> level) * _BLOCK))
+        fresh = {level: (start, hashes[level] if len(hashes) > level else [])}
+        new: list[TreeNode] = []
+        while (size >> level) > 0:
+            first, row = fresh[level]
+            new += [
+                TreeNode(log_id=self.log_id, level=level, index=first + i, hash=h)
+                for i, h in enumerate(row)
+            ]
+            up = level + 1
+            lo, hi = have.get(up, 0), size >> up
+            if hi <= lo:
+                break
+            children = self._children(level, 2 * lo, 2 * hi, fresh[level])
+            fresh[up] = (
+                lo,
+                [
+                    merkle.node_hash(children[i], children[i + 1])
+                    for i in range(0, len(children), 2)
+                ],
+            )
+            level = up
+        TreeNode.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+
+    def _children(
+        self, level: int, start: int, end: int, fresh: tuple[int, list[bytes]]
+    ) -> list[bytes]:
+        """Nodes ``[start, end)`` of ``level``: the ones just computed, else from the cache."""
+        first, row = fresh
+        old = {}
+        if start < first:
+            old = self._nodes((level, i) for i in range(start, min(first, end)))
+        return [old[(level, i)] if i < first else row[i - first] for i in range(start, end)]
+
+    # --- roots and proofs ---------------------------------------------------------------
+
+    def _resolve(self, ranges: list[merkle.Range], size: int) -> list[bytes]:
+        self._check_size(size)
+        self.ensure_nodes(size)
+        return merkle.resolve(ranges, self.subtree_hashes(merkle.needed_subtrees(ranges)))
+
+    def root(self, size: int) -> bytes:
+        if size == 0:
+            return merkle.EMPTY_ROOT
+        return self._resolve([(0, size)], size)[0]
+
+    def inclusion_proof(self, seq: int, size: int) -> list[bytes]:
+        return self._resolve(merkle.inclusion_path(seq, size), size)
+
+    def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
+        return self._resolve(merkle.consistency_path(old_size, new_size), new_size)

@@ -1,0 +1,409 @@
+"""``quancheng verify``: recompute the ledger from the database and say precisely what fails.
+
+For every log: every fact's leaf from its row (naming the changed fields from the per-field
+digests), the sequence (a gap is a deleted fact; a fact whose only changed field is its
+position was moved), each fact's link to the previous fact on its subject, the order rows
+were stored in, the cached tree nodes, and for every checkpoint its root hash against the
+recomputed tree and its signatures against the registered keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from quancheng.ledger import leaf, merkle, note
+from quancheng.ledger.canonical import (
+    CanonicalizationError,
+    canonical_json,
+    is_plain,
+    plain_dumps,
+)
+from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey, TreeNode
+
+LIMIT = 20  # messages of one kind per log; the rest are counted
+
+_FACTS_SQL = (
+    "SELECT id, seq, kind, subject_type, subject_id, payload, actor_label, channel,"
+    " remote_addr, created_at, prev_leaf, leaf_hash, field_digests, agency_id"
+    " FROM ledger_fact WHERE log_id = %s ORDER BY seq"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+
+
+@dataclass
+class Report:
+    logs: int = 0
+    facts: int = 0
+    checkpoints: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    more: Counter[str] = field(default_factory=Counter)
+    _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, scope: str, code: str, message: str) -> None:
+        self._seen[(scope, code)] += 1
+        if self._seen[(scope, code)] > LIMIT:
+            self.more[code] += 1
+        else:
+            self.problems.append(Problem(code, message))
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def verify_ledger(progress: Progress | None = None) -> Report:
+    report = Report()
+    keys = _check_keys(report)
+    logs = list(Log.objects.order_by("id"))
+    for number, log in enumerate(logs, 1):
+        _verify_log(log, keys, report)
+        report.logs += 1
+        if progress:
+            progress(log.origin, number, len(logs))
+    return report
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def _check_keys(report: Report) -> dict[tuple[str, bytes], bytes]:
+    """Registered keys by (name, key id); each must be well formed and recorded as a fact."""
+    recorded = {
+        (fact.subject_id, fact.payload.get("verifier_key"))
+        for fact in Fact.objects.filter(
+            subject_type="signing_key", kind__in=["ledger.key_created", "ledger.key_rotated"]
+        )
+    }
+    keys = {}
+    for row in SigningKey.objects.all():
+        try:
+            name, kid, public = note.parse_verifier_key(row.verifier_key)
+        except note.NoteError:
+            name, kid, public = row.name, b"", b""
+        if (name, kid, public) != (row.name, bytes(row.key_id), bytes(row.public_key)):
+            report.add("keys", "key", _("Signing key #%(id)s was altered.") % {"id": row.pk})
+            continue
+        if (str(row.pk), row.verifier_key) not in recorded:
+            report.add(
+                "keys",
+                "key",
+                _("Signing key %(key)s is not recorded in the ledger.") % {"key": row.verifier_key},
+            )
+        keys[(name, kid)] = public
+    return keys
+
+
+# --- facts ---------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | str) -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+@dataclass
+class _Pass:
+    """What one pass over a log's facts found."""
+
+    leaves: list[bytes] = field(default_factory=list)
+    moved: list[tuple[int, int, bytes]] = field(default_factory=list)  # id, seq, seq digest
+    missing: list[int] = field(default_factory=list)
+
+
+def _verify_log(log: Log, keys: dict[tuple[str, bytes], bytes], report: Report) -> None:
+    scan = _scan_facts(log, report)
+    report.facts += len(scan.leaves)
+    _explain_moves(log, scan, report)
+    tree = merkle.levels(scan.leaves) if scan.leaves else [[]]
+    _check_nodes(log, tree, report)
+    for checkpoint in Checkpoint.objects.filter(log=log).order_by("id"):
+        report.checkpoints += 1
+        _check_checkpoint(log, checkpoint, tree, len(scan.leaves), keys, report)
+
+
+def _scan_facts(log: Log, report: Report) -> _Pass:
+    scan = _Pass()
+    last_on_subject: dict[str, bytes] = {}
+    expected, previous_id = 0, 0
+    origin, code = log.origin, log.agency_code
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(_FACTS_SQL, [log.pk])
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                (pk, seq, kind, s_type, s_id, payload, actor, channel, remote) = row[:9]
+                created, prev, stored, digests, agency_id = row[9:]
+                prev = bytes(prev) if prev is not None else None
+                stored = bytes(stored)
+                if seq != expected:
+                    scan.missing += range(expected, seq)
+                    _missing(report, origin, expected, seq - 1)
+                expected = seq + 1
+                data = {
+                    "v": leaf.VERSION,
+                    "agency": code,
+                    "seq": seq,
+                    "kind": kind,
+                    "subject": [s_type, s_id],
+                    "payload": None,
+                    "actor": actor,
+                    "channel": channel,
+                    "remote_addr": leaf.ip_text(remote),
+                    "created_at": _iso(created),
+                    "prev": prev.hex() if prev is not None else None,
+                }
+                if not _stored_text_matches(data, payload, stored):
+                    data["payload"] = _parsed(payload)
+                    try:
+                        # every member but the payload is a string, int, null or list of strings
+                        plain = is_plain(data["payload"])
+                        text = plain_dumps(data) if plain else canonical_json(data)
+                        computed = merkle.leaf_hash(text)
+                    except CanonicalizationError:
+                        computed = b""
+                    if computed != stored:
+                        _changed(report, log, pk, seq, data, bytes(digests), scan)
+                    computed_leaf = computed
+                else:
+                    computed_leaf = stored
+                if agency_id != log.agency_id:
+                    report.add(
+                        origin,
+                        "agency",
+                        _("Fact #%(id)s was moved into log %(log)s from another agency.")
+                        % {"id": pk, "log": origin},
+                    )
+                key = f"{s_type}:{s_id}"
+                if prev != last_on_subject.get(key):
+                    report.add(
+                        origin,
+                        "chain",
+                        _(
+                            "Fact #%(id)s (log %(log)s, seq %(seq)s) does not follow the previous "
+                            "fact on %(subject)s: a fact on it was removed or reordered."
+                        )
+                        % {"id": pk, "log": origin, "seq": seq, "subject": key},
+                    )
+                last_on_subject[key] = stored
+                if pk < previous_id:
+                    report.add(
+                        origin,
+                        "order",
+                        _(
+                            "Fact #%(id)s sits at seq %(seq)s of log %(log)s after fact "
+                            "#%(other)s, which was stored later: entries were reordered."
+                        )
+                        % {"id": pk, "seq": seq, "log": origin, "other": previous_id},
+                    )
+                previous_id = pk
+                scan.leaves.append(computed_leaf)
+    return scan
+
+
+def _parsed(payload: object) -> object:
+    if not isinstance(payload, str):
+        return payload
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload  # not JSON any more: compared as the text it is, it differs
+
+
+def _stored_text_matches(data: dict, payload: object, stored: bytes) -> bool:
+    """The quick path: the payload's text as stored (canonical JSON where the database keeps
+    text) spliced into the entry gives the stored leaf. A hash match means the stored text is
+    the very bytes the leaf was made from; anything else takes the full path."""
+    if not isinstance(payload, str) or connection.vendor == "postgresql":
+        return False
+    try:
+        text = plain_dumps(data).replace(b'"payload":null', b'"payload":' + payload.encode(), 1)
+    except (CanonicalizationError, UnicodeEncodeError):
+        return False
+    return merkle.leaf_hash(text) == stored
+
+
+def _missing(report: Report, origin: str, first: int, last: int) -> None:
+    if first == last:
+        message = _("Log %(log)s: the fact at seq %(seq)s is missing (deleted).") % {
+            "log": origin,
+            "seq": first,
+        }
+    else:
+        message = _("Log %(log)s: the facts at seq %(first)s–%(last)s are missing (deleted).") % {
+            "log": origin,
+            "first": first,
+            "last": last,
+        }
+    report.add(origin, "missing", message)
+
+
+def _changed(
+    report: Report, log: Log, pk: int, seq: int, data: dict, digests: bytes, scan: _Pass
+) -> None:
+    try:
+        fields = leaf.changed_fields(data, digests)
+    except CanonicalizationError:
+        fields = ["payload"]
+    if fields == ["seq"]:
+        scan.moved.append((pk, seq, digests[leaf.FIELDS.index("seq") * leaf.DIGEST_SIZE :][:4]))
+        return
+    args = {"id": pk, "log": log.origin, "seq": seq, "fields": ", ".join(fields)}
+    if fields:
+        message = _(
+            "Fact #%(id)s (log %(log)s, seq %(seq)s): %(fields)s changed since it was appended."
+        )
+    else:
+        message = _("Fact #%(id)s (log %(log)s, seq %(seq)s): its stored leaf hash was changed.")
+    report.add(log.origin, "changed", message % args)
+
+
+def _explain_moves(log: Log, scan: _Pass, report: Report) -> None:
+    """A fact whose only changed field is its seq was moved: find where it was appended."""
+    if not scan.moved:
+        return
+    candidates = [seq for _, seq, _ in scan.moved] + scan.missing
+    for pk, seq, digest in scan.moved:
+        was = next((c for c in candidates if leaf.field_digest(c) == digest), None)
+        if was is None:
+            was = next(
+                (c for c in range(len(scan.leaves) + 1) if leaf.field_digest(c) == digest), None
+            )
+        args = {"id": pk, "log": log.origin, "seq": seq, "was": was}
+        if was is None:
+            message = _(
+                "Fact #%(id)s (log %(log)s, seq %(seq)s): seq changed since it was appended."
+            )
+        else:
+            message = _(
+                "Fact #%(id)s of log %(log)s was appended at seq %(was)s but now sits at seq "
+                "%(seq)s: entries were reordered."
+            )
+        report.add(log.origin, "moved", message % args)
+
+
+# --- the tree ------------------------------------------------------------------------------
+
+
+def _check_nodes(log: Log, tree: list[list[bytes]], report: Report) -> None:
+    """Cached nodes must be the recomputed ones; report the lowest wrong ones as fact ranges."""
+    wrong: dict[int, list[int]] = {}
+    for level, index, stored in TreeNode.objects.filter(log=log).values_list(
+        "level", "index", "hash"
+    ):
+        row = tree[level] if level < len(tree) else []
+        if index >= len(row) or row[index] != bytes(stored):
+            wrong.setdefault(level, []).append(index)
+    if not wrong:
+        return
+    level = min(wrong)
+    for index in sorted(wrong[level]):
+        report.add(
+            log.origin,
+            "node",
+            _(
+                "Log %(log)s: the facts at seq %(first)s–%(last)s no longer give the tree "
+                "node cached for them: they were changed, or the cache was."
+            )
+            % {"log": log.origin, "first": index << level, "last": ((index + 1) << level) - 1},
+        )
+
+
+def _check_checkpoint(
+    log: Log,
+    checkpoint: Checkpoint,
+    tree: list[list[bytes]],
+    size: int,
+    keys: dict[tuple[str, bytes], bytes],
+    report: Report,
+) -> None:
+    args = {"id": checkpoint.pk, "log": log.origin, "size": checkpoint.size}
+    try:
+        text, signatures = note.split(checkpoint.note)
+        body = note.parse_checkpoint(text)
+    except note.NoteError as exc:
+        report.add(log.origin, "note", _("Checkpoint #%(id)s of log %(log)s: ") % args + str(exc))
+        return
+    if (body.origin, body.size, body.root_hash) != (
+        log.origin,
+        checkpoint.size,
+        bytes(checkpoint.root_hash),
+    ):
+        report.add(
+            log.origin,
+            "note",
+            _("Checkpoint #%(id)s of log %(log)s: its note does not say what its row says.") % args,
+        )
+    if body.size > size:
+        report.add(
+            log.origin,
+            "root",
+            _(
+                "Checkpoint #%(id)s of log %(log)s covers %(size)s facts but the log has "
+                "%(have)s: facts were deleted."
+            )
+            % {**args, "size": body.size, "have": size},
+        )
+    elif (merkle.root_from_levels(tree, body.size) if body.size else merkle.EMPTY_ROOT) != (
+        body.root_hash
+    ):
+        report.add(
+            log.origin,
+            "root",
+            _(
+                "Checkpoint #%(id)s of log %(log)s (size %(size)s): the facts no longer give "
+                "its root hash."
+            )
+            % {**args, "size": body.size},
+        )
+    for signature in signatures:
+        _check_signature(log, checkpoint, text, signature, keys, report)
+
+
+def _check_signature(
+    log: Log,
+    checkpoint: Checkpoint,
+    text: str,
+    signature: note.Signature,
+    keys: dict[tuple[str, bytes], bytes],
+    report: Report,
+) -> None:
+    args = {
+        "id": checkpoint.pk,
+        "log": log.origin,
+        "size": checkpoint.size,
+        "key": f"{signature.name}+{signature.key_id.hex()}",
+    }
+    public = keys.get((signature.name, signature.key_id))
+    if public is None:
+        report.add(
+            log.origin,
+            "signature",
+            _("Checkpoint #%(id)s of log %(log)s is signed by an unknown key %(key)s.") % args,
+        )
+    elif not note.verify(text, signature, public):
+        report.add(
+            log.origin,
+            "signature",
+            _(
+                "Checkpoint #%(id)s of log %(log)s (size %(size)s): the signature by %(key)s "
+                "is forged or the note was altered."
+            )
+            % args,
+        )
