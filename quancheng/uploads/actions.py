@@ -62,18 +62,22 @@ def create_upload(actor: Actor, owner: User, length: int, metadata: dict[str, st
     upload.part_path = str(upload_dir() / f"{upload.key}.part")
     upload.save()
     upload.part.touch(exist_ok=False)
-    append_fact(
-        actor,
-        "upload.created",
-        ("upload", upload.pk),
-        {
-            "key": str(upload.key),
-            "case": described.case.pk,
-            "length": length,
-            "metadata": metadata,
-        },
-        upload.agency,
-    )
+    try:
+        append_fact(
+            actor,
+            "upload.created",
+            ("upload", upload.pk),
+            {
+                "key": str(upload.key),
+                "case": described.case.pk,
+                "length": length,
+                "metadata": metadata,
+            },
+            upload.agency,
+        )
+    except BaseException:
+        upload.part.unlink(missing_ok=True)  # the row rolls back; leave no empty part file
+        raise
     return upload
 
 
