@@ -126,7 +126,8 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
             )
     except StoreError as exc:
         _note_error(upload, exc.message)
-        mismatch = bool(described.declared_sha256) and described.declared_sha256 in exc.message
+        declared = described.declared_sha256
+        mismatch = declared is not None and declared in exc.message
         raise UploadError(
             460 if mismatch else 422, exc.message, "metadata.sha256" if mismatch else ""
         ) from None
