@@ -269,3 +269,17 @@ def test_creation_with_upload_refused_bytes_still_give_the_location(tus, world, 
     url = response["Location"]
     assert tus.head(world.officer, url)["Upload-Offset"] == "0"
     assert tus.patch(world.officer, url, 0, DATA).status_code == 204
+
+
+def test_uploads_list_command(tus, world, meta):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    url = tus.create(world.officer, len(DATA), meta)["Location"]
+    tus.patch(world.officer, url, 0, DATA[:99])
+    out = StringIO()
+    call_command("uploads", "list", stdout=out)
+    line = out.getvalue().strip()
+    assert url.rsplit("/", 1)[1] in line
+    assert f"99/{len(DATA)}" in line and "officer" in line and meta["filename"] in line
