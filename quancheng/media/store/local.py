@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import socket
+import stat
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from quancheng.media.store.base import (
 )
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+KERNEL_CHUNK = 8 * 1024 * 1024
 _TEMP_SUFFIX = ".part"
 STALE_AFTER = 24 * 3600  # seconds without a write before a temp file of a live process is stale
 
@@ -69,7 +71,7 @@ class LocalStore:
         self.tmp.mkdir(parents=True, exist_ok=True)
         name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex}{_TEMP_SUFFIX}"
         path = self.tmp / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         return fd, path
 
     def save_stream(
@@ -102,27 +104,12 @@ class LocalStore:
                 temp.unlink()
 
     def _copy(self, stream: BinaryIO, fd: int, progress: Progress | None) -> Digests:
-        """Copy with the next read, the hashing and the write of the current chunk running
-        at once (hashlib and os.write release the GIL)."""
-        digests = Digests()
-        buffers = (bytearray(CHUNK), bytearray(CHUNK))
-        current = 0
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            n = read_into(stream, buffers[current])
-            while n:
-                chunk = memoryview(buffers[current])[:n]
-                hashing = pool.submit(digests.update, chunk, pool)
-                writing = pool.submit(_write_all, fd, chunk)
-                current ^= 1
-                try:
-                    n = read_into(stream, buffers[current])
-                finally:
-                    writing.result()
-                    hashing.result()
-                if progress is not None:
-                    progress(len(chunk))
-                chunk.release()
-        return digests
+        source = _regular_file_descriptor(stream)
+        if source is not None:
+            digests = _copy_in_kernel(source, stream, fd, progress)
+            if digests is not None:
+                return digests
+        return _copy_through_buffers(stream, fd, progress)
 
     def _install(
         self, temp: Path, sha256: str, sm3: str, size: int, actor: Actor | None
@@ -254,3 +241,80 @@ def _dead_here(name: str, host: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def _regular_file_descriptor(stream: BinaryIO) -> int | None:
+    """The descriptor of ``stream`` when it is a regular file (a dock import, a staged
+    upload), else None (a network stream)."""
+    try:
+        fd = stream.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _copy_in_kernel(
+    source: int, stream: BinaryIO, fd: int, progress: Progress | None
+) -> Digests | None:
+    """Copy a regular file with ``copy_file_range`` (no trip through Python's memory),
+    hashing what was written: each chunk is read back from the new file, still in the page
+    cache, while the kernel copies the next. The digest is therefore that of the stored
+    bytes, even if the source changed meanwhile. None if the kernel cannot do it here."""
+    if not hasattr(os, "copy_file_range"):
+        return None
+    start = stream.tell()
+    with contextlib.suppress(OSError):
+        os.posix_fadvise(source, start, 0, os.POSIX_FADV_SEQUENTIAL)
+    try:
+        copied = os.copy_file_range(source, fd, KERNEL_CHUNK, start, 0)
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise
+        return None  # e.g. EXDEV, EINVAL, ENOSYS, EOPNOTSUPP: copy through buffers
+    digests = Digests()
+    buffer = bytearray(KERNEL_CHUNK)
+    view = memoryview(buffer)
+    done = 0  # bytes of the new file already hashed
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while copied:
+            written = done + copied
+            copying = pool.submit(
+                os.copy_file_range, source, fd, KERNEL_CHUNK, start + written, written
+            )
+            try:
+                while done < written:
+                    n = os.preadv(fd, [view[: written - done]], done)
+                    if n == 0:
+                        raise OSError(errno.EIO, "short read of the file being stored")
+                    digests.update(view[:n], pool)
+                    done += n
+                    if progress is not None:
+                        progress(n)
+            finally:
+                copied = copying.result()
+    stream.seek(start + done)
+    return digests
+
+
+def _copy_through_buffers(stream: BinaryIO, fd: int, progress: Progress | None) -> Digests:
+    """Copy with the next read, the hashing and the write of the current chunk running
+    at once (hashlib and os.write release the GIL)."""
+    digests = Digests()
+    buffers = (bytearray(CHUNK), bytearray(CHUNK))
+    current = 0
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        n = read_into(stream, buffers[current])
+        while n:
+            chunk = memoryview(buffers[current])[:n]
+            hashing = pool.submit(digests.update, chunk, pool)
+            writing = pool.submit(_write_all, fd, chunk)
+            current ^= 1
+            try:
+                n = read_into(stream, buffers[current])
+            finally:
+                writing.result()
+                hashing.result()
+            if progress is not None:
+                progress(len(chunk))
+            chunk.release()
+    return digests

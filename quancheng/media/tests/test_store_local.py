@@ -198,3 +198,45 @@ def test_original_rows_are_append_only(store):
         cursor.execute("UPDATE media_original SET size = 1 WHERE id = %s", [original.pk])
     with pytest.raises(DatabaseError), transaction.atomic():
         Original.objects.filter(pk=original.pk).delete()
+
+
+def test_regular_file_copied_in_kernel_from_its_position(store, media_dir, tmp_path):
+    source = tmp_path / "clip.bin"
+    source.write_bytes(b"HEADER" + DATA)
+    seen = []
+    with open(source, "rb") as f:
+        f.seek(6)
+        original = store.save_stream(f, progress=seen.append)
+        assert f.tell() == 6 + len(DATA)
+    assert original.sha256 == SHA and sum(seen) == len(DATA)
+    assert (media_dir / original.key).read_bytes() == DATA
+
+
+@pytest.mark.parametrize("code", [errno.EXDEV, errno.ENOSYS, errno.EINVAL])
+def test_without_kernel_copy_falls_back_to_buffers(store, media_dir, tmp_path, monkeypatch, code):
+    def refuse(*args):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(local_module.os, "copy_file_range", refuse)
+    source = tmp_path / "clip.bin"
+    source.write_bytes(DATA)
+    with open(source, "rb") as f:
+        assert store.save_stream(f).sha256 == SHA
+
+
+def test_disk_full_during_kernel_copy(store, media_dir, tmp_path, monkeypatch):
+    real = os.copy_file_range
+    calls = []
+
+    def copy(*args):
+        calls.append(args)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(local_module.os, "copy_file_range", copy)
+    source = tmp_path / "clip.bin"
+    source.write_bytes(DATA)
+    with pytest.raises(StoreError, match="disk is full"), open(source, "rb") as f:
+        store.save_stream(f)
+    assert Original.objects.count() == 0 and temp_files(media_dir) == []
