@@ -26,6 +26,7 @@ from quancheng.media.store.base import (
     StoreError,
     check_declared,
     existing_original,
+    hash_only,
     key_for,
     normalise_declared,
     read_into,
@@ -85,6 +86,12 @@ class LocalStore:
         """Store the bytes of ``stream``, read once: hashed while written to a temporary
         file, then linked under their digest. The same bytes again give the same Original."""
         declared = normalise_declared(declared_sha256)
+        present = existing_original(declared) if declared is not None else None
+        if present is not None and present.backend == self.backend and self.exists(present):
+            # Announced as bytes we have: check the claim, write nothing.
+            digests = hash_only(stream, progress)
+            check_declared(declared, digests.hexdigests()[0], digests.size)
+            return present
         fd, temp = self._new_temp()
         try:
             try:

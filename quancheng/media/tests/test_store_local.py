@@ -240,3 +240,15 @@ def test_disk_full_during_kernel_copy(store, media_dir, tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="disk is full"), open(source, "rb") as f:
         store.save_stream(f)
     assert Original.objects.count() == 0 and temp_files(media_dir) == []
+
+
+def test_declared_digest_of_stored_bytes_is_checked_not_rewritten(store, monkeypatch):
+    original = store.save_stream(io.BytesIO(DATA))
+
+    def no_writing(self):
+        raise AssertionError("nothing should be written")
+
+    monkeypatch.setattr(local_module.LocalStore, "_new_temp", no_writing)
+    assert store.save_stream(io.BytesIO(DATA), declared_sha256=SHA).pk == original.pk
+    with pytest.raises(StoreError, match="not the"):
+        store.save_stream(io.BytesIO(DATA[:-1]), declared_sha256=SHA)
