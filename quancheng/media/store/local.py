@@ -166,23 +166,21 @@ class LocalStore:
                 path.unlink()
             return original
         declared = normalise_declared(declared_sha256)
-        digests = Digests()
-        buffer = bytearray(CHUNK)
-        with open(path, "rb", buffering=0) as stream, ThreadPoolExecutor(1) as pool:
-            while n := read_into(stream, buffer):
-                digests.update(memoryview(buffer)[:n], pool)
-                if progress is not None:
-                    progress(n)
-        sha256, sm3 = digests.hexdigests()
-        check_declared(declared, sha256, digests.size)
         fd, temp = self._new_temp()
         os.close(fd)
+        # Taken over first, then hashed: under its temporary name nobody else opens it, so
+        # the digest is that of the bytes that will be linked.
+        os.replace(path, temp)
         try:
-            os.replace(path, temp)  # now ours: nobody else writes to it any more
-            with open(temp, "rb+") as f:
-                os.fsync(f.fileno())
-            if temp.stat().st_size != digests.size:
-                raise StoreError(_("The file changed while it was being stored."))
+            with open(temp, "rb", buffering=0) as stream:
+                digests = hash_only(stream, progress)
+                os.fsync(stream.fileno())
+            sha256, sm3 = digests.hexdigests()
+            try:
+                check_declared(declared, sha256, digests.size)
+            except StoreError:
+                os.replace(temp, path)  # refused: the staged file goes back where it was
+                raise
             return self._install(temp, sha256, sm3, digests.size, actor)
         finally:
             with contextlib.suppress(FileNotFoundError):

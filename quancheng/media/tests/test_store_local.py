@@ -170,7 +170,17 @@ def test_save_file_move_refuses_mismatch_and_keeps_source(store, media_dir):
     with pytest.raises(StoreError):
         store.save_file(staged, declared_sha256="0" * 64, move=True)
     assert staged.read_bytes() == DATA
-    assert Original.objects.count() == 0
+    empty = media_dir.parent / "empty.bin"
+    empty.write_bytes(b"")
+    with pytest.raises(StoreError, match="empty"):
+        store.save_file(empty, move=True)
+    assert empty.exists()
+    assert Original.objects.count() == 0 and temp_files(media_dir) == []
+    # the same bytes staged again: the staged copy goes, the stored one stays
+    first = store.save_file(staged, move=True)
+    staged.write_bytes(DATA)
+    assert store.save_file(staged, move=True).pk == first.pk
+    assert not staged.exists() and store.exists(first)
 
 
 def test_cleanup_removes_temps_of_dead_processes_only(store, media_dir):
