@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from quancheng.cases.models import Case, Party, Record, RecordVersion, Signature, SignatureRefusal
-from quancheng.media.models import Interruption, Recording
+from quancheng.devices.choices import STATUS_AFTER
+from quancheng.devices.models import DeviceCheck, DeviceEvent, DeviceLoan
+from quancheng.media.models import EvidenceNote, Interruption, Recording
 from quancheng.policies.snapshot import (
     CaseSnap,
+    DeviceSnap,
+    EvidenceNoteSnap,
     InterruptionSnap,
+    LoanSnap,
     RecordingSnap,
     RecordSnap,
     RefusalSnap,
@@ -18,7 +23,7 @@ from quancheng.policies.snapshot import (
 
 
 def load_snapshots(case_ids: list[int]) -> dict[int, CaseSnap]:
-    """Snapshots of the given cases; eleven queries whatever their number."""
+    """Snapshots of the given cases; at most sixteen queries whatever their number."""
     cases = {
         row["id"]: row
         for row in Case.objects.filter(id__in=case_ids).values(
@@ -60,6 +65,7 @@ def load_snapshots(case_ids: list[int]) -> dict[int, CaseSnap]:
     _add_records(snaps)
     _add_recordings(snaps)
     _add_interruptions(snaps)
+    _add_devices(snaps)
     return snaps
 
 
@@ -146,6 +152,7 @@ def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
             "delay_reason",
             "returned_at",
             "file_name",
+            "used_as_evidence",
         )
     )
     ids = [r["id"] for r in rows]
@@ -159,6 +166,7 @@ def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
         recording_id__in=ids
     ).values_list("recording_id", "record_id"):
         evidenced[rid].append(str(record_id))
+    notes = _evidence_notes([r["id"] for r in rows if r["used_as_evidence"]])
     for r in rows:
         snaps[r["case_id"]].recordings.append(
             RecordingSnap(
@@ -181,8 +189,60 @@ def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
                 delay_reason=r["delay_reason"],
                 returned_at=r["returned_at"],
                 file_name=r["file_name"],
+                used_as_evidence=r["used_as_evidence"],
+                evidence_notes=tuple(notes[r["id"]]),
             )
         )
+
+
+def _evidence_notes(recording_ids: list[int]) -> dict[int, list[EvidenceNoteSnap]]:
+    """The evidence notes of the recordings used as evidence (two queries)."""
+    rows = list(
+        EvidenceNote.objects.filter(recording_id__in=recording_ids).values(
+            "id", "recording_id", "taken_at", "place"
+        )
+    )
+    takers: dict[int, list[str]] = defaultdict(list)
+    for nid, cert in EvidenceNote.taken_by.through.objects.filter(
+        evidencenote_id__in=[r["id"] for r in rows]
+    ).values_list("evidencenote_id", "officer__cert_no"):
+        takers[nid].append(cert)
+    notes: dict[int, list[EvidenceNoteSnap]] = defaultdict(list)
+    for r in rows:
+        notes[r["recording_id"]].append(
+            EvidenceNoteSnap(tuple(takers[r["id"]]), r["taken_at"], r["place"])
+        )
+    return notes
+
+
+def _add_devices(snaps: dict[int, CaseSnap]) -> None:
+    """The register's facts on the devices the cases' recordings name (three queries):
+    repairs and retirement, loans with their returns, pre-use checks."""
+    serials = {r.device_serial for snap in snaps.values() for r in snap.recordings}
+    if not serials:
+        return
+    devices: dict[str, DeviceSnap] = {}
+
+    def device(serial: str) -> DeviceSnap:
+        return devices.setdefault(serial, DeviceSnap(serial))
+
+    for serial, kind, moment in DeviceEvent.objects.filter(
+        device__serial__in=serials, kind__in=list(STATUS_AFTER)
+    ).values_list("device__serial", "kind", "occurred_at"):
+        device(serial).status_changes.append((moment, str(STATUS_AFTER[kind])))
+    for serial, cert, lent, returned in DeviceLoan.objects.filter(
+        device__serial__in=serials
+    ).values_list("device__serial", "officer__cert_no", "lent_at", "returned__returned_at"):
+        device(serial).loans.append(LoanSnap(cert, lent, returned))
+    for serial, moment, ok in DeviceCheck.objects.filter(device__serial__in=serials).values_list(
+        "device__serial", "checked_at", "ok"
+    ):
+        device(serial).checks.append((moment, ok))
+    for snap in snaps.values():
+        for recording in snap.recordings:
+            found = devices.get(recording.device_serial)
+            if found is not None:
+                snap.devices[recording.device_serial] = found
 
 
 def _add_interruptions(snaps: dict[int, CaseSnap]) -> None:

@@ -180,6 +180,7 @@ class Directory:
                 kind=kind,
                 model=model,
                 capabilities=[*caps, Capability.POSITIONING],
+                keeper=staff.users["device_keeper"],
             )
             devices.append(device)
         return devices

@@ -1,16 +1,87 @@
-"""Changes to the device register."""
+"""Changes to the device register: registering, lending and return, pre-use checks, faults,
+repairs and retirement. Each writes its row and a ledger fact in one transaction.
+
+Who may do what: the device keeper and the agency head keep the register (register, lend,
+take back, repair, retire, name the keeper); any officer of the agency may also record a
+pre-use check and report a fault. The system actor (imports, the demo) may do everything.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.agencies.models import Agency
-from quancheng.cases.validation import ActionError
-from quancheng.devices.choices import Capability, DeviceKind
-from quancheng.devices.models import Device
+from quancheng.agencies.choices import Role
+from quancheng.agencies.models import Agency, Officer, User
+from quancheng.agencies.permissions import can_write_in
+from quancheng.cases.validation import ActionError, require_aware
+from quancheng.devices.choices import (
+    STATUS_AFTER,
+    Capability,
+    DeviceEventKind,
+    DeviceKind,
+    DeviceStatus,
+)
+from quancheng.devices.models import Device, DeviceCheck, DeviceEvent, DeviceLoan, DeviceReturn
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+
+KEEPERS = (Role.DEVICE_KEEPER, Role.HEAD)
+USERS = (Role.DEVICE_KEEPER, Role.HEAD, Role.OFFICER)
+
+
+def may_keep(user: User | None, agency: Agency) -> bool:
+    """Whether ``user`` may keep the register of ``agency`` (None is the system actor)."""
+    return _in_agency(user, agency, KEEPERS)
+
+
+def may_use(user: User | None, agency: Agency) -> bool:
+    """Whether ``user`` may record checks and report faults for ``agency``'s devices."""
+    return _in_agency(user, agency, USERS)
+
+
+def _in_agency(user: User | None, agency: Agency, roles: tuple[str, ...]) -> bool:
+    if user is None:
+        return True
+    if not user.is_active or user.agency is None:
+        return False
+    same = user.agency.enforcement_agency.pk == agency.enforcement_agency.pk
+    return same and user.has_role(*roles)
+
+
+def _require(actor: Actor, agency: Agency, roles: tuple[str, ...]) -> None:
+    if not _in_agency(actor.user, agency, roles):
+        raise ActionError(_("You may not change this agency's device register."), "device")
+
+
+def _moment(value: dt.datetime | None, path: str) -> dt.datetime:
+    require_aware(value, path)
+    moment = value or timezone.now()
+    if moment > timezone.now() + dt.timedelta(minutes=5):
+        raise ActionError(_("This time is in the future."), path)
+    return moment
+
+
+def _fact(actor: Actor, device: Device, kind: str, payload: dict) -> None:
+    append_fact(
+        actor, kind, ("device", device.pk), {"serial": device.serial, **payload}, device.agency
+    )
+
+
+def _refresh_cases(device: Device, since: dt.datetime) -> None:
+    """Cases with recordings of the device from the day before ``since`` on may now read
+    differently (a back-dated repair, a check, a loan): refresh their summaries."""
+    from quancheng.cases.compliance import deferred_refresh, schedule_refresh
+    from quancheng.cases.models import Case
+
+    with deferred_refresh():  # one batch of snapshots for all of them
+        for case in Case.objects.filter(
+            recordings__device=device, recordings__ended_at__gte=since - dt.timedelta(days=1)
+        ).distinct():
+            schedule_refresh(case)
 
 
 @transaction.atomic
@@ -22,8 +93,17 @@ def register_device(
     kind: str,
     model: str = "",
     capabilities: list[str] | None = None,
+    keeper: User | None = None,
+    from_case_file: bool = False,
 ) -> Device:
-    """Enter a device in the agency's register (hebei §22)."""
+    """Enter a device in the agency's register (hebei §22). A keeper or the head does it;
+    a device first named by an imported case file (``from_case_file``) is entered by
+    whoever may import that case."""
+    if from_case_file:
+        if actor.user is not None and not can_write_in(actor.user, agency):
+            raise ActionError(_("You may not change this agency's device register."), "device")
+    else:
+        _require(actor, agency, KEEPERS)
     serial = serial.strip()
     if not serial:
         raise ActionError(_("A device needs a serial number."), "serial")
@@ -35,10 +115,16 @@ def register_device(
             raise ActionError(
                 _("Unknown capability “%(c)s”.") % {"c": cap}, f"capabilities.{index}"
             )
+    _check_keeper(keeper, agency)
     try:
         with transaction.atomic():
             device = Device.objects.create(
-                agency=agency, serial=serial, kind=kind, model=model, capabilities=caps
+                agency=agency,
+                serial=serial,
+                kind=kind,
+                model=model,
+                capabilities=caps,
+                keeper=keeper,
             )
     except IntegrityError:
         raise ActionError(
@@ -48,7 +134,252 @@ def register_device(
         actor,
         "device.registered",
         ("device", device.pk),
-        {"serial": serial, "kind": kind, "model": model, "capabilities": caps},
+        {
+            "serial": serial,
+            "kind": kind,
+            "model": model,
+            "capabilities": caps,
+            "keeper": keeper.username if keeper else None,
+            "from_case_file": from_case_file,
+        },
         agency,
     )
     return device
+
+
+def _check_keeper(keeper: User | None, agency: Agency) -> None:
+    if keeper is None:
+        return
+    if not (
+        keeper.agency is not None
+        and keeper.agency.enforcement_agency.pk == agency.enforcement_agency.pk
+        and keeper.has_role(Role.DEVICE_KEEPER)
+    ):
+        raise ActionError(_("The keeper must be a device keeper of this agency."), "keeper")
+
+
+@transaction.atomic
+def set_keeper(actor: Actor, device: Device, keeper: User) -> Device:
+    """Name the person who keeps the device (hebei §22: 明确专门人员)."""
+    device = _locked(device)
+    _require(actor, device.agency, KEEPERS)
+    _check_keeper(keeper, device.agency)
+    device.keeper = keeper
+    device.save(update_fields=["keeper"])
+    _fact(actor, device, "device.keeper_set", {"keeper": keeper.username})
+    return device
+
+
+def _locked(device: Device) -> Device:
+    return Device.objects.select_for_update().select_related("agency").get(pk=device.pk)
+
+
+def open_loan(device: Device) -> DeviceLoan | None:
+    """The loan of ``device`` not yet returned, if any."""
+    return device.loans.filter(returned__isnull=True).select_related("officer").first()
+
+
+@transaction.atomic
+def lend_device(
+    actor: Actor,
+    device: Device,
+    officer: Officer,
+    *,
+    lent_at: dt.datetime | None = None,
+    note: str = "",
+) -> DeviceLoan:
+    """Hand the device to an officer of the agency, who holds it until it is returned."""
+    device = _locked(device)
+    _require(actor, device.agency, KEEPERS)
+    moment = _moment(lent_at, "lent_at")
+    if officer.agency.enforcement_agency.pk != device.agency.enforcement_agency.pk:
+        raise ActionError(_("The officer belongs to another agency."), "officer")
+    if device.status != DeviceStatus.IN_SERVICE:
+        raise ActionError(
+            _("Device %(serial)s is %(status)s and cannot be lent.")
+            % {"serial": device.serial, "status": device.get_status_display()},
+            "device",
+        )
+    current = open_loan(device)
+    if current is not None:
+        raise ActionError(
+            _("Device %(serial)s is already lent to %(officer)s.")
+            % {"serial": device.serial, "officer": current.officer},
+            "device",
+        )
+    last = device.loans.filter(returned__returned_at__gt=moment).exists()
+    if last:
+        raise ActionError(_("The device was still lent at that time."), "lent_at")
+    loan = DeviceLoan.objects.create(
+        device=device, officer=officer, lent_at=moment, note=note.strip(), created_by=actor.user
+    )
+    _fact(
+        actor,
+        device,
+        "device.lent",
+        {"loan": loan.pk, "officer": officer.cert_no, "lent_at": moment, "note": loan.note},
+    )
+    _refresh_cases(device, moment)
+    return loan
+
+
+@transaction.atomic
+def return_device(
+    actor: Actor, device: Device, *, returned_at: dt.datetime | None = None, note: str = ""
+) -> DeviceReturn:
+    """Take the device back: a new row closing the open loan."""
+    device = _locked(device)
+    _require(actor, device.agency, KEEPERS)
+    moment = _moment(returned_at, "returned_at")
+    loan = open_loan(device)
+    if loan is None:
+        raise ActionError(
+            _("Device %(serial)s is not lent to anyone.") % {"serial": device.serial}, "device"
+        )
+    if moment < loan.lent_at:
+        raise ActionError(_("A device cannot come back before it was lent."), "returned_at")
+    item = DeviceReturn.objects.create(
+        loan=loan, returned_at=moment, note=note.strip(), created_by=actor.user
+    )
+    _fact(
+        actor,
+        device,
+        "device.returned",
+        {"loan": loan.pk, "officer": loan.officer.cert_no, "returned_at": moment},
+    )
+    _refresh_cases(device, moment)
+    return item
+
+
+@transaction.atomic
+def check_device(
+    actor: Actor,
+    device: Device,
+    *,
+    battery_percent: int,
+    free_storage_mb: int,
+    ok: bool,
+    checked_at: dt.datetime | None = None,
+    note: str = "",
+) -> DeviceCheck:
+    """Record the check before use: battery and free storage (hebei §22, culture-tourism
+    §12, shanxi §13). ``ok`` says whether the device is fit for the work."""
+    device = _locked(device)
+    _require(actor, device.agency, USERS)
+    moment = _moment(checked_at, "checked_at")
+    if not 0 <= battery_percent <= 100:
+        raise ActionError(_("Battery is a percentage from 0 to 100."), "battery_percent")
+    if free_storage_mb < 0:
+        raise ActionError(_("Free storage cannot be negative."), "free_storage_mb")
+    if device.status != DeviceStatus.IN_SERVICE:
+        raise ActionError(
+            _("Device %(serial)s is %(status)s; it cannot be checked for use.")
+            % {"serial": device.serial, "status": device.get_status_display()},
+            "device",
+        )
+    item = DeviceCheck.objects.create(
+        device=device,
+        checked_at=moment,
+        battery_percent=battery_percent,
+        free_storage_mb=free_storage_mb,
+        ok=ok,
+        note=note.strip(),
+        created_by=actor.user,
+    )
+    _fact(
+        actor,
+        device,
+        "device.checked",
+        {
+            "check": item.pk,
+            "checked_at": moment,
+            "battery_percent": battery_percent,
+            "free_storage_mb": free_storage_mb,
+            "ok": ok,
+            "note": item.note,
+        },
+    )
+    _refresh_cases(device, moment)
+    return item
+
+
+# Which status each event may follow.
+ALLOWED_FROM = {
+    DeviceEventKind.FAULT: {DeviceStatus.IN_SERVICE},
+    DeviceEventKind.REPAIR_STARTED: {DeviceStatus.IN_SERVICE},
+    DeviceEventKind.REPAIR_ENDED: {DeviceStatus.UNDER_REPAIR},
+    DeviceEventKind.RETIRED: {DeviceStatus.IN_SERVICE, DeviceStatus.UNDER_REPAIR},
+}
+
+
+def _event(
+    actor: Actor,
+    device: Device,
+    kind: DeviceEventKind,
+    occurred_at: dt.datetime | None,
+    note: str,
+    roles: tuple[str, ...],
+) -> DeviceEvent:
+    device = _locked(device)
+    _require(actor, device.agency, roles)
+    moment = _moment(occurred_at, "occurred_at")
+    if device.status not in ALLOWED_FROM[kind]:
+        raise ActionError(
+            _("Device %(serial)s is %(status)s.")
+            % {"serial": device.serial, "status": device.get_status_display()},
+            "device",
+        )
+    latest = device.events.order_by("-occurred_at").first()
+    if latest is not None and moment < latest.occurred_at:
+        raise ActionError(_("This is earlier than the device's last event."), "occurred_at")
+    if kind == DeviceEventKind.FAULT and not note.strip():
+        raise ActionError(_("Describe the fault."), "note")
+    if kind == DeviceEventKind.RETIRED and open_loan(device) is not None:
+        raise ActionError(_("Take the device back before retiring it."), "device")
+    item = DeviceEvent.objects.create(
+        device=device, kind=kind, occurred_at=moment, note=note.strip(), created_by=actor.user
+    )
+    status = STATUS_AFTER.get(kind)
+    if status is not None:
+        device.status = status
+        device.save(update_fields=["status"])
+    _fact(
+        actor,
+        device,
+        f"device.{kind}",
+        {"event": item.pk, "occurred_at": moment, "note": item.note, "status": device.status},
+    )
+    _refresh_cases(device, moment)
+    return item
+
+
+@transaction.atomic
+def report_fault(
+    actor: Actor, device: Device, note: str, *, occurred_at: dt.datetime | None = None
+) -> DeviceEvent:
+    """An officer reports a fault and stops using the device (hebei §24)."""
+    return _event(actor, device, DeviceEventKind.FAULT, occurred_at, note, USERS)
+
+
+@transaction.atomic
+def start_repair(
+    actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
+) -> DeviceEvent:
+    """The device goes to repair (hebei §24: 联系专业部门进行维修); it is out of service."""
+    return _event(actor, device, DeviceEventKind.REPAIR_STARTED, occurred_at, note, KEEPERS)
+
+
+@transaction.atomic
+def end_repair(
+    actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
+) -> DeviceEvent:
+    """The device is back from repair and in service again."""
+    return _event(actor, device, DeviceEventKind.REPAIR_ENDED, occurred_at, note, KEEPERS)
+
+
+@transaction.atomic
+def retire_device(
+    actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
+) -> DeviceEvent:
+    """Take the device out of the register for good; its history stays."""
+    return _event(actor, device, DeviceEventKind.RETIRED, occurred_at, note, KEEPERS)

@@ -23,3 +23,19 @@ class DeviceStatus(models.TextChoices):
     IN_SERVICE = "in_service", _("In service")
     UNDER_REPAIR = "under_repair", _("Under repair")
     RETIRED = "retired", _("Retired")
+
+
+class DeviceEventKind(models.TextChoices):
+    """What happened to a device; each but a fault report changes its status."""
+
+    FAULT = "fault", _("Fault reported")
+    REPAIR_STARTED = "repair_started", _("Repair started")
+    REPAIR_ENDED = "repair_ended", _("Repair ended")
+    RETIRED = "retired", _("Retired")
+
+
+STATUS_AFTER = {
+    DeviceEventKind.REPAIR_STARTED: DeviceStatus.UNDER_REPAIR,
+    DeviceEventKind.REPAIR_ENDED: DeviceStatus.IN_SERVICE,
+    DeviceEventKind.RETIRED: DeviceStatus.RETIRED,
+}

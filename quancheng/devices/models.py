@@ -1,11 +1,13 @@
-"""Recording devices (记录设备) an agency keeps."""
+"""Recording devices (记录设备) an agency keeps, and the facts of their life: lending,
+pre-use checks, faults, repairs and retirement. Fact tables are append-only."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from quancheng.devices.choices import DeviceKind, DeviceStatus
+from quancheng.devices.choices import DeviceEventKind, DeviceKind, DeviceStatus
 
 
 class Device(models.Model):
@@ -24,6 +26,14 @@ class Device(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.IN_SERVICE
     )
+    keeper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("keeper"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="kept_devices",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,3 +43,89 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.serial}"
+
+
+class DeviceLoan(models.Model):
+    """The device handed to an officer; its end is a ``DeviceReturn``, never an edit."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="loans")
+    officer = models.ForeignKey(
+        "agencies.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, related_name="+"
+    )
+    lent_at = models.DateTimeField(_("lent"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("device loan")
+        verbose_name_plural = _("device loans")
+        ordering = ["lent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} → {self.officer_id} {self.lent_at:%Y-%m-%d %H:%M}"
+
+
+class DeviceReturn(models.Model):
+    """The end of a loan."""
+
+    loan = models.OneToOneField(DeviceLoan, on_delete=models.PROTECT, related_name="returned")
+    returned_at = models.DateTimeField(_("returned"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} ← {self.returned_at:%Y-%m-%d %H:%M}"
+
+
+class DeviceCheck(models.Model):
+    """A pre-use check (hebei §22, culture-tourism §12, shanxi §13): battery, free storage."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="checks")
+    checked_at = models.DateTimeField(_("checked"))
+    battery_percent = models.PositiveSmallIntegerField(_("battery (%)"))
+    free_storage_mb = models.PositiveIntegerField(_("free storage (MB)"))
+    ok = models.BooleanField(_("ready for use"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("device check")
+        verbose_name_plural = _("device checks")
+        ordering = ["checked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.checked_at:%Y-%m-%d %H:%M} {self.battery_percent}%"
+
+
+class DeviceEvent(models.Model):
+    """A fault reported, a repair started or ended, the device retired (hebei §24)."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=DeviceEventKind.choices)
+    occurred_at = models.DateTimeField(_("when"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("device event")
+        verbose_name_plural = _("device events")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -45,6 +45,7 @@ class RecordingInput:
     party_informed: bool | None = None
     delay_reason: str = ""
     returned_at: dt.datetime | None = None
+    used_as_evidence: bool = False
 
 
 @transaction.atomic
@@ -103,6 +104,7 @@ def _create_recording(
         party_informed=data.party_informed,
         delay_reason=data.delay_reason,
         returned_at=data.returned_at,
+        used_as_evidence=data.used_as_evidence,
         created_by=actor.user,
     )
     recording.officers.add(*data.officers)
@@ -134,6 +136,7 @@ def _create_recording(
             "party_informed": data.party_informed,
             "delay_reason": data.delay_reason,
             "returned_at": data.returned_at,
+            "used_as_evidence": data.used_as_evidence,
         },
         agency,
     )

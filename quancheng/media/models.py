@@ -91,6 +91,7 @@ class Recording(models.Model):
         _("reason storage was delayed"), max_length=16, choices=DelayReason.choices, blank=True
     )
     returned_at = models.DateTimeField(_("returned to the agency"), null=True, blank=True)
+    used_as_evidence = models.BooleanField(_("used as evidence"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -133,3 +134,30 @@ class Interruption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceNote(models.Model):
+    """The written note for a recording used as evidence: who took it, when and where
+    (anhui §18, hebei §26, culture-tourism §17). Append-only."""
+
+    recording = models.ForeignKey(
+        Recording, on_delete=models.PROTECT, related_name="evidence_notes"
+    )
+    taken_by = models.ManyToManyField(
+        "agencies.Officer", verbose_name=_("taken by"), related_name="+"
+    )
+    taken_at = models.DateTimeField(_("taken at"))
+    place = models.CharField(_("place"), max_length=300)
+    matter = models.TextField(_("what it records"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("evidence note")
+        verbose_name_plural = _("evidence notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.recording_id} {self.taken_at:%Y-%m-%d %H:%M} {self.place}"

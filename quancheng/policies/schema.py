@@ -235,6 +235,10 @@ class LabelRule(Strict):
             "case_title",
             "place",
             "name",
+            "ended_at",
+            "uploaded_at",
+            "scenario",
+            "records",
         ],
         ...,
     ] = Field(min_length=1)
@@ -251,6 +255,9 @@ class AudioVisualRules(Strict):
     inform_party: InformPartyRule | None = None
     labels: LabelRule | None = None
     evidence_note: CitedRule | None = None
+    # The device register: a recording made with a device under repair, retired, or not
+    # lent to its officers is a finding (hebei §22, §24; anhui §13).
+    device_register: CitedRule | None = None
 
 
 class ArchiveRules(Strict):

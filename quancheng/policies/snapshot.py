@@ -69,6 +69,36 @@ class RecordingSnap:
     delay_reason: str = ""
     returned_at: dt.datetime | None = None
     file_name: str = ""
+    used_as_evidence: bool = False
+    evidence_notes: tuple[EvidenceNoteSnap, ...] = ()
+
+
+@dataclass(slots=True)
+class EvidenceNoteSnap:
+    """Who took a recording used as evidence, when and where (anhui §18)."""
+
+    taken_by: tuple[str, ...]
+    taken_at: dt.datetime | None
+    place: str
+
+
+@dataclass(slots=True)
+class LoanSnap:
+    officer_cert: str
+    lent_at: dt.datetime
+    returned_at: dt.datetime | None = None
+
+
+@dataclass(slots=True)
+class DeviceSnap:
+    """What the register knows of a device: status changes (when, status after), loans and
+    pre-use checks (when, fit for use), each in time order. Only devices with such facts
+    appear in a snapshot; for the others the engine assumes nothing."""
+
+    serial: str
+    status_changes: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    loans: list[LoanSnap] = field(default_factory=list)
+    checks: list[tuple[dt.datetime, bool]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -103,3 +133,4 @@ class CaseSnap:
     records: list[RecordSnap] = field(default_factory=list)
     recordings: list[RecordingSnap] = field(default_factory=list)
     interruptions: list[InterruptionSnap] = field(default_factory=list)
+    devices: dict[str, DeviceSnap] = field(default_factory=dict)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from quancheng.web.views import cases, records, uploads
+from quancheng.web.views import cases, devices, records, uploads
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -19,6 +19,13 @@ case_patterns = [
     path("<int:pk>/recordings/upload/", uploads.recording_upload, name="upload_recording"),
 ]
 
+device_patterns = [
+    path("", devices.device_list, name="list"),
+    path("new/", devices.device_register, name="register"),
+    path("<str:serial>/", devices.device_detail, name="detail"),
+    path("<str:serial>/<str:what>/", devices.device_act, name="act"),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:list"), name="home"),
     path(
@@ -29,4 +36,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include((case_patterns, "cases"))),
+    path("devices/", include((device_patterns, "devices"))),
+    path("recordings/due/", devices.due_list, name="recordings_due"),
 ]

@@ -51,6 +51,15 @@ def test_document_lists_every_endpoint_with_the_error_shape():
         ("get", "/api/v1/packs"),
         ("get", "/api/v1/packs/{pack_id}"),
         ("get", "/api/v1/me"),
+        ("get", "/api/v1/devices"),
+        ("post", "/api/v1/devices"),
+        ("get", "/api/v1/devices/{serial}"),
+        ("post", "/api/v1/devices/{serial}/loans"),
+        ("post", "/api/v1/devices/{serial}/return"),
+        ("post", "/api/v1/devices/{serial}/checks"),
+        ("post", "/api/v1/devices/{serial}/events"),
+        ("get", "/api/v1/recordings/due"),
+        ("post", "/api/v1/recordings/{recording_id}/evidence-note"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     for path, ops in paths.items():

@@ -56,7 +56,7 @@ def export_case(case: Case) -> dict[str, Any]:
     for index, rec in enumerate(
         Recording.objects.filter(case=case)
         .select_related("device")
-        .prefetch_related("officers", "records")
+        .prefetch_related("officers", "records", "evidence_notes__taken_by")
         .order_by("started_at", "id"),
         start=1,
     ):
@@ -85,6 +85,18 @@ def export_case(case: Case) -> dict[str, Any]:
                 "returned_at": _time(rec.returned_at),
             }
         )
+        if rec.used_as_evidence:
+            # Only for recordings used as evidence, so older documents round-trip unchanged.
+            recordings[-1]["used_as_evidence"] = True
+            recordings[-1]["evidence_notes"] = [
+                {
+                    "taken_by": sorted(cert(o) for o in note.taken_by.all()),
+                    "taken_at": _time(note.taken_at),
+                    "place": note.place,
+                    "matter": note.matter,
+                }
+                for note in rec.evidence_notes.all()
+            ]
     interruptions = []
     for index, item in enumerate(
         Interruption.objects.filter(case=case)

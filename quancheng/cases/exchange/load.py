@@ -47,6 +47,7 @@ from quancheng.media.actions import (
     add_recording_metadata,
     explain_interruption,
 )
+from quancheng.media.evidence import add_evidence_note
 
 
 @contextmanager
@@ -89,9 +90,19 @@ def import_case(actor: Actor, agency: Agency, document: dict[str, Any]) -> Case:
                 records[item["id"]] = _record(actor, case, item, officers)
         for index, item in enumerate(doc.get("recordings", [])):
             with at_path(f"recordings[{index}]"):
-                add_recording_metadata(
+                recording = add_recording_metadata(
                     actor, case, _recording_input(item, devices, officers, records)
                 )
+                for j, note in enumerate(item.get("evidence_notes", [])):
+                    with at_path(f"evidence_notes[{j}]"):
+                        add_evidence_note(
+                            actor,
+                            recording,
+                            taken_by=[officers[c] for c in note["taken_by"]],
+                            taken_at=_when(note["taken_at"]),
+                            place=note["place"],
+                            matter=note.get("matter", ""),
+                        )
         for index, item in enumerate(doc.get("interruptions", [])):
             with at_path(f"interruptions[{index}]"):
                 explain_interruption(actor, case, _interruption_input(item, devices, officers))
@@ -163,6 +174,7 @@ def _devices(actor: Actor, agency: Agency, items: list[dict[str, Any]]) -> dict[
                     kind=item["kind"],
                     model=item.get("model", ""),
                     capabilities=item.get("capabilities", []),
+                    from_case_file=True,
                 )
         elif device.agency.enforcement_agency.pk != home:
             raise ActionError(
@@ -283,6 +295,7 @@ def _recording_input(
         party_informed=item.get("party_informed"),
         delay_reason=item.get("delay_reason", ""),
         returned_at=_time(item.get("returned_at")),
+        used_as_evidence=item.get("used_as_evidence", False),
     )
 
 

@@ -26,6 +26,7 @@ from quancheng.policies.registry import UnknownPack, get_pack
 from quancheng.policies.schema import Pack
 from quancheng.policies.snapshot import (
     CaseSnap,
+    EvidenceNoteSnap,
     InterruptionSnap,
     RecordingSnap,
     RecordSnap,
@@ -434,6 +435,18 @@ class _Builder:
             delay_reason=item.get("delay_reason", ""),
             returned_at=self.time(item.get("returned_at"), f"{path}.returned_at"),
             file_name=item.get("file_name", ""),
+            used_as_evidence=item.get("used_as_evidence", False),
+            evidence_notes=tuple(
+                EvidenceNoteSnap(
+                    taken_by=tuple(
+                        self.cert(c, f"{path}.evidence_notes[{j}].taken_by[{k}]")
+                        for k, c in enumerate(note["taken_by"])
+                    ),
+                    taken_at=self.time(note["taken_at"], f"{path}.evidence_notes[{j}].taken_at"),
+                    place=note["place"],
+                )
+                for j, note in enumerate(item.get("evidence_notes", []))
+            ),
         )
 
     def _interruption(self, index: int, item: dict[str, Any]) -> InterruptionSnap:

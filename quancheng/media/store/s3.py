@@ -28,9 +28,9 @@ from quancheng.media.store.base import (
     StoreError,
     check_declared,
     existing_original,
+    hash_only,
     key_for,
     normalise_declared,
-    read_into,
     record_original,
 )
 
@@ -154,12 +154,7 @@ class S3Store:
         self, stream: BinaryIO, declared: str, progress: Progress | None, actor: Actor | None
     ) -> Original:
         """The bytes are in the bucket already: hash what was sent, store nothing new."""
-        digests = Digests()
-        buffer = bytearray(PART)
-        while n := read_into(stream, buffer):
-            digests.update(memoryview(buffer)[:n])
-            if progress is not None:
-                progress(n)
+        digests = hash_only(stream, progress)
         sha256, sm3 = digests.hexdigests()
         check_declared(declared, sha256, digests.size)
         return self._record(self.prefix + key_for(sha256), sha256, sm3, digests.size, actor)

@@ -160,3 +160,22 @@ def test_cleanup_aborts_stale_uploads_only(db, s3_env, settings):
     assert store.cleanup(stale_after=-60) == 2
     assert pending_uploads(s3_env, bucket) == []
     assert keys(s3_env, bucket) == [original.key]
+
+
+def test_dock_import_into_s3(world, s3_env, settings, camera, dock):
+    bucket = make_bucket(s3_env, settings, lock=True)
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    args = [str(dock), "--device", "CAM-7", "--officer", "AH-0001", "--no-progress"]
+    call_command("ingest", *args, stdout=out)
+    assert "Imported 3, skipped 0, failed 0." in out.getvalue()
+    from quancheng.media.models import Recording
+
+    for recording in Recording.objects.select_related("original"):
+        assert recording.original.backend == "s3"
+        head = s3_env.head_object(Bucket=bucket, Key=recording.original.key)
+        assert head["ContentLength"] == recording.size
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+    call_command("ingest", *args, stdout=(again := io.StringIO()))
+    assert "Imported 0, skipped 3, failed 0." in again.getvalue()

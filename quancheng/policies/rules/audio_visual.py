@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from quancheng.policies.choices import ScenarioMode, Severity
 from quancheng.policies.engine import Context
+from quancheng.policies.rules import devices
 from quancheng.policies.snapshot import InterruptionSnap, RecordingSnap
 
 
@@ -95,15 +96,16 @@ def _yes_no_rule(
 
 
 def recording_conduct(ctx: Context) -> None:
-    """Before and at the start of recording: device checked (culture-tourism §12), opening
-    statement (culture-tourism §13), party told (hebei §23, dalian §14(1))."""
+    """Before and at the start of recording: device checked (culture-tourism §12; a check
+    in the device register that day counts), opening statement (culture-tourism §13), party
+    told (hebei §23, dalian §14(1))."""
     av = ctx.pack.audio_visual
     for recording in ctx.case.recordings:
         if av.device_check:
             _yes_no_rule(
                 ctx,
                 recording,
-                recording.device_checked,
+                devices.device_checked(ctx, recording),
                 "av.device_check",
                 av.device_check.citation,
                 _("The device was not checked (battery, storage) before recording."),
@@ -156,6 +158,10 @@ def recording_labels(ctx: Context) -> None:
             "case_title": case.title,
             "place": recording.place,
             "name": recording.file_name,
+            "ended_at": recording.ended_at,
+            "uploaded_at": recording.uploaded_at,
+            "scenario": recording.scenario,
+            "records": recording.record_refs,
         }
         missing = [name for name in rule.fields if not present[name]]
         if missing:
@@ -180,6 +186,10 @@ LABELS = {
     "case_title": gettext_lazy("case name"),
     "place": gettext_lazy("place"),
     "name": gettext_lazy("name"),
+    "ended_at": gettext_lazy("end time"),
+    "uploaded_at": gettext_lazy("time stored"),
+    "scenario": gettext_lazy("scenario"),
+    "records": gettext_lazy("records evidenced"),
 }
 
 
@@ -279,4 +289,5 @@ RULES = (
     recording_labels,
     interruptions,
     unexplained_gaps,
+    *devices.RULES,
 )

@@ -13,6 +13,7 @@ from quancheng.policies.snapshot import (
     InterruptionSnap,
     RecordingSnap,
     RecordSnap,
+    RefusalSnap,
     SignatureSnap,
     VersionSnap,
 )
@@ -31,24 +32,38 @@ def record(
     stage: str,
     fields: dict[str, Any] | None = None,
     *,
-    occurred_at: str = "2026-03-02 10:00",
+    occurred_at: str | dt.datetime = "2026-03-02 10:00",
     doc: tuple[str, dt.date | None, bool] = ("", None, False),
     signatures: list[SignatureSnap] | None = None,
+    signers: tuple[tuple[str, str], ...] = (),
+    refusal_signers: list[str] | None = None,
+    is_correction: bool = False,
 ) -> RecordSnap:
+    """A record. ``signers`` adds signatures as (role, name), an officer's name standing for
+    its certificate; ``refusal_signers`` notes the party's refusal, signed by those officers'
+    certificates; ``is_correction`` makes it the second version."""
     number, issued_on, sealed = doc
+    all_signatures = list(signatures or [])
+    all_signatures += [
+        SignatureSnap(role, name, name if role == "officer" else None) for role, name in signers
+    ]
+    refusals = []
+    if refusal_signers is not None:
+        refusals.append(RefusalSnap("r1", "当事人拒绝签字"))
+        all_signatures += [SignatureSnap("officer", c, c, "r1") for c in refusal_signers]
+    version = VersionSnap(
+        number=2 if is_correction else 1,
+        fields=fields or {},
+        occurred_at=at(occurred_at) if isinstance(occurred_at, str) else occurred_at,
+        is_correction=is_correction,
+        doc_number=number,
+        doc_issued_on=issued_on,
+        doc_sealed=sealed,
+        signatures=all_signatures,
+        refusals=refusals,
+    )
     return RecordSnap(
-        ref=ref,
-        kind=kind,
-        stage=stage,
-        current=VersionSnap(
-            number=1,
-            fields=fields or {},
-            occurred_at=at(occurred_at),
-            doc_number=number,
-            doc_issued_on=issued_on,
-            doc_sealed=sealed,
-            signatures=signatures or [],
-        ),
+        ref=ref, kind=kind, stage=stage, current=version, version_count=version.number
     )
 
 

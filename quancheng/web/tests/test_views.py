@@ -369,6 +369,16 @@ def test_english_is_available(client, world, new_case):
     assert "Timeline" in page and "执法流程" not in page
 
 
+def test_pages_stay_chinese_for_an_english_browser_until_the_user_switches(client, world, new_case):
+    case = new_case()
+    client.force_login(world.officer)
+    page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "执法流程" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "Timeline" in page.content.decode()
+
+
 def test_case_list_pages_keep_the_filters(client, world, new_case, monkeypatch):
     monkeypatch.setattr("quancheng.web.views.cases.PAGE_SIZE", 2)
     for _ in range(3):

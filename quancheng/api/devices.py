@@ -1,0 +1,351 @@
+"""``/devices``: the device register (list, register, one device with its history; lend,
+take back, check, fault, repair, retire); ``/recordings/due``: recordings stored late,
+overdue or soon due; ``/recordings/{id}/evidence-note``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from quancheng.agencies.models import Officer, User
+from quancheng.agencies.permissions import can_write_in
+from quancheng.api.access import actor, caller
+from quancheng.api.errors import error_responses
+from quancheng.api.render import local
+from quancheng.api.schemas import In, Moment, NonBlank
+from quancheng.cases.models import Case
+from quancheng.cases.validation import ActionError
+from quancheng.devices import actions
+from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
+from quancheng.devices.models import Device
+from quancheng.devices.queries import history, visible_devices
+from quancheng.media.due import due_recordings
+from quancheng.media.evidence import add_evidence_note
+from quancheng.media.models import Recording
+
+router = Router(tags=["devices"])
+due_router = Router(tags=["recordings"])
+
+
+class DeviceIn(In):
+    serial: NonBlank
+    kind: DeviceKind
+    model: str = ""
+    capabilities: list[Capability] = Field(default_factory=list)
+    keeper: str | None = Field(None, description="Username of a device keeper of the agency.")
+
+
+class LoanIn(In):
+    officer: str = Field(description="Certificate number (执法证号) of the officer.")
+    lent_at: Moment | None = None
+    note: str = ""
+
+
+class ReturnIn(In):
+    returned_at: Moment | None = None
+    note: str = ""
+
+
+class CheckIn(In):
+    battery_percent: int = Field(ge=0, le=100)
+    free_storage_mb: int = Field(ge=0)
+    ok: bool = Field(description="Whether the device is fit for the work.")
+    checked_at: Moment | None = None
+    note: str = ""
+
+
+class EventIn(In):
+    kind: DeviceEventKind
+    occurred_at: Moment | None = None
+    note: str = ""
+
+
+class HistoryOut(Schema):
+    at: dt.datetime
+    kind: str
+    text: str
+    by: str
+
+
+class DeviceOut(Schema):
+    serial: str
+    kind: str
+    model: str
+    capabilities: list[str]
+    status: DeviceStatus
+    agency: str
+    keeper: str | None
+    lent_to: str | None = Field(description="Certificate number of the current holder.")
+
+
+class DeviceDetailOut(DeviceOut):
+    history: list[HistoryOut]
+
+
+class DueOut(Schema):
+    recording: int
+    case: int
+    case_number: str
+    device: str
+    officers: list[str]
+    ended_at: dt.datetime
+    uploaded_at: dt.datetime | None
+    due_at: dt.datetime | None
+    state: str
+    citation: str
+    message: str
+
+
+class EvidenceNoteIn(In):
+    taken_by: list[str] = Field(description="Certificate numbers of the officers who took it.")
+    taken_at: Moment
+    place: NonBlank
+    matter: str = ""
+
+
+class EvidenceNoteOut(Schema):
+    recording: int
+    taken_by: list[str]
+    taken_at: dt.datetime
+    place: str
+    matter: str
+
+
+class DueQuery(In):
+    state: Literal["late", "overdue", "due_soon"] | None = None
+    device: str | None = Field(None, description="Device serial.")
+    officer: str | None = Field(None, description="Officer certificate number.")
+
+
+def _out(device: Device, detail: bool = False) -> dict[str, Any]:
+    loan = actions.open_loan(device)
+    out: dict[str, Any] = {
+        "serial": device.serial,
+        "kind": device.kind,
+        "model": device.model,
+        "capabilities": list(device.capabilities),
+        "status": device.status,
+        "agency": device.agency.code,
+        "keeper": device.keeper.username if device.keeper else None,
+        "lent_to": loan.officer.cert_no if loan else None,
+    }
+    if detail:
+        out["history"] = [
+            {"at": local(e.at), "kind": e.kind, "text": e.text, "by": e.by} for e in history(device)
+        ]
+    return out
+
+
+def _device(request: HttpRequest, serial: str) -> Device:
+    device = visible_devices(caller(request)).filter(serial=serial).first()
+    if device is None:
+        raise HttpError(404, _("No such device."))
+    return device
+
+
+def _refuse_unless(allowed: bool) -> None:
+    if not allowed:
+        raise HttpError(403, _("You may not change this agency's device register."))
+
+
+@router.get("", response={200: list[DeviceOut], **error_responses()}, summary="List devices")
+def list_devices(
+    request: HttpRequest, status: DeviceStatus | None = None, kind: DeviceKind | None = None
+) -> list[dict[str, Any]]:
+    devices = visible_devices(caller(request))
+    if status:
+        devices = devices.filter(status=status)
+    if kind:
+        devices = devices.filter(kind=kind)
+    return [_out(d) for d in devices]
+
+
+@router.post("", response={201: DeviceOut, **error_responses(403)}, summary="Register a device")
+def register(request: HttpRequest, payload: DeviceIn) -> Status:
+    user = caller(request)
+    if user.agency is None:
+        raise HttpError(403, _("You may not change this agency's device register."))
+    agency = user.agency.enforcement_agency
+    _refuse_unless(actions.may_keep(user, agency))
+    keeper = None
+    if payload.keeper:
+        keeper = User.objects.filter(username=payload.keeper).first()
+        if keeper is None:
+            raise HttpError(422, _("The keeper must be a device keeper of this agency."))
+    device = actions.register_device(
+        actor(request),
+        agency,
+        serial=payload.serial,
+        kind=payload.kind,
+        model=payload.model,
+        capabilities=[str(c) for c in payload.capabilities],
+        keeper=keeper,
+    )
+    return Status(201, _out(device))
+
+
+@router.get(
+    "/{serial}", response={200: DeviceDetailOut, **error_responses(404)}, summary="Get a device"
+)
+def get_device(request: HttpRequest, serial: str) -> dict[str, Any]:
+    """The device and its history: loans, returns, checks, faults, repairs, retirement."""
+    return _out(_device(request, serial), detail=True)
+
+
+@router.post(
+    "/{serial}/loans",
+    response={201: DeviceOut, **error_responses(403, 404)},
+    summary="Lend a device",
+)
+def lend(request: HttpRequest, serial: str, payload: LoanIn) -> Status:
+    device = _device(request, serial)
+    _refuse_unless(actions.may_keep(caller(request), device.agency))
+    officer = Officer.objects.filter(cert_no=payload.officer).first()
+    if officer is None:
+        raise HttpError(422, _("No officer holds certificate %(c)s.") % {"c": payload.officer})
+    actions.lend_device(actor(request), device, officer, lent_at=payload.lent_at, note=payload.note)
+    return Status(201, _out(device))
+
+
+@router.post(
+    "/{serial}/return",
+    response={201: DeviceOut, **error_responses(403, 404)},
+    summary="Take a device back",
+)
+def give_back(request: HttpRequest, serial: str, payload: ReturnIn) -> Status:
+    device = _device(request, serial)
+    _refuse_unless(actions.may_keep(caller(request), device.agency))
+    actions.return_device(
+        actor(request), device, returned_at=payload.returned_at, note=payload.note
+    )
+    return Status(201, _out(device))
+
+
+@router.post(
+    "/{serial}/checks",
+    response={201: DeviceOut, **error_responses(403, 404)},
+    summary="Record a pre-use check",
+)
+def check(request: HttpRequest, serial: str, payload: CheckIn) -> Status:
+    device = _device(request, serial)
+    _refuse_unless(actions.may_use(caller(request), device.agency))
+    actions.check_device(
+        actor(request),
+        device,
+        battery_percent=payload.battery_percent,
+        free_storage_mb=payload.free_storage_mb,
+        ok=payload.ok,
+        checked_at=payload.checked_at,
+        note=payload.note,
+    )
+    return Status(201, _out(device))
+
+
+KEEPER_EVENTS = {
+    DeviceEventKind.REPAIR_STARTED: actions.start_repair,
+    DeviceEventKind.REPAIR_ENDED: actions.end_repair,
+    DeviceEventKind.RETIRED: actions.retire_device,
+}
+
+
+@router.post(
+    "/{serial}/events",
+    response={201: DeviceOut, **error_responses(403, 404)},
+    summary="Report a fault, start or end a repair, retire",
+)
+def event(request: HttpRequest, serial: str, payload: EventIn) -> Status:
+    """Officers may report faults; the keeper or the head starts and ends repairs and
+    retires devices."""
+    device = _device(request, serial)
+    user = caller(request)
+    allowed = (
+        actions.may_use(user, device.agency)
+        if payload.kind == DeviceEventKind.FAULT
+        else actions.may_keep(user, device.agency)
+    )
+    _refuse_unless(allowed)
+    if payload.kind == DeviceEventKind.FAULT:
+        actions.report_fault(actor(request), device, payload.note, occurred_at=payload.occurred_at)
+    else:
+        KEEPER_EVENTS[payload.kind](
+            actor(request), device, occurred_at=payload.occurred_at, note=payload.note
+        )
+    device.refresh_from_db()
+    return Status(201, _out(device))
+
+
+@due_router.post(
+    "/{recording_id}/evidence-note",
+    response={201: EvidenceNoteOut, **error_responses(403, 404)},
+    summary="Write the evidence note of a recording",
+)
+def evidence_note(request: HttpRequest, recording_id: int, payload: EvidenceNoteIn) -> Status:
+    """Mark the recording as evidence and note who took it, when and where (anhui §18,
+    hebei §26, culture-tourism §17)."""
+    user = caller(request)
+    recording = (
+        Recording.objects.filter(pk=recording_id, case__in=Case.objects.visible_to(user))
+        .select_related("case", "agency")
+        .first()
+    )
+    if recording is None:
+        raise HttpError(404, _("No such recording."))
+    if not can_write_in(user, recording.agency):
+        raise HttpError(403, _("You may read this case but not change it."))
+    found = {o.cert_no: o for o in Officer.objects.filter(cert_no__in=payload.taken_by)}
+    for index, cert in enumerate(payload.taken_by):
+        if cert not in found:
+            raise ActionError(
+                _("No officer holds certificate %(c)s.") % {"c": cert}, f"taken_by.{index}"
+            )
+    note = add_evidence_note(
+        actor(request),
+        recording,
+        taken_by=[found[c] for c in payload.taken_by],
+        taken_at=payload.taken_at,
+        place=payload.place,
+        matter=payload.matter,
+    )
+    return Status(
+        201,
+        {
+            "recording": recording.pk,
+            "taken_by": list(payload.taken_by),
+            "taken_at": local(note.taken_at),
+            "place": note.place,
+            "matter": note.matter,
+        },
+    )
+
+
+@due_router.get("/due", response={200: list[DueOut], **error_responses()}, summary="Recordings due")
+def due(request: HttpRequest, filters: Query[DueQuery]) -> list[dict[str, Any]]:
+    """Recordings of the caller's cases stored late, overdue, or due soon, earliest deadline
+    first, as the compliance engine computes them (anhui §17, culture-tourism §15)."""
+    rows = due_recordings(
+        caller(request),
+        state=filters.state or "",
+        device=filters.device or "",
+        officer=filters.officer or "",
+    )
+    return [
+        {
+            "recording": r.recording_id,
+            "case": r.case_id,
+            "case_number": r.case_number,
+            "device": r.device_serial,
+            "officers": list(r.officer_certs),
+            "ended_at": local(r.ended_at),
+            "uploaded_at": local(r.uploaded_at),
+            "due_at": local(r.due_at),
+            "state": r.state,
+            "citation": r.citation,
+            "message": r.message,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,208 @@
+"""The device register (list, register, one device with its history and the forms that
+change it) and the agency's list of recordings due or stored late."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from quancheng.cases.validation import ActionError
+from quancheng.devices import actions
+from quancheng.devices.choices import Capability, DeviceEventKind
+from quancheng.devices.models import Device
+from quancheng.devices.queries import history, visible_devices
+from quancheng.ledger.context import Actor
+from quancheng.media.due import due_recordings
+from quancheng.web.device_forms import (
+    CheckForm,
+    DeviceFilterForm,
+    DueFilterForm,
+    EventForm,
+    LendForm,
+    RegisterDeviceForm,
+    ReturnForm,
+)
+from quancheng.web.errors import attach_error
+
+
+def _device(request: HttpRequest, serial: str) -> Device:
+    device = visible_devices(request.user).filter(serial=serial).first()  # type: ignore[arg-type]
+    if device is None:
+        raise Http404
+    return device
+
+
+def _home(request: HttpRequest):  # type: ignore[no-untyped-def]
+    agency = request.user.agency  # type: ignore[union-attr]
+    return agency.enforcement_agency if agency else None
+
+
+@login_required
+@require_GET
+def device_list(request: HttpRequest) -> HttpResponse:
+    form = DeviceFilterForm(request.GET or None)
+    devices = visible_devices(request.user)  # type: ignore[arg-type]
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            devices = devices.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            devices = devices.filter(kind=form.cleaned_data["kind"])
+    home = _home(request)
+    rows = [(d, actions.open_loan(d)) for d in devices]
+    return render(
+        request,
+        "web/device_list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "can_register": home is not None and actions.may_keep(request.user, home),  # type: ignore[arg-type]
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def device_register(request: HttpRequest) -> HttpResponse:
+    home = _home(request)
+    if home is None or not actions.may_keep(request.user, home):  # type: ignore[arg-type]
+        raise PermissionDenied
+    form = RegisterDeviceForm(home, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            device = actions.register_device(
+                Actor.from_request(request),
+                home,
+                serial=data["serial"],
+                kind=data["kind"],
+                model=data["model"],
+                capabilities=data["capabilities"],
+                keeper=data["keeper"],
+            )
+        except ActionError as error:
+            attach_error(form, error)
+        else:
+            messages.success(request, _("Device %(s)s registered.") % {"s": device.serial})
+            return redirect("devices:detail", serial=device.serial)
+    return render(request, "web/device_register.html", {"form": form})
+
+
+def _event_kinds(device: Device, keeper: bool, user_ok: bool) -> list[str]:
+    kinds = []
+    if user_ok and device.status == "in_service":
+        kinds.append(DeviceEventKind.FAULT)
+    if keeper:
+        kinds += [
+            k
+            for k, allowed in actions.ALLOWED_FROM.items()
+            if k != DeviceEventKind.FAULT and device.status in allowed
+        ]
+    return kinds
+
+
+@login_required
+@require_GET
+def device_detail(request: HttpRequest, serial: str) -> HttpResponse:
+    device = _device(request, serial)
+    keeper = actions.may_keep(request.user, device.agency)  # type: ignore[arg-type]
+    user_ok = actions.may_use(request.user, device.agency)  # type: ignore[arg-type]
+    loan = actions.open_loan(device)
+    in_service = device.status == "in_service"
+    kinds = _event_kinds(device, keeper, user_ok)
+    return render(
+        request,
+        "web/device_detail.html",
+        {
+            "device": device,
+            "loan": loan,
+            "history": history(device),
+            "capabilities": [Capability(c).label for c in device.capabilities],
+            "lend_form": (
+                LendForm(device.agency, prefix="lend")
+                if keeper and in_service and not loan
+                else None
+            ),
+            "return_form": ReturnForm(prefix="return") if keeper and loan else None,
+            "check_form": CheckForm(prefix="check") if user_ok and in_service else None,
+            "event_form": EventForm(kinds, prefix="event") if kinds else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
+    """Apply one of the device page's forms; a refusal comes back as a message."""
+    device = _device(request, serial)
+    actor = Actor.from_request(request)
+    forms = {
+        "lend": lambda: LendForm(device.agency, request.POST, prefix=what),
+        "return": lambda: ReturnForm(request.POST, prefix=what),
+        "check": lambda: CheckForm(request.POST, prefix=what),
+        "event": lambda: EventForm(
+            [k for k, _label in DeviceEventKind.choices], request.POST, prefix=what
+        ),
+    }
+    if what not in forms:
+        raise Http404
+    form = forms[what]()
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("devices:detail", serial=serial)
+    data = form.cleaned_data
+    try:
+        if what == "lend":
+            actions.lend_device(
+                actor, device, data["officer"], lent_at=data["lent_at"], note=data["note"]
+            )
+        elif what == "return":
+            actions.return_device(actor, device, returned_at=data["returned_at"], note=data["note"])
+        elif what == "check":
+            actions.check_device(
+                actor,
+                device,
+                battery_percent=data["battery_percent"],
+                free_storage_mb=data["free_storage_mb"],
+                ok=data["ok"],
+                checked_at=data["checked_at"],
+                note=data["note"],
+            )
+        elif data["kind"] == DeviceEventKind.FAULT:
+            actions.report_fault(actor, device, data["note"], occurred_at=data["occurred_at"])
+        else:
+            do = {
+                DeviceEventKind.REPAIR_STARTED: actions.start_repair,
+                DeviceEventKind.REPAIR_ENDED: actions.end_repair,
+                DeviceEventKind.RETIRED: actions.retire_device,
+            }[data["kind"]]
+            do(actor, device, occurred_at=data["occurred_at"], note=data["note"])
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("devices:detail", serial=serial)
+
+
+@login_required
+@require_GET
+def due_list(request: HttpRequest) -> HttpResponse:
+    form = DueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = due_recordings(
+        request.user,  # type: ignore[arg-type]
+        state=filters.get("state", ""),
+        device=filters.get("device", "").strip(),
+        officer=filters.get("officer", "").strip(),
+    )
+    return render(
+        request,
+        "web/due_list.html",
+        {"form": form, "rows": rows},
+    )
