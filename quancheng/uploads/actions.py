@@ -86,16 +86,30 @@ class _DryRun(Exception):
 
 
 def complete_upload(actor: Actor, upload: Upload) -> Recording:
-    """Store the received bytes as an Original and describe them as a Recording of the
-    case, in one transaction. On any refusal nothing is visible, the part file stays and
-    the upload can be completed again (an empty PATCH) or aborted."""
+    """Store the received bytes as an Original and describe them as a Recording of the case.
+
+    Everything the recording action would refuse is refused first (a dry run), so nothing
+    is stored for metadata that no longer holds. The store then hashes and keeps the bytes
+    (its own short transaction at the end: a database write lock is not held while a large
+    file is hashed); the Recording, the upload's new state and its ledger fact follow in one
+    transaction. On a refusal nothing is visible in the case, the part file (or the stored
+    Original, remembered by the upload) stays, and the upload can be completed again (an
+    empty PATCH) or aborted.
+    """
     try:
         described = describe(upload.owner, upload.metadata)
         _check_recording(actor, described)
-        with transaction.atomic():
+        original = upload.original
+        if original is None:
             original = get_store().save_file(
                 upload.part, declared_sha256=described.declared_sha256, move=True, actor=actor
             )
+            upload.original = original
+            Upload.objects.filter(pk=upload.pk).update(original=original)
+        with transaction.atomic():
+            current = Upload.objects.select_for_update().get(pk=upload.pk)
+            if current.state == UploadState.COMPLETED:  # a concurrent retry finished it
+                return current.recording  # type: ignore[return-value]
             recording = add_recording_metadata(
                 actor,
                 described.case,

@@ -115,6 +115,9 @@ def resource(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     if method == "DELETE":
         if upload.state != UploadState.RECEIVING:
             actions.abort_upload(_actor(request, user), upload)  # refuses, saying why
+        if upload.original_id is not None:  # the part file went into the store already
+            actions.abort_upload(_actor(request, user), upload)
+            return protocol.response(204)
         with locked_part(upload):
             upload.refresh_from_db()
             actions.abort_upload(_actor(request, user), upload)
@@ -149,6 +152,10 @@ def _receive(
     """Append the body, and complete the upload when its last byte has arrived."""
     if upload.state == UploadState.COMPLETED:
         return _patch_completed(upload, offset, body_length)
+    if upload.original_id is not None:  # bytes stored, recording refused before: retry it
+        _require_live(upload)
+        _patch_completed(upload, offset, body_length)  # only an empty PATCH at the end
+        return {"Upload-Offset": str(upload.offset), **_complete(request, user, upload)}
     with locked_part(upload) as handle:
         upload.refresh_from_db()
         _require_live(upload)
@@ -165,12 +172,16 @@ def _receive(
         actions.touch(upload)
         headers = {"Upload-Offset": str(upload.offset)}
         if upload.offset == upload.length:
-            try:
-                recording = actions.complete_upload(_actor(request, user), upload)
-            except UploadError as exc:
-                raise _with_offset(exc, upload) from None
-            headers["Quancheng-Recording"] = str(recording.pk)
+            headers.update(_complete(request, user, upload))
     return headers
+
+
+def _complete(request: HttpRequest, user: User, upload: Upload) -> dict[str, str]:
+    try:
+        recording = actions.complete_upload(_actor(request, user), upload)
+    except UploadError as exc:
+        raise _with_offset(exc, upload) from None
+    return {"Quancheng-Recording": str(recording.pk)}
 
 
 def _patch_completed(upload: Upload, offset: int, body_length: int) -> dict[str, str]:
