@@ -11,6 +11,7 @@ import socket
 import stat
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -206,6 +207,14 @@ class LocalStore:
         return path.is_file() and path.stat().st_size == original.size
 
     # -- housekeeping --------------------------------------------------------------------
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every key under ``sha256/`` in the backend, with or without its row."""
+        base = self.root / "sha256"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix()
 
     def cleanup(self, stale_after: float = STALE_AFTER) -> int:
         """Remove temporary files left by a crashed or killed save: those of a process on

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -285,6 +286,13 @@ class S3Store:
         return self._object_size(original.key) == original.size
 
     # -- housekeeping --------------------------------------------------------------------
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every key under ``<prefix>sha256/``, with or without its row."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + "sha256/"):
+            for item in page.get("Contents", []):
+                yield item["Key"]
 
     def cleanup(self, stale_after: float = 24 * 3600) -> int:
         """Abort multipart uploads and remove temporary objects older than ``stale_after``
