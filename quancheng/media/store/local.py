@@ -296,6 +296,7 @@ def _copy_in_kernel(
                 os.copy_file_range, source, fd, KERNEL_CHUNK, start + written, written
             )
             try:
+                hashed_from = done
                 while done < written:
                     n = os.preadv(fd, [view[: written - done]], done)
                     if n == 0:
@@ -304,6 +305,10 @@ def _copy_in_kernel(
                     done += n
                     if progress is not None:
                         progress(n)
+                # Hashed: start writing this range to disk now (so the final fsync finds
+                # little left) and let it leave the page cache once written.
+                with contextlib.suppress(OSError):
+                    os.posix_fadvise(fd, hashed_from, done - hashed_from, os.POSIX_FADV_DONTNEED)
             finally:
                 copied = copying.result()
     stream.seek(start + done)
