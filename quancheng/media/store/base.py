@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -148,6 +148,8 @@ class Store(Protocol):
     def exists(self, original: Original) -> bool: ...
 
     def cleanup(self) -> int: ...
+
+    def stored_keys(self) -> Iterator[str]: ...
 
 
 def record_original(

@@ -11,6 +11,7 @@ import socket
 import stat
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -207,6 +208,14 @@ class LocalStore:
 
     # -- housekeeping --------------------------------------------------------------------
 
+    def stored_keys(self) -> Iterator[str]:
+        """Every key under ``sha256/`` in the backend, with or without its row."""
+        base = self.root / "sha256"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix()
+
     def cleanup(self, stale_after: float = STALE_AFTER) -> int:
         """Remove temporary files left by a crashed or killed save: those of a process on
         this host that no longer runs, and any not written to for ``stale_after`` seconds.
@@ -287,6 +296,7 @@ def _copy_in_kernel(
                 os.copy_file_range, source, fd, KERNEL_CHUNK, start + written, written
             )
             try:
+                hashed_from = done
                 while done < written:
                     n = os.preadv(fd, [view[: written - done]], done)
                     if n == 0:
@@ -295,6 +305,10 @@ def _copy_in_kernel(
                     done += n
                     if progress is not None:
                         progress(n)
+                # Hashed: start writing this range to disk now (so the final fsync finds
+                # little left) and let it leave the page cache once written.
+                with contextlib.suppress(OSError):
+                    os.posix_fadvise(fd, hashed_from, done - hashed_from, os.POSIX_FADV_DONTNEED)
             finally:
                 copied = copying.result()
     stream.seek(start + done)

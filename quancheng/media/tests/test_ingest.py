@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 
 import pytest
@@ -16,9 +17,9 @@ from quancheng.media.models import Original, Recording
 SYSTEM = Actor.system()
 
 
-def ingest(folder, *extra, device="CAM-7", officer="AH-0001"):
+def ingest(folder, *extra, device="CAM-7", officer="AH-0001", err=None):
     out = io.StringIO()
-    err = io.StringIO()
+    err = err if err is not None else io.StringIO()
     call_command(
         "ingest", str(folder), "--device", device, "--officer", officer, *extra,
         stdout=out, stderr=err,
@@ -45,7 +46,12 @@ def test_imports_everything_then_nothing_new(world, store, media_dir, camera, do
         assert recording.sha256 == recording.original.sha256
     assert Original.objects.count() == 4  # three recordings and the XML
 
-    again = ingest(dock)
+    bar = io.StringIO()
+    again = ingest(dock, err=bar)
+    # the progress bar: bytes done of the total, and the rate
+    size = r"[\d.]+[kMG]?"
+    rate = rf"{size}B/s"
+    assert re.search(rf"100%\|.*\| {size}/{size} \[.*{rate}\]", bar.getvalue())
     assert "Imported 0, skipped 3, failed 0." in again
     assert Recording.objects.count() == 3 and Original.objects.count() == 4
 

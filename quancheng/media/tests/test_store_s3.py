@@ -179,3 +179,18 @@ def test_dock_import_into_s3(world, s3_env, settings, camera, dock):
         assert head["ObjectLockMode"] == "COMPLIANCE"
     call_command("ingest", *args, stdout=(again := io.StringIO()))
     assert "Imported 0, skipped 3, failed 0." in again.getvalue()
+
+
+def test_verify_finds_missing_and_unaccounted_objects(db, s3_env, settings):
+    from quancheng.media.verify import verify
+
+    bucket = make_bucket(s3_env, settings, lock=False)
+    store = get_store()
+    kept = store.save_stream(io.BytesIO(b"kept"))
+    gone = store.save_stream(io.BytesIO(b"gone"))
+    assert list(verify(full=True)) == []
+    s3_env.delete_object(Bucket=bucket, Key=gone.key)
+    s3_env.put_object(Bucket=bucket, Key="originals/" + key_for("e" * 64), Body=b"?")
+    problems = {p.key: p.message for p in verify(full=True)}
+    assert set(problems) == {gone.key, "originals/" + key_for("e" * 64)}
+    assert kept.key not in problems
