@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 from dataclasses import replace
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -26,8 +27,8 @@ from quancheng.uploads.metadata import Described, describe
 from quancheng.uploads.models import Upload
 
 
-def upload_dir():  # noqa: ANN201 - a Path
-    path = settings.DATA_DIR / "uploads"
+def upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -211,6 +212,25 @@ def expire_uploads(actor: Actor, now: dt.datetime | None = None) -> list[Upload]
             _end(actor, locked, UploadState.EXPIRED, "upload.expired")
         expired.append(locked)
     return expired
+
+
+def remove_stray_parts(now: dt.datetime | None = None) -> list[Path]:
+    """Part files no unfinished upload owns (a server killed between creating the file and
+    committing the row), once older than the expiry time. They were never acknowledged."""
+    now = now or timezone.now()
+    limit = (now - dt.timedelta(hours=settings.QUANCHENG_UPLOAD_EXPIRY_HOURS)).timestamp()
+    live = {
+        Path(p).name
+        for p in Upload.objects.filter(state=UploadState.RECEIVING).values_list(
+            "part_path", flat=True
+        )
+    }
+    removed = []
+    for part in upload_dir().glob("*.part"):
+        if part.name not in live and part.stat().st_mtime < limit:
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
 
 
 def _being_written(upload: Upload) -> bool:

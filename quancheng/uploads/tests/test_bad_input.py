@@ -284,6 +284,26 @@ def test_expired_upload_is_gone(tus, world, meta, django_capture_on_commit_callb
     assert tus.head(world.officer, fresh).status_code == 200  # not yet expired: untouched
 
 
+def test_expire_removes_old_stray_part_files(tus, world, meta, tmp_path):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    url = tus.create(world.officer, len(DATA), meta)["Location"]
+    live = Path(Upload.objects.get().part_path)
+    stray, recent = tmp_path / "uploads" / "stray.part", tmp_path / "uploads" / "recent.part"
+    stray.write_bytes(b"never acknowledged")
+    recent.write_bytes(b"a creation under way")
+    old = time.time() - 73 * 3600
+    for path in (stray, live):
+        os.utime(path, (old, old))
+    call_command("uploads", "expire")
+    assert not stray.exists()
+    assert recent.exists() and live.exists()
+    assert tus.head(world.officer, url).status_code == 200
+
+
 def test_errors_follow_the_users_language(tus, world, meta):
     url = tus.create(world.officer, len(DATA), meta)["Location"]
     response = tus.client.generic(
