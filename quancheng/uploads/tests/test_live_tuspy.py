@@ -135,6 +135,42 @@ def test_same_bytes_twice_one_original_two_recordings(site):
     assert count == 1
 
 
+def test_a_second_request_while_one_is_writing_is_423(site):
+    import requests
+
+    uploader = client(site).uploader(
+        file_stream=io.BytesIO(DATA), chunk_size=CHUNK, metadata=metadata(site, "busy.mp4")
+    )
+    uploader.upload_chunk()
+    url = uploader.url
+    parts = urlsplit(url)
+    headers = {
+        "Authorization": f"Bearer {site.token}",
+        "Tus-Resumable": "1.0.0",
+        "Upload-Offset": str(CHUNK),
+        "Content-Type": "application/offset+octet-stream",
+    }
+    with socket.create_connection((parts.hostname, parts.port)) as slow:
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        slow.sendall(
+            f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{head}"
+            f"Content-Length: {len(DATA) - CHUNK}\r\n\r\n".encode()
+            + DATA[CHUNK : CHUNK + 1000]
+        )
+        time.sleep(0.3)  # the slow request holds the upload
+        second = requests.patch(url, data=DATA[CHUNK:], headers=headers, timeout=10)
+        assert second.status_code == 423
+        assert second.json()["detail"]
+    for _ in range(50):  # the server notices the closed connection and keeps its 1000 bytes
+        resumed = client(site).uploader(file_stream=io.BytesIO(DATA), url=url, chunk_size=CHUNK)
+        if resumed.offset == CHUNK + 1000:
+            break
+        time.sleep(0.1)
+    assert resumed.offset == CHUNK + 1000
+    resumed.upload()
+    assert recording_of(site, url) is not None
+
+
 def test_server_killed_mid_request_then_restarted(site):
     """SIGKILL of the whole server while a PATCH is half-way: what was acknowledged before
     survives, the unacknowledged half-request is cut back, and a new client finishes.
