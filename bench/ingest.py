@@ -11,7 +11,11 @@ then in one run times:
   fresh process whose peak resident memory (``ru_maxrss``) is reported;
 - ``cp`` of the file (with and without a following ``sync`` of the copy, since the store
   makes its file durable before it reports success);
-- ``hashlib.sha256`` of the file, read in 4 MiB blocks.
+- ``hashlib.sha256`` of the file, read in 4 MiB blocks: the ceiling for an ingest of a
+  file in the page cache, since the digest must be computed over every byte.
+
+The rounds are interleaved, each starting with a different measurement (``--rounds``,
+default 4), and the best of each is reported.
 
 Goal: ingest at least 85 % of ``cp``'s throughput, peak memory under 150 MB.
 """
@@ -48,6 +52,9 @@ def main() -> None:
     parser.add_argument("--size", default="2G", help="file size, e.g. 256M or 2G")
     parser.add_argument("--dir", default=str(ROOT / "var"), help="where to work (same disk)")
     parser.add_argument("--guomi", action="store_true", help="SM3 as well as SHA-256")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="rounds of all four measurements; best is shown"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -59,18 +66,43 @@ def main() -> None:
         source = Path(work) / "source.bin"
         print(f"Generating {size / MIB:.0f} MiB in {work} …", flush=True)
         generate(source, size)
-        results = {
-            "ingest": ingest_in_subprocess(Path(work), source, args.guomi),
-            "cp": time_cp(source, Path(work) / "copy.bin", sync=False),
-            "cp+sync": time_cp(source, Path(work) / "copy-synced.bin", sync=True),
-            "sha256": time_sha256(source),
-        }
+        results: dict[str, dict] = {}
+        for round_no in range(args.rounds):
+            # Interleaved rounds, best of each: the first writes of a run also pay for
+            # fresh page-cache memory, whichever measurement comes first.
+            # Each round starts with a different measurement, so none always comes first
+            # (or right after the ingest's fsync).
+            steps = {
+                "ingest": lambda r=round_no: ingest_in_subprocess(
+                    Path(work), source, args.guomi, r
+                ),
+                "cp": lambda: time_cp(source, Path(work) / "copy.bin", sync=False),
+                "cp+sync": lambda: time_cp(source, Path(work) / "copy-synced.bin", sync=True),
+                "sha256": lambda: time_sha256(source),
+            }
+            names = list(steps)
+            names = names[round_no % 4 :] + names[: round_no % 4]
+            measured = {name: steps[name]() for name in names}
+            for name, result in measured.items():
+                best = results.get(name)
+                if best is None or result["seconds"] < best["seconds"]:
+                    results[name] = result
+                if name == "ingest":
+                    results[name]["maxrss_mb"] = max(
+                        result["maxrss_mb"], (best or result)["maxrss_mb"]
+                    )
+            print(
+                f"round {round_no + 1}: "
+                + ", ".join(f"{k} {v['seconds']:.2f} s" for k, v in measured.items()),
+                flush=True,
+            )
     mb = size / 1e6
+    print(f"best of {args.rounds}:")
     print(f"{'what':<10}{'seconds':>10}{'MB/s':>10}")
     for name, result in results.items():
         print(f"{name:<10}{result['seconds']:>10.2f}{mb / result['seconds']:>10.0f}")
     ingest_rate = mb / results["ingest"]["seconds"]
-    for name in ("cp", "cp+sync"):
+    for name in ("cp", "cp+sync", "sha256"):
         ratio = ingest_rate / (mb / results[name]["seconds"])
         print(f"ingest/{name}: {ratio:.0%}")
     peak = results["ingest"]["maxrss_mb"]
@@ -113,12 +145,12 @@ def time_sha256(source: Path) -> dict:
     return {"seconds": time.perf_counter() - start, "sha256": digest.hexdigest()}
 
 
-def ingest_in_subprocess(work: Path, source: Path, guomi: bool) -> dict:
+def ingest_in_subprocess(work: Path, source: Path, guomi: bool, round_no: int) -> dict:
     env = dict(
         os.environ,
         QUANCHENG_DATA_DIR=str(work / "data"),
         QUANCHENG_MEDIA_STORAGE="local",
-        QUANCHENG_MEDIA_DIR=str(work / "data" / "media"),
+        QUANCHENG_MEDIA_DIR=str(work / "data" / f"media-{round_no}"),  # stored anew each round
         QUANCHENG_GUOMI="true" if guomi else "false",
         DJANGO_SETTINGS_MODULE="quancheng.settings",
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,25 +220,29 @@ def _ingest_one(
         hints = hints or read_sidecar(sidecar)
     original = store.save_file(item.path, progress=progress, actor=actor)
     summary.bytes_stored += original.size
-    if Recording.objects.filter(device=target.device, original=original).exists():
-        return _("The same bytes were already imported from this device.")
     started, ended = recording_times(item.path, hints)
-    data = RecordingInput(
-        device=target.device,
-        started_at=started,
-        ended_at=ended,
-        officers=[target.officer],
-        place=hints.get("place", ""),
-        maker=target.officer.name,
-        file_name=item.relative[-255:],
-        original=original,
-        sidecar=sidecar_original,
-        uploaded_at=timezone.now(),
-    )
-    if target.case is not None:
-        add_recording_metadata(actor, target.case, data)
-    else:
-        add_recording(actor, target.device.agency, data)
+    with transaction.atomic():
+        # One import at a time per device from here: two runs over the same folder cannot
+        # both record the same bytes.
+        Device.objects.select_for_update().filter(pk=target.device.pk).first()
+        if Recording.objects.filter(device=target.device, original=original).exists():
+            return _("The same bytes were already imported from this device.")
+        data = RecordingInput(
+            device=target.device,
+            started_at=started,
+            ended_at=ended,
+            officers=[target.officer],
+            place=hints.get("place", ""),
+            maker=target.officer.name,
+            file_name=item.relative[-255:],
+            original=original,
+            sidecar=sidecar_original,
+            uploaded_at=timezone.now(),
+        )
+        if target.case is not None:
+            add_recording_metadata(actor, target.case, data)
+        else:
+            add_recording(actor, target.device.agency, data)
     return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 from dataclasses import replace
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -26,8 +27,8 @@ from quancheng.uploads.metadata import Described, describe
 from quancheng.uploads.models import Upload
 
 
-def upload_dir():  # noqa: ANN201 - a Path
-    path = settings.DATA_DIR / "uploads"
+def upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -62,18 +63,22 @@ def create_upload(actor: Actor, owner: User, length: int, metadata: dict[str, st
     upload.part_path = str(upload_dir() / f"{upload.key}.part")
     upload.save()
     upload.part.touch(exist_ok=False)
-    append_fact(
-        actor,
-        "upload.created",
-        ("upload", upload.pk),
-        {
-            "key": str(upload.key),
-            "case": described.case.pk,
-            "length": length,
-            "metadata": metadata,
-        },
-        upload.agency,
-    )
+    try:
+        append_fact(
+            actor,
+            "upload.created",
+            ("upload", upload.pk),
+            {
+                "key": str(upload.key),
+                "case": described.case.pk,
+                "length": length,
+                "metadata": metadata,
+            },
+            upload.agency,
+        )
+    except BaseException:
+        upload.part.unlink(missing_ok=True)  # the row rolls back; leave no empty part file
+        raise
     return upload
 
 
@@ -82,16 +87,30 @@ class _DryRun(Exception):
 
 
 def complete_upload(actor: Actor, upload: Upload) -> Recording:
-    """Store the received bytes as an Original and describe them as a Recording of the
-    case, in one transaction. On any refusal nothing is visible, the part file stays and
-    the upload can be completed again (an empty PATCH) or aborted."""
+    """Store the received bytes as an Original and describe them as a Recording of the case.
+
+    Everything the recording action would refuse is refused first (a dry run), so nothing
+    is stored for metadata that no longer holds. The store then hashes and keeps the bytes
+    (its own short transaction at the end: a database write lock is not held while a large
+    file is hashed); the Recording, the upload's new state and its ledger fact follow in one
+    transaction. On a refusal nothing is visible in the case, the part file (or the stored
+    Original, remembered by the upload) stays, and the upload can be completed again (an
+    empty PATCH) or aborted.
+    """
     try:
         described = describe(upload.owner, upload.metadata)
         _check_recording(actor, described)
-        with transaction.atomic():
+        original = upload.original
+        if original is None:
             original = get_store().save_file(
                 upload.part, declared_sha256=described.declared_sha256, move=True, actor=actor
             )
+            upload.original = original
+            Upload.objects.filter(pk=upload.pk).update(original=original)
+        with transaction.atomic():
+            current = Upload.objects.select_for_update().get(pk=upload.pk)
+            if current.state == UploadState.COMPLETED:  # a concurrent retry finished it
+                return current.recording  # type: ignore[return-value]
             recording = add_recording_metadata(
                 actor,
                 described.case,
@@ -122,7 +141,8 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
             )
     except StoreError as exc:
         _note_error(upload, exc.message)
-        mismatch = bool(described.declared_sha256) and described.declared_sha256 in exc.message
+        declared = described.declared_sha256
+        mismatch = declared is not None and declared in exc.message
         raise UploadError(
             460 if mismatch else 422, exc.message, "metadata.sha256" if mismatch else ""
         ) from None
@@ -192,6 +212,25 @@ def expire_uploads(actor: Actor, now: dt.datetime | None = None) -> list[Upload]
             _end(actor, locked, UploadState.EXPIRED, "upload.expired")
         expired.append(locked)
     return expired
+
+
+def remove_stray_parts(now: dt.datetime | None = None) -> list[Path]:
+    """Part files no unfinished upload owns (a server killed between creating the file and
+    committing the row), once older than the expiry time. They were never acknowledged."""
+    now = now or timezone.now()
+    limit = (now - dt.timedelta(hours=settings.QUANCHENG_UPLOAD_EXPIRY_HOURS)).timestamp()
+    live = {
+        Path(p).name
+        for p in Upload.objects.filter(state=UploadState.RECEIVING).values_list(
+            "part_path", flat=True
+        )
+    }
+    removed = []
+    for part in upload_dir().glob("*.part"):
+        if part.name not in live and part.stat().st_mtime < limit:
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
 
 
 def _being_written(upload: Upload) -> bool:

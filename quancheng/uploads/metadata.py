@@ -26,8 +26,6 @@ from quancheng.uploads.errors import UploadError
 
 _KEY = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-TEXT_KEYS = ("session", "place", "scenario", "production_method", "maker")
-BOOL_KEYS = ("opening_statement", "device_checked", "party_informed")
 MAX_VALUE = 2000
 
 
@@ -119,8 +117,14 @@ def describe(user: User, meta: dict[str, str]) -> Described:
         records=_records(case, meta.get("records", "")),
         file_name=file_name,
         sha256=digest or "",
-        **{key: meta.get(key, "").strip() for key in TEXT_KEYS},
-        **{key: _bool(meta, key) for key in BOOL_KEYS},
+        session=_text(meta, "session"),
+        place=_text(meta, "place"),
+        scenario=_text(meta, "scenario"),
+        production_method=_text(meta, "production_method"),
+        maker=_text(meta, "maker"),
+        opening_statement=_bool(meta, "opening_statement"),
+        device_checked=_bool(meta, "device_checked"),
+        party_informed=_bool(meta, "party_informed"),
     )
     return Described(case=case, recording=data, declared_sha256=digest)
 
@@ -229,6 +233,10 @@ def _time(meta: dict[str, str], key: str) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise UploadError(422, _("A time must carry its timezone."), f"metadata.{key}")
     return value
+
+
+def _text(meta: dict[str, str], key: str) -> str:
+    return meta.get(key, "").strip()
 
 
 def _bool(meta: dict[str, str], key: str) -> bool | None:

@@ -31,6 +31,9 @@ class Upload(models.Model):
     )
     part_path = models.CharField(max_length=500)
     error = models.TextField(_("last error"), blank=True)
+    original = models.ForeignKey(
+        "media.Original", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recording = models.ForeignKey(
         "media.Recording", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

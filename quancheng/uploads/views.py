@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -24,6 +25,8 @@ from quancheng.uploads.metadata import parse_metadata
 from quancheng.uploads.models import Upload
 from quancheng.uploads.receive import append, locked_part
 
+logger = logging.getLogger(__name__)
+
 
 def _tus(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Turn UploadError into the API's JSON error, with the tus headers."""
@@ -35,19 +38,29 @@ def _tus(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             headers = dict(exc.headers)
             if exc.status == 412:
                 headers.update(protocol.capabilities())
-            if exc.status == 405:
-                headers["Allow"] = exc.path
-                exc.path = ""
-            body = (
-                None
-                if request.method == "HEAD"
-                else {"detail": exc.message, "path": exc.path or None}
-            )
-            return protocol.response(exc.status, headers, body)
+            return _error(request, exc.status, exc.message, exc.path, headers)
+        except Exception:
+            logger.exception("Upload request failed: %s %s", request.method, request.path)
+            message = _("Internal error; the bytes acknowledged so far are kept.")
+            return _error(request, 500, message, "", {})
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return csrf_exempt(wrapped)
+
+
+def _error(
+    request: HttpRequest, status: int, message: str, path: str, headers: dict[str, str]
+) -> HttpResponse:
+    """The API's error shape (no body for HEAD)."""
+    body = None if request.method == "HEAD" else {"detail": message, "path": path or None}
+    return protocol.response(status, headers, body)
+
+
+def _not_allowed(allow: str) -> UploadError:
+    error = UploadError(405, _("Method not allowed."))
+    error.headers["Allow"] = allow
+    return error
 
 
 @_tus
@@ -56,7 +69,7 @@ def collection(request: HttpRequest) -> HttpResponse:
     if method == "OPTIONS":
         return protocol.response(204, protocol.capabilities())
     if method != "POST":
-        raise UploadError(405, _("Method not allowed."), "OPTIONS, POST")
+        raise _not_allowed("OPTIONS, POST")
     protocol.require_tus(request)
     user = upload_user(request)
     if "Upload-Defer-Length" in request.headers:
@@ -75,7 +88,11 @@ def collection(request: HttpRequest) -> HttpResponse:
     upload = actions.create_upload(_actor(request, user), user, length, metadata)
     headers = {"Location": request.build_absolute_uri(_url(upload))}
     if body_length:  # creation-with-upload
-        headers.update(_receive(request, user, upload, upload.offset, body_length, checksum))
+        try:
+            headers.update(_receive(request, user, upload, upload.offset, body_length, checksum))
+        except UploadError as exc:
+            exc.headers.update(headers)  # the upload exists: the client may resume it
+            raise
     headers.update(_expires(upload))
     return protocol.response(201, headers)
 
@@ -86,7 +103,7 @@ def resource(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     if method == "OPTIONS":
         return protocol.response(204, protocol.capabilities())
     if method not in ("HEAD", "PATCH", "DELETE", "GET"):
-        raise UploadError(405, _("Method not allowed."), "OPTIONS, HEAD, PATCH, DELETE, GET")
+        raise _not_allowed("OPTIONS, HEAD, PATCH, DELETE, GET")
     if method != "GET":
         protocol.require_tus(request)
     user = upload_user(request)
@@ -98,6 +115,9 @@ def resource(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     if method == "DELETE":
         if upload.state != UploadState.RECEIVING:
             actions.abort_upload(_actor(request, user), upload)  # refuses, saying why
+        if upload.original_id is not None:  # the part file went into the store already
+            actions.abort_upload(_actor(request, user), upload)
+            return protocol.response(204)
         with locked_part(upload):
             upload.refresh_from_db()
             actions.abort_upload(_actor(request, user), upload)
@@ -132,6 +152,10 @@ def _receive(
     """Append the body, and complete the upload when its last byte has arrived."""
     if upload.state == UploadState.COMPLETED:
         return _patch_completed(upload, offset, body_length)
+    if upload.original_id is not None:  # bytes stored, recording refused before: retry it
+        _require_live(upload)
+        _patch_completed(upload, offset, body_length)  # only an empty PATCH at the end
+        return {"Upload-Offset": str(upload.offset), **_complete(request, user, upload)}
     with locked_part(upload) as handle:
         upload.refresh_from_db()
         _require_live(upload)
@@ -148,12 +172,16 @@ def _receive(
         actions.touch(upload)
         headers = {"Upload-Offset": str(upload.offset)}
         if upload.offset == upload.length:
-            try:
-                recording = actions.complete_upload(_actor(request, user), upload)
-            except UploadError as exc:
-                raise _with_offset(exc, upload) from None
-            headers["Quancheng-Recording"] = str(recording.pk)
+            headers.update(_complete(request, user, upload))
     return headers
+
+
+def _complete(request: HttpRequest, user: User, upload: Upload) -> dict[str, str]:
+    try:
+        recording = actions.complete_upload(_actor(request, user), upload)
+    except UploadError as exc:
+        raise _with_offset(exc, upload) from None
+    return {"Quancheng-Recording": str(recording.pk)}
 
 
 def _patch_completed(upload: Upload, offset: int, body_length: int) -> dict[str, str]:

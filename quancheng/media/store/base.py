@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -93,6 +93,19 @@ def read_into(stream: BinaryIO, buffer: bytearray) -> int:
     return len(data)
 
 
+def hash_only(stream: BinaryIO, progress: Progress | None) -> Digests:
+    """The digests of what ``stream`` sends, storing nothing (its bytes are stored already)."""
+    digests = Digests()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        while n := read_into(stream, buffer):
+            digests.update(view[:n], pool)
+            if progress is not None:
+                progress(n)
+    return digests
+
+
 def check_declared(declared: str | None, sha256: str, size: int) -> None:
     if size == 0:
         raise StoreError(_("The file is empty; there is nothing to store."))
@@ -135,6 +148,8 @@ class Store(Protocol):
     def exists(self, original: Original) -> bool: ...
 
     def cleanup(self) -> int: ...
+
+    def stored_keys(self) -> Iterator[str]: ...
 
 
 def record_original(

@@ -8,8 +8,10 @@ import contextlib
 import errno
 import os
 import socket
+import stat
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -25,6 +27,7 @@ from quancheng.media.store.base import (
     StoreError,
     check_declared,
     existing_original,
+    hash_only,
     key_for,
     normalise_declared,
     read_into,
@@ -32,6 +35,7 @@ from quancheng.media.store.base import (
 )
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+KERNEL_CHUNK = 8 * 1024 * 1024
 _TEMP_SUFFIX = ".part"
 STALE_AFTER = 24 * 3600  # seconds without a write before a temp file of a live process is stale
 
@@ -69,7 +73,7 @@ class LocalStore:
         self.tmp.mkdir(parents=True, exist_ok=True)
         name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex}{_TEMP_SUFFIX}"
         path = self.tmp / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         return fd, path
 
     def save_stream(
@@ -83,6 +87,12 @@ class LocalStore:
         """Store the bytes of ``stream``, read once: hashed while written to a temporary
         file, then linked under their digest. The same bytes again give the same Original."""
         declared = normalise_declared(declared_sha256)
+        present = existing_original(declared) if declared is not None else None
+        if present is not None and present.backend == self.backend and self.exists(present):
+            # Announced as bytes we have: check the claim, write nothing.
+            digests = hash_only(stream, progress)
+            check_declared(declared, digests.hexdigests()[0], digests.size)
+            return present
         fd, temp = self._new_temp()
         try:
             try:
@@ -102,27 +112,12 @@ class LocalStore:
                 temp.unlink()
 
     def _copy(self, stream: BinaryIO, fd: int, progress: Progress | None) -> Digests:
-        """Copy with the next read, the hashing and the write of the current chunk running
-        at once (hashlib and os.write release the GIL)."""
-        digests = Digests()
-        buffers = (bytearray(CHUNK), bytearray(CHUNK))
-        current = 0
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            n = read_into(stream, buffers[current])
-            while n:
-                chunk = memoryview(buffers[current])[:n]
-                hashing = pool.submit(digests.update, chunk, pool)
-                writing = pool.submit(_write_all, fd, chunk)
-                current ^= 1
-                try:
-                    n = read_into(stream, buffers[current])
-                finally:
-                    writing.result()
-                    hashing.result()
-                if progress is not None:
-                    progress(len(chunk))
-                chunk.release()
-        return digests
+        source = _regular_file_descriptor(stream)
+        if source is not None:
+            digests = _copy_in_kernel(source, stream, fd, progress)
+            if digests is not None:
+                return digests
+        return _copy_through_buffers(stream, fd, progress)
 
     def _install(
         self, temp: Path, sha256: str, sm3: str, size: int, actor: Actor | None
@@ -172,23 +167,21 @@ class LocalStore:
                 path.unlink()
             return original
         declared = normalise_declared(declared_sha256)
-        digests = Digests()
-        buffer = bytearray(CHUNK)
-        with open(path, "rb", buffering=0) as stream, ThreadPoolExecutor(1) as pool:
-            while n := read_into(stream, buffer):
-                digests.update(memoryview(buffer)[:n], pool)
-                if progress is not None:
-                    progress(n)
-        sha256, sm3 = digests.hexdigests()
-        check_declared(declared, sha256, digests.size)
         fd, temp = self._new_temp()
         os.close(fd)
+        # Taken over first, then hashed: under its temporary name nobody else opens it, so
+        # the digest is that of the bytes that will be linked.
+        os.replace(path, temp)
         try:
-            os.replace(path, temp)  # now ours: nobody else writes to it any more
-            with open(temp, "rb+") as f:
-                os.fsync(f.fileno())
-            if temp.stat().st_size != digests.size:
-                raise StoreError(_("The file changed while it was being stored."))
+            with open(temp, "rb", buffering=0) as stream:
+                digests = hash_only(stream, progress)
+                os.fsync(stream.fileno())
+            sha256, sm3 = digests.hexdigests()
+            try:
+                check_declared(declared, sha256, digests.size)
+            except StoreError:
+                os.replace(temp, path)  # refused: the staged file goes back where it was
+                raise
             return self._install(temp, sha256, sm3, digests.size, actor)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -214,6 +207,14 @@ class LocalStore:
         return path.is_file() and path.stat().st_size == original.size
 
     # -- housekeeping --------------------------------------------------------------------
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every key under ``sha256/`` in the backend, with or without its row."""
+        base = self.root / "sha256"
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    yield path.relative_to(self.root).as_posix()
 
     def cleanup(self, stale_after: float = STALE_AFTER) -> int:
         """Remove temporary files left by a crashed or killed save: those of a process on
@@ -254,3 +255,85 @@ def _dead_here(name: str, host: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def _regular_file_descriptor(stream: BinaryIO) -> int | None:
+    """The descriptor of ``stream`` when it is a regular file (a dock import, a staged
+    upload), else None (a network stream)."""
+    try:
+        fd = stream.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _copy_in_kernel(
+    source: int, stream: BinaryIO, fd: int, progress: Progress | None
+) -> Digests | None:
+    """Copy a regular file with ``copy_file_range`` (no trip through Python's memory),
+    hashing what was written: each chunk is read back from the new file, still in the page
+    cache, while the kernel copies the next. The digest is therefore that of the stored
+    bytes, even if the source changed meanwhile. None if the kernel cannot do it here."""
+    if not hasattr(os, "copy_file_range"):
+        return None
+    start = stream.tell()
+    with contextlib.suppress(OSError):
+        os.posix_fadvise(source, start, 0, os.POSIX_FADV_SEQUENTIAL)
+    try:
+        copied = os.copy_file_range(source, fd, KERNEL_CHUNK, start, 0)
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise
+        return None  # e.g. EXDEV, EINVAL, ENOSYS, EOPNOTSUPP: copy through buffers
+    digests = Digests()
+    buffer = bytearray(KERNEL_CHUNK)
+    view = memoryview(buffer)
+    done = 0  # bytes of the new file already hashed
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while copied:
+            written = done + copied
+            copying = pool.submit(
+                os.copy_file_range, source, fd, KERNEL_CHUNK, start + written, written
+            )
+            try:
+                hashed_from = done
+                while done < written:
+                    n = os.preadv(fd, [view[: written - done]], done)
+                    if n == 0:
+                        raise OSError(errno.EIO, "short read of the file being stored")
+                    digests.update(view[:n], pool)
+                    done += n
+                    if progress is not None:
+                        progress(n)
+                # Hashed: start writing this range to disk now (so the final fsync finds
+                # little left) and let it leave the page cache once written.
+                with contextlib.suppress(OSError):
+                    os.posix_fadvise(fd, hashed_from, done - hashed_from, os.POSIX_FADV_DONTNEED)
+            finally:
+                copied = copying.result()
+    stream.seek(start + done)
+    return digests
+
+
+def _copy_through_buffers(stream: BinaryIO, fd: int, progress: Progress | None) -> Digests:
+    """Copy with the next read, the hashing and the write of the current chunk running
+    at once (hashlib and os.write release the GIL)."""
+    digests = Digests()
+    buffers = (bytearray(CHUNK), bytearray(CHUNK))
+    current = 0
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        n = read_into(stream, buffers[current])
+        while n:
+            chunk = memoryview(buffers[current])[:n]
+            hashing = pool.submit(digests.update, chunk, pool)
+            writing = pool.submit(_write_all, fd, chunk)
+            current ^= 1
+            try:
+                n = read_into(stream, buffers[current])
+            finally:
+                writing.result()
+                hashing.result()
+            if progress is not None:
+                progress(len(chunk))
+            chunk.release()
+    return digests

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,9 +30,9 @@ from quancheng.media.store.base import (
     StoreError,
     check_declared,
     existing_original,
+    hash_only,
     key_for,
     normalise_declared,
-    read_into,
     record_original,
 )
 
@@ -154,12 +156,7 @@ class S3Store:
         self, stream: BinaryIO, declared: str, progress: Progress | None, actor: Actor | None
     ) -> Original:
         """The bytes are in the bucket already: hash what was sent, store nothing new."""
-        digests = Digests()
-        buffer = bytearray(PART)
-        while n := read_into(stream, buffer):
-            digests.update(memoryview(buffer)[:n])
-            if progress is not None:
-                progress(n)
+        digests = hash_only(stream, progress)
         sha256, sm3 = digests.hexdigests()
         check_declared(declared, sha256, digests.size)
         return self._record(self.prefix + key_for(sha256), sha256, sm3, digests.size, actor)
@@ -184,33 +181,31 @@ class S3Store:
         digests = Digests()
         parts: list[dict[str, Any]] = []
         try:
-            number = 1
-            buffer = bytearray(part_size(number))
-            while True:
-                filled = _fill(stream, buffer)
-                if filled == 0 and number > 1:
-                    break
-                chunk = memoryview(buffer)[:filled]
-                digests.update(chunk)
-                if filled == 0:
-                    check_declared(check, "", 0)  # empty: refused before anything is made
-                response = self.client.upload_part(
-                    Bucket=self.bucket,
-                    Key=key,
-                    UploadId=upload_id,
-                    PartNumber=number,
-                    Body=bytes(chunk),
-                )
-                part = {"ETag": response["ETag"], "PartNumber": number}
-                part.update({k: v for k, v in response.items() if k.startswith("Checksum")})
-                parts.append(part)
-                if progress is not None:
-                    progress(filled)
-                if filled < len(buffer):
-                    break
-                number += 1
-                if len(buffer) != part_size(number):
-                    buffer = bytearray(part_size(number))
+            # One part goes up while the next is read and hashed: at most two parts' bytes
+            # (and the buffer) in memory.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                in_flight: Future[dict[str, Any]] | None = None
+                number = 1
+                buffer = bytearray(part_size(number))
+                while True:
+                    filled = _fill(stream, buffer)
+                    if filled == 0 and number > 1:
+                        break
+                    chunk = memoryview(buffer)[:filled]
+                    digests.update(chunk)
+                    if filled == 0:
+                        check_declared(check, "", 0)  # empty: refused, nothing is made
+                    body = bytes(chunk)
+                    if in_flight is not None:
+                        parts.append(self._part_done(in_flight, progress))
+                    in_flight = pool.submit(self._put_part, key, upload_id, number, body)
+                    if filled < len(buffer):
+                        break
+                    number += 1
+                    if len(buffer) != part_size(number):
+                        buffer = bytearray(part_size(number))
+                if in_flight is not None:
+                    parts.append(self._part_done(in_flight, progress))
             sha256, _sm3 = digests.hexdigests()
             check_declared(check, sha256, digests.size)
             self.client.complete_multipart_upload(
@@ -224,6 +219,22 @@ class S3Store:
             raise
         self._protect(key, until)
         return digests
+
+    def _put_part(self, key: str, upload_id: str, number: int, body: bytes) -> dict[str, Any]:
+        response = self.client.upload_part(
+            Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
+        )
+        part = {"ETag": response["ETag"], "PartNumber": number, "_size": len(body)}
+        part.update({k: v for k, v in response.items() if k.startswith("Checksum")})
+        return part
+
+    @staticmethod
+    def _part_done(future: Future[dict[str, Any]], progress: Progress | None) -> dict[str, Any]:
+        part = future.result()
+        size = part.pop("_size")
+        if progress is not None:
+            progress(size)
+        return part
 
     def _publish(self, temp_key: str, sha256: str, size: int) -> str:
         """Copy the complete temporary object under its digest (unless already there)."""
@@ -275,6 +286,13 @@ class S3Store:
         return self._object_size(original.key) == original.size
 
     # -- housekeeping --------------------------------------------------------------------
+
+    def stored_keys(self) -> Iterator[str]:
+        """Every key under ``<prefix>sha256/``, with or without its row."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + "sha256/"):
+            for item in page.get("Contents", []):
+                yield item["Key"]
 
     def cleanup(self, stale_after: float = 24 * 3600) -> int:
         """Abort multipart uploads and remove temporary objects older than ``stale_after``

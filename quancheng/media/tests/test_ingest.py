@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
-import subprocess
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from conftest import at
-from quancheng.devices.actions import register_device
 from quancheng.ledger.context import Actor
 from quancheng.media.models import Original, Recording
 
@@ -20,51 +19,9 @@ pytestmark = pytest.mark.usefixtures("english")
 SYSTEM = Actor.system()
 
 
-def ffmpeg(*args: str) -> None:
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)  # noqa: S603, S607
-
-
-@pytest.fixture(scope="session")
-def media_samples(tmp_path_factory):
-    """A second of video with the camera's creation time, of audio, and a photo."""
-    folder = tmp_path_factory.mktemp("samples")
-    ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10",
-        "-c:v", "libx264", "-pix_fmt", "yuv420p",
-        "-metadata", "creation_time=2026-03-02T01:00:00Z",
-        str(folder / "VID_0001.MP4"),
-    )  # fmt: skip
-    ffmpeg("-f", "lavfi", "-i", "sine=duration=1", str(folder / "AUD_0001.WAV"))
-    ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=160x120", "-frames:v", "1",
-        str(folder / "IMG_0001.JPG"),
-    )  # fmt: skip
-    return folder
-
-
-@pytest.fixture
-def dock(tmp_path, media_samples):
-    """What a dock copied: a video with its XML sidecar, audio and a photo in a subfolder."""
-    folder = tmp_path / "dock"
-    (folder / "DCIM").mkdir(parents=True)
-    shutil.copy(media_samples / "VID_0001.MP4", folder / "VID_0001.MP4")
-    (folder / "VID_0001.XML").write_text(
-        "<record><StartTime>2026-03-02T09:00:00+08:00</StartTime>"
-        "<GPS latitude='31.820600' longitude='117.227200'/></record>"
-    )
-    shutil.copy(media_samples / "AUD_0001.WAV", folder / "AUD_0001.WAV")
-    shutil.copy(media_samples / "IMG_0001.JPG", folder / "DCIM" / "IMG_0001.JPG")
-    return folder
-
-
-@pytest.fixture
-def camera(world):
-    return register_device(SYSTEM, world.a, serial="CAM-7", kind="body_camera")
-
-
-def ingest(folder, *extra, device="CAM-7", officer="AH-0001"):
+def ingest(folder, *extra, device="CAM-7", officer="AH-0001", err=None):
     out = io.StringIO()
-    err = io.StringIO()
+    err = err if err is not None else io.StringIO()
     call_command(
         "ingest", str(folder), "--device", device, "--officer", officer, *extra,
         stdout=out, stderr=err,
@@ -91,7 +48,12 @@ def test_imports_everything_then_nothing_new(world, store, media_dir, camera, do
         assert recording.sha256 == recording.original.sha256
     assert Original.objects.count() == 4  # three recordings and the XML
 
-    again = ingest(dock)
+    bar = io.StringIO()
+    again = ingest(dock, err=bar)
+    # the progress bar: bytes done of the total, and the rate
+    size = r"[\d.]+[kMG]?"
+    rate = rf"{size}B/s"
+    assert re.search(rf"100%\|.*\| {size}/{size} \[.*{rate}\]", bar.getvalue())
     assert "Imported 0, skipped 3, failed 0." in again
     assert Recording.objects.count() == 3 and Original.objects.count() == 4
 

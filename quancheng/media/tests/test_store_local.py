@@ -172,7 +172,17 @@ def test_save_file_move_refuses_mismatch_and_keeps_source(store, media_dir):
     with pytest.raises(StoreError):
         store.save_file(staged, declared_sha256="0" * 64, move=True)
     assert staged.read_bytes() == DATA
-    assert Original.objects.count() == 0
+    empty = media_dir.parent / "empty.bin"
+    empty.write_bytes(b"")
+    with pytest.raises(StoreError, match="empty"):
+        store.save_file(empty, move=True)
+    assert empty.exists()
+    assert Original.objects.count() == 0 and temp_files(media_dir) == []
+    # the same bytes staged again: the staged copy goes, the stored one stays
+    first = store.save_file(staged, move=True)
+    staged.write_bytes(DATA)
+    assert store.save_file(staged, move=True).pk == first.pk
+    assert not staged.exists() and store.exists(first)
 
 
 def test_cleanup_removes_temps_of_dead_processes_only(store, media_dir):
@@ -200,3 +210,57 @@ def test_original_rows_are_append_only(store):
         cursor.execute("UPDATE media_original SET size = 1 WHERE id = %s", [original.pk])
     with pytest.raises(DatabaseError), transaction.atomic():
         Original.objects.filter(pk=original.pk).delete()
+
+
+def test_regular_file_copied_in_kernel_from_its_position(store, media_dir, tmp_path):
+    source = tmp_path / "clip.bin"
+    source.write_bytes(b"HEADER" + DATA)
+    seen = []
+    with open(source, "rb") as f:
+        f.seek(6)
+        original = store.save_stream(f, progress=seen.append)
+        assert f.tell() == 6 + len(DATA)
+    assert original.sha256 == SHA and sum(seen) == len(DATA)
+    assert (media_dir / original.key).read_bytes() == DATA
+
+
+@pytest.mark.parametrize("code", [errno.EXDEV, errno.ENOSYS, errno.EINVAL])
+def test_without_kernel_copy_falls_back_to_buffers(store, media_dir, tmp_path, monkeypatch, code):
+    def refuse(*args):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(local_module.os, "copy_file_range", refuse)
+    source = tmp_path / "clip.bin"
+    source.write_bytes(DATA)
+    with open(source, "rb") as f:
+        assert store.save_stream(f).sha256 == SHA
+
+
+def test_disk_full_during_kernel_copy(store, media_dir, tmp_path, monkeypatch):
+    real = os.copy_file_range
+    calls = []
+
+    def copy(*args):
+        calls.append(args)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(local_module.os, "copy_file_range", copy)
+    source = tmp_path / "clip.bin"
+    source.write_bytes(DATA)
+    with pytest.raises(StoreError, match="disk is full"), open(source, "rb") as f:
+        store.save_stream(f)
+    assert Original.objects.count() == 0 and temp_files(media_dir) == []
+
+
+def test_declared_digest_of_stored_bytes_is_checked_not_rewritten(store, monkeypatch):
+    original = store.save_stream(io.BytesIO(DATA))
+
+    def no_writing(self):
+        raise AssertionError("nothing should be written")
+
+    monkeypatch.setattr(local_module.LocalStore, "_new_temp", no_writing)
+    assert store.save_stream(io.BytesIO(DATA), declared_sha256=SHA).pk == original.pk
+    with pytest.raises(StoreError, match="not the"):
+        store.save_stream(io.BytesIO(DATA[:-1]), declared_sha256=SHA)

@@ -162,3 +162,37 @@ def test_cleanup_aborts_stale_uploads_only(db, s3_env, settings):
     assert store.cleanup(stale_after=-60) == 2
     assert pending_uploads(s3_env, bucket) == []
     assert keys(s3_env, bucket) == [original.key]
+
+
+def test_dock_import_into_s3(world, s3_env, settings, camera, dock):
+    bucket = make_bucket(s3_env, settings, lock=True)
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    args = [str(dock), "--device", "CAM-7", "--officer", "AH-0001", "--no-progress"]
+    call_command("ingest", *args, stdout=out)
+    assert "Imported 3, skipped 0, failed 0." in out.getvalue()
+    from quancheng.media.models import Recording
+
+    for recording in Recording.objects.select_related("original"):
+        assert recording.original.backend == "s3"
+        head = s3_env.head_object(Bucket=bucket, Key=recording.original.key)
+        assert head["ContentLength"] == recording.size
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+    call_command("ingest", *args, stdout=(again := io.StringIO()))
+    assert "Imported 0, skipped 3, failed 0." in again.getvalue()
+
+
+def test_verify_finds_missing_and_unaccounted_objects(db, s3_env, settings):
+    from quancheng.media.verify import verify
+
+    bucket = make_bucket(s3_env, settings, lock=False)
+    store = get_store()
+    kept = store.save_stream(io.BytesIO(b"kept"))
+    gone = store.save_stream(io.BytesIO(b"gone"))
+    assert list(verify(full=True)) == []
+    s3_env.delete_object(Bucket=bucket, Key=gone.key)
+    s3_env.put_object(Bucket=bucket, Key="originals/" + key_for("e" * 64), Body=b"?")
+    problems = {p.key: p.message for p in verify(full=True)}
+    assert set(problems) == {gone.key, "originals/" + key_for("e" * 64)}
+    assert kept.key not in problems

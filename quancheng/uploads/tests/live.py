@@ -41,8 +41,9 @@ def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30) -> No
 
 
 @contextmanager
-def live_server(data: Path) -> Iterator[SimpleNamespace]:
-    """The running server, with the seeded case id, the officer's API token and login."""
+def live_server(data: Path, seed: bool = True) -> Iterator[SimpleNamespace]:
+    """The running server, with the seeded case id, the officer's API token and login
+    (``seed=False``: serve a data directory seeded before, e.g. after a crash)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "QUANCHENG_MEDIA_DIR")}
     env.update(
         DJANGO_SETTINGS_MODULE="quancheng.settings",
@@ -50,12 +51,14 @@ def live_server(data: Path) -> Iterator[SimpleNamespace]:
         QUANCHENG_SECRET_KEY="tus-not-secret",
         QUANCHENG_MEDIA_STORAGE="local",
     )
-    seeded = subprocess.run(  # noqa: S603
-        [sys.executable, str(SEED)], env=env, check=True, capture_output=True, text=True
-    )
-    facts = json.loads(seeded.stdout.strip().splitlines()[-1])
+    if seed:
+        seeded = subprocess.run(  # noqa: S603
+            [sys.executable, str(SEED)], env=env, check=True, capture_output=True, text=True
+        )
+        (data / "seed.json").write_text(seeded.stdout.strip().splitlines()[-1])
+    facts = json.loads((data / "seed.json").read_text())
     port = free_port()
-    log = (data / "server.log").open("wb")
+    log = (data / "server.log").open("ab")
     server = subprocess.Popen(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "quancheng.cli", "serve", "--no-migrate", "--workers", "1"]
         + ["--bind", f"127.0.0.1:{port}"],
@@ -67,10 +70,17 @@ def live_server(data: Path) -> Iterator[SimpleNamespace]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/api/v1/uploads/", server)
-        yield SimpleNamespace(base=base, uploads=f"{base}/api/v1/uploads/", data=data, **facts)
+        yield SimpleNamespace(
+            base=base, uploads=f"{base}/api/v1/uploads/", data=data, server=server, **facts
+        )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server we started, and its workers
-        server.wait(timeout=10)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)  # the server we started, and its workers
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a request still hanging: no graceful end
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
         log.close()
 
 

@@ -284,6 +284,26 @@ def test_expired_upload_is_gone(tus, world, meta, django_capture_on_commit_callb
     assert tus.head(world.officer, fresh).status_code == 200  # not yet expired: untouched
 
 
+def test_expire_removes_old_stray_part_files(tus, world, meta, tmp_path):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    url = tus.create(world.officer, len(DATA), meta)["Location"]
+    live = Path(Upload.objects.get().part_path)
+    stray, recent = tmp_path / "uploads" / "stray.part", tmp_path / "uploads" / "recent.part"
+    stray.write_bytes(b"never acknowledged")
+    recent.write_bytes(b"a creation under way")
+    old = time.time() - 73 * 3600
+    for path in (stray, live):
+        os.utime(path, (old, old))
+    call_command("uploads", "expire")
+    assert not stray.exists()
+    assert recent.exists() and live.exists()
+    assert tus.head(world.officer, url).status_code == 200
+
+
 def test_errors_follow_the_users_language(tus, world, meta):
     url = tus.create(world.officer, len(DATA), meta)["Location"]
     response = tus.client.generic(
@@ -329,3 +349,35 @@ def test_a_full_disk_keeps_what_was_written_and_says_so(tus, world, meta, monkey
     assert Path(Upload.objects.get().part_path).stat().st_size == offset
     assert tus.patch(world.officer, url, offset, data[offset:]).status_code == 204
     assert Recording.objects.get().original.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_recording_refused_after_the_bytes_were_stored_is_retried(tus, world, meta, monkeypatch):
+    """Fault injection: the dry run passes but the real recording action fails (a change
+    between the two). The Original is stored and remembered by the upload, no Recording is
+    visible, and an empty PATCH completes it without storing the bytes again."""
+    from quancheng.cases.validation import ActionError
+    from quancheng.uploads import actions
+
+    real = actions.add_recording_metadata
+    calls = []
+
+    def second_call_fails(actor, case, data):
+        calls.append(data.original)
+        if len(calls) == 2:
+            raise ActionError("Refused for the test.", "device")
+        return real(actor, case, data)
+
+    monkeypatch.setattr(actions, "add_recording_metadata", second_call_fails)
+    url = tus.create(world.officer, len(DATA), meta)["Location"]
+    response = tus.patch(world.officer, url, 0, DATA)
+    assert response.status_code == 422
+    assert response.json()["path"] == "metadata.device"
+    assert Original.objects.count() == 1 and not Recording.objects.exists()
+    upload = Upload.objects.get()
+    assert upload.original == Original.objects.get() and upload.state == UploadState.RECEIVING
+    assert tus.head(world.officer, url)["Upload-Offset"] == str(len(DATA))
+    assert tus.patch(world.officer, url, 0, DATA).status_code == 409  # only the empty retry
+    retry = tus.patch(world.officer, url, len(DATA), b"")
+    assert retry.status_code == 204, retry.content
+    assert Recording.objects.get().original == upload.original
+    assert Original.objects.count() == 1

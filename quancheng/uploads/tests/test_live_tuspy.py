@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -132,3 +133,83 @@ def test_same_bytes_twice_one_original_two_recordings(site):
             (hashlib.sha256(DATA).hexdigest(),),
         ).fetchone()[0]
     assert count == 1
+
+
+def test_a_second_request_while_one_is_writing_is_423(site):
+    import requests
+
+    uploader = client(site).uploader(
+        file_stream=io.BytesIO(DATA), chunk_size=CHUNK, metadata=metadata(site, "busy.mp4")
+    )
+    uploader.upload_chunk()
+    url = uploader.url
+    parts = urlsplit(url)
+    headers = {
+        "Authorization": f"Bearer {site.token}",
+        "Tus-Resumable": "1.0.0",
+        "Upload-Offset": str(CHUNK),
+        "Content-Type": "application/offset+octet-stream",
+    }
+    with socket.create_connection((parts.hostname, parts.port)) as slow:
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        slow.sendall(
+            f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{head}"
+            f"Content-Length: {len(DATA) - CHUNK}\r\n\r\n".encode()
+            + DATA[CHUNK : CHUNK + 1000]
+        )
+        time.sleep(0.3)  # the slow request holds the upload
+        second = requests.patch(url, data=DATA[CHUNK:], headers=headers, timeout=10)
+        assert second.status_code == 423
+        assert second.json()["detail"]
+    for _ in range(50):  # the server notices the closed connection and keeps its 1000 bytes
+        resumed = client(site).uploader(file_stream=io.BytesIO(DATA), url=url, chunk_size=CHUNK)
+        if resumed.offset == CHUNK + 1000:
+            break
+        time.sleep(0.1)
+    assert resumed.offset == CHUNK + 1000
+    resumed.upload()
+    assert recording_of(site, url) is not None
+
+
+def test_server_killed_mid_request_then_restarted(site):
+    """SIGKILL of the whole server while a PATCH is half-way: what was acknowledged before
+    survives, the unacknowledged half-request is cut back, and a new client finishes.
+    (Last in this module: it kills the module's server and serves its data anew.)"""
+    mib = 1024 * 1024
+    data = os.urandom(2 * CHUNK + 3 * mib)
+    uploader = client(site).uploader(
+        file_stream=io.BytesIO(data), chunk_size=CHUNK, metadata=metadata(site, "kill.mp4")
+    )
+    uploader.metadata["sha256"] = hashlib.sha256(data).hexdigest()
+    uploader.upload_chunk()
+    uploader.upload_chunk()
+    url = uploader.url
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port))
+    sock.sendall(
+        (
+            f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            f"Authorization: Bearer {site.token}\r\nTus-Resumable: 1.0.0\r\n"
+            f"Upload-Offset: {2 * CHUNK}\r\nContent-Type: application/offset+octet-stream\r\n"
+            f"Content-Length: {3 * mib}\r\n\r\n"
+        ).encode()
+        + data[2 * CHUNK : 2 * CHUNK + 3 * mib // 2]  # the server reads 1 MiB at a time
+    )
+    key = url.rsplit("/", 1)[1]
+    part = site.data / "uploads" / f"{key}.part"
+    for _ in range(100):  # until the server has written the half-request's bytes
+        if part.stat().st_size > 2 * CHUNK:
+            break
+        time.sleep(0.05)
+    assert part.stat().st_size > 2 * CHUNK
+    os.killpg(site.server.pid, signal.SIGKILL)
+    site.server.wait(timeout=10)
+    sock.close()
+    with live_server(site.data, seed=False) as again:
+        url = again.base + parts.path  # the restarted server listens on another port
+        resumed = client(again).uploader(file_stream=io.BytesIO(data), url=url, chunk_size=CHUNK)
+        assert resumed.offset == 2 * CHUNK
+        resumed.upload()
+        row = recording_of(again, url)
+        assert row is not None
+        assert row[4] == hashlib.sha256(data).hexdigest()

@@ -238,3 +238,48 @@ def test_the_body_is_streamed_not_loaded(tus, world, meta, settings, monkeypatch
     assert max(reads) <= 4096
     assert sum(reads) == len(DATA)
     assert Recording.objects.get().size == len(DATA)
+
+
+def test_other_methods_are_405_with_allow(tus, world, meta):
+    response = tus.client.put(BASE, headers=tus.headers(world.officer))
+    assert response.status_code == 405
+    assert response["Allow"] == "OPTIONS, POST"
+    url = tus.create(world.officer, 10, meta)["Location"]
+    response = tus.client.put(url, headers=tus.headers(world.officer))
+    assert response.status_code == 405
+    assert "PATCH" in response["Allow"]
+
+
+def test_creation_with_upload_refused_bytes_still_give_the_location(tus, world, meta):
+    bad = "sha256 " + base64.b64encode(hashlib.sha256(b"not these").digest()).decode()
+    response = tus.client.post(
+        BASE,
+        data=DATA[:1000],
+        content_type="application/offset+octet-stream",
+        headers=tus.headers(
+            world.officer,
+            {
+                "Upload-Length": str(len(DATA)),
+                "Upload-Metadata": encode(meta),
+                "Upload-Checksum": bad,
+            },
+        ),
+    )
+    assert response.status_code == 460
+    url = response["Location"]
+    assert tus.head(world.officer, url)["Upload-Offset"] == "0"
+    assert tus.patch(world.officer, url, 0, DATA).status_code == 204
+
+
+def test_uploads_list_command(tus, world, meta):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    url = tus.create(world.officer, len(DATA), meta)["Location"]
+    tus.patch(world.officer, url, 0, DATA[:99])
+    out = StringIO()
+    call_command("uploads", "list", stdout=out)
+    line = out.getvalue().strip()
+    assert url.rsplit("/", 1)[1] in line
+    assert f"99/{len(DATA)}" in line and "officer" in line and meta["filename"] in line

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ class Command(BaseCommand):
             unit="B",
             unit_scale=True,
             unit_divisor=1024,
-            file=sys.stderr,
+            file=self.stderr._out,  # the raw stream: the bar redraws its line with \r
             disable=options["no_progress"],
             desc=_("Importing"),
         )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.uploads.actions import expire_uploads
+from quancheng.uploads.actions import expire_uploads, remove_stray_parts
 from quancheng.uploads.choices import UploadState
 from quancheng.uploads.models import Upload
 
@@ -33,7 +33,13 @@ class Command(BaseCommand):
                     f"{upload.key}\t{upload.offset}/{upload.length}\t"
                     f"{upload.metadata.get('filename', '')}"
                 )
-            self.stderr.write(_("%(n)s unfinished upload(s) expired.") % {"n": len(expired)})
+            stray = remove_stray_parts()
+            for part in stray:
+                self.stdout.write(f"{part.name}\t(no upload)")
+            self.stderr.write(
+                _("%(n)s unfinished upload(s) expired, %(s)s stray part file(s) removed.")
+                % {"n": len(expired), "s": len(stray)}
+            )
             return
         uploads = Upload.objects.select_related("owner", "case").order_by("created_at")
         if not options["all"]:
