@@ -134,7 +134,7 @@ class S3Store:
         if declared is not None and self._object_size(self.prefix + key_for(declared)):
             return self._verify_only(stream, declared, progress, actor)
         final = declared is not None
-        key = self.prefix + (key_for(declared) if final else f"tmp/{uuid.uuid4().hex}")
+        key = self.prefix + (key_for(declared) if declared else f"tmp/{uuid.uuid4().hex}")
         until = self._retain_until() if final else None
         digests = self._upload(stream, key, until, progress, check=declared)
         sha256, sm3 = digests.hexdigests()
