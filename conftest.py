@@ -96,3 +96,7 @@ def new_case(world):
         return open_case(Actor(user, "web"), user.agency.enforcement_agency, **fields)
 
     return make
+
+
+# The local RFC 3161 TSA (``tests/tsa.py``): fixtures ``local_tsa`` and ``tsa``.
+pytest_plugins = ["tests.tsa"]

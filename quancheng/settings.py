@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "quancheng.devices",
     "quancheng.cases",
     "quancheng.media",
+    "quancheng.uploads",
+    "quancheng.documents",
     "quancheng.api",
     "quancheng.web",
 ]
@@ -159,3 +161,13 @@ QUANCHENG_S3_ENDPOINT_URL = env_str("QUANCHENG_S3_ENDPOINT_URL", "")
 QUANCHENG_S3_REGION = env_str("QUANCHENG_S3_REGION", "")
 QUANCHENG_S3_PREFIX = env_str("QUANCHENG_S3_PREFIX", "")
 QUANCHENG_S3_RETENTION_DAYS = env_int("QUANCHENG_S3_RETENTION_DAYS", 3650)
+
+# Resumable (tus) uploads: the largest file accepted, and how long an unfinished upload
+# lives after its last bytes arrived (``quancheng uploads expire`` removes it then).
+QUANCHENG_UPLOAD_MAX_SIZE = env_int("QUANCHENG_UPLOAD_MAX_SIZE", 64 * 1024**3)
+QUANCHENG_UPLOAD_EXPIRY_HOURS = env_int("QUANCHENG_UPLOAD_EXPIRY_HOURS", 72)
+
+# Media processing (docs/media-processing.md): time limits for ffprobe and ffmpeg, seconds.
+QUANCHENG_FFPROBE_TIMEOUT = env_int("QUANCHENG_FFPROBE_TIMEOUT", 120)
+QUANCHENG_THUMBNAIL_TIMEOUT = env_int("QUANCHENG_THUMBNAIL_TIMEOUT", 120)
+QUANCHENG_PROXY_TIMEOUT = env_int("QUANCHENG_PROXY_TIMEOUT", 6 * 3600)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency, Officer
@@ -18,7 +20,9 @@ from quancheng.cases.validation import ActionError, require_aware
 from quancheng.devices.models import Device
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
-from quancheng.media.models import Interruption, Original, Recording
+from quancheng.media.models import Derivative, Interruption, MediaInfo, Original, Recording
+from quancheng.media.probe import ProbeResult
+from quancheng.media.processing import enqueue_processing
 from quancheng.policies.choices import DelayReason, InterruptionReason
 
 
@@ -140,6 +144,8 @@ def _create_recording(
         },
         agency,
     )
+    if data.original is not None:
+        enqueue_processing(data.original)  # in this transaction: metadata, thumbnail, proxy
     if case is not None:
         schedule_refresh(case)
     return recording
@@ -202,3 +208,73 @@ def explain_interruption(actor: Actor, case: Case, data: InterruptionInput) -> I
     )
     schedule_refresh(case)
     return item
+
+
+CONTENT_TYPES = {".jpg": "image/jpeg", ".mp4": "video/mp4", ".m4a": "audio/mp4"}
+
+
+@transaction.atomic
+def record_media_info(actor: Actor, original: Original, result: ProbeResult) -> MediaInfo:
+    """Keep what ffprobe read from ``original`` (a new row each time it is probed)."""
+    info = MediaInfo.objects.create(
+        original=original,
+        probed_at=timezone.now(),
+        readable=result.readable,
+        error=result.error[:10_000],
+        kind=result.kind,
+        container=result.container[:100],
+        duration=result.duration,
+        media_created_at=result.created_at,
+        video_codec=result.video_codec[:32],
+        audio_codec=result.audio_codec[:32],
+        pixel_format=result.pixel_format[:32],
+        width=result.width,
+        height=result.height,
+        latitude=result.latitude,
+        longitude=result.longitude,
+        altitude=result.altitude,
+        browser_playable=result.browser_playable,
+        raw=result.raw,
+    )
+    append_fact(
+        actor,
+        "original.probed" if result.readable else "original.unreadable",
+        ("original", original.pk),
+        {
+            "sha256": original.sha256,
+            "media_info": info.pk,
+            "readable": result.readable,
+            "error": info.error[:500],
+            "kind": result.kind,
+            "duration": result.duration,
+            "created_at": result.created_at,
+            "codecs": [result.video_codec, result.audio_codec],
+            "size": [result.width, result.height],
+            "position": [result.latitude, result.longitude],
+        },
+        None,
+    )
+    return info
+
+
+@transaction.atomic
+def record_derivative(actor: Actor, original: Original, kind: str, file: Path) -> Derivative:
+    """Register a derived file (complete, already in place under the derived directory)."""
+    from quancheng.media.processing import derived_root
+
+    derivative = Derivative.objects.create(
+        original=original,
+        kind=kind,
+        path=file.relative_to(derived_root()).as_posix(),
+        size=file.stat().st_size,
+        content_type=CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
+        created_at=timezone.now(),
+    )
+    append_fact(
+        actor,
+        "original.derived",
+        ("original", original.pk),
+        {"sha256": original.sha256, "kind": kind, "path": derivative.path, "size": derivative.size},
+        None,
+    )
+    return derivative

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from quancheng.media.probe import ProbeResult
 from quancheng.policies.choices import DelayReason, InterruptionReason
 
 
@@ -161,3 +164,88 @@ class EvidenceNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recording_id} {self.taken_at:%Y-%m-%d %H:%M} {self.place}"
+
+
+class MediaInfo(models.Model):
+    """What ffprobe read from an original, written once; probing again adds a new row.
+
+    An original ffprobe cannot read is kept as evidence all the same, and flagged here as
+    unreadable with ffprobe's message."""
+
+    original = models.ForeignKey(
+        Original, on_delete=models.PROTECT, related_name="media_infos", verbose_name=_("original")
+    )
+    probed_at = models.DateTimeField(_("probed"))
+    readable = models.BooleanField(_("readable"))
+    error = models.TextField(_("ffprobe message"), blank=True)
+    kind = models.CharField(_("kind of media"), max_length=16, blank=True)
+    container = models.CharField(_("container"), max_length=100, blank=True)
+    duration = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    media_created_at = models.DateTimeField(_("creation time in the file"), null=True, blank=True)
+    video_codec = models.CharField(_("video codec"), max_length=32, blank=True)
+    audio_codec = models.CharField(_("audio codec"), max_length=32, blank=True)
+    pixel_format = models.CharField(_("pixel format"), max_length=32, blank=True)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    altitude = models.FloatField(_("altitude"), null=True, blank=True)
+    browser_playable = models.BooleanField(_("plays in a browser as stored"), default=False)
+    raw = models.JSONField(_("ffprobe output"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("media information")
+        verbose_name_plural = _("media information")
+        ordering = ["original", "probed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.original} {self.kind or '?'}"
+
+    def as_probe_result(self) -> ProbeResult:
+        return ProbeResult(
+            readable=self.readable,
+            error=self.error,
+            kind=self.kind,
+            container=self.container,
+            duration=self.duration,
+            created_at=self.media_created_at,
+            video_codec=self.video_codec,
+            audio_codec=self.audio_codec,
+            pixel_format=self.pixel_format,
+            width=self.width,
+            height=self.height,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            altitude=self.altitude,
+        )
+
+
+class Derivative(models.Model):
+    """A file made from an original (thumbnail, browser-playable proxy), never the original
+    itself. ``path`` is relative to the derived-files directory."""
+
+    class Kind(models.TextChoices):
+        THUMBNAIL = "thumbnail", _("thumbnail")
+        PROXY = "proxy", _("playable copy")
+
+    original = models.ForeignKey(
+        Original, on_delete=models.PROTECT, related_name="derivatives", verbose_name=_("original")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    path = models.CharField(_("path"), max_length=300)
+    size = models.BigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    created_at = models.DateTimeField(_("made"))
+
+    class Meta:
+        verbose_name = _("derived file")
+        verbose_name_plural = _("derived files")
+        ordering = ["original", "kind", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.path
+
+    def file_path(self) -> Path:
+        from quancheng.media.processing import derived_root
+
+        return derived_root() / self.path

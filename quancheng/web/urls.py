@@ -4,7 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from quancheng.web.views import cases, devices, records
+from quancheng.documents import views as documents
+from quancheng.web.views import cases, devices, recordings, records, uploads
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -16,6 +17,21 @@ case_patterns = [
     path("<int:pk>/records/<int:record_id>/", records.record_history, name="record"),
     path("<int:pk>/records/<int:record_id>/correct/", records.record_correct, name="correct"),
     path("<int:pk>/records/<int:record_id>/sign/", records.record_sign, name="sign"),
+    path("<int:pk>/recordings/<int:recording_id>/play/", recordings.recording_play, name="play"),
+    path(
+        "<int:pk>/recordings/<int:recording_id>/original/",
+        recordings.recording_download,
+        name="download",
+    ),
+    path(
+        "<int:pk>/recordings/<int:recording_id>/thumbnail.jpg",
+        recordings.recording_thumbnail,
+        name="thumbnail",
+    ),
+    path("<int:pk>/recordings/upload/", uploads.recording_upload, name="upload_recording"),
+    path("<int:pk>/documents/<int:doc_id>/", documents.download, name="document"),
+    path("<int:pk>/documents/<int:doc_id>/sign/", documents.sign, name="sign_document"),
+    path("<int:pk>/records/<int:record_id>/seal/", documents.seal, name="seal"),
 ]
 
 device_patterns = [

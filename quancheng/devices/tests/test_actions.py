@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from conftest import at
 from quancheng.cases.validation import ActionError
@@ -23,6 +24,14 @@ from quancheng.devices.actions import (
 from quancheng.devices.models import Device, DeviceLoan
 from quancheng.devices.tests.conftest import web
 from quancheng.ledger.models import Fact
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Messages are asserted in English; the site's language is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def facts(device: Device) -> list[str]:

@@ -70,7 +70,8 @@ def start_form(**overrides):
 
 def every_case_url(case: Case, record: Record) -> dict[str, str]:
     """Every page under ``cases:``, for ``case`` and ``record`` where it takes them."""
-    values = {"pk": case.pk, "record_id": record.pk}
+    # No recording is needed: permission is checked on the case before the recording.
+    values = {"pk": case.pk, "record_id": record.pk, "recording_id": 1, "doc_id": 1}
     urls = {}
     for pattern in case_patterns:
         kwargs = {name: values[name] for name in pattern.pattern.converters}

@@ -21,6 +21,7 @@ from quancheng.cases.actions import add_record, end_case, move_to_stage, open_ca
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
+from quancheng.documents.views import case_documents, unsealed_documents
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.web.access import (
@@ -35,6 +36,7 @@ from quancheng.web.forms import CaseFilterForm, OpenCaseForm, PartyFormSet, star
 from quancheng.web.labels import action_type_labels, label, stage_label
 from quancheng.web.record_forms import RecordFieldsForm
 from quancheng.web.timeline import build_timeline
+from quancheng.web.views.recordings import recording_rows
 
 PAGE_SIZE = 25
 
@@ -129,6 +131,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluation": evaluation,
             "timeline": timeline,
             "can_write": writer,
+            "recordings": recording_rows(case),
+            "documents": case_documents(case),
+            "unsealed": unsealed_documents(case) if writer else [],
         },
     )
 

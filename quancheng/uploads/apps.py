@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UploadsConfig(AppConfig):
+    name = "quancheng.uploads"
+    verbose_name = _("Resumable uploads")

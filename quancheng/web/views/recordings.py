@@ -1,0 +1,174 @@
+"""Playing, downloading and previewing a case's recordings.
+
+Playback and download answer HTTP Range requests (seeking in the browser, resumed
+downloads) with constant memory. Each playback start and each download is logged
+(``record_case_viewed``); the further Range requests a player makes while it plays or
+seeks are not, so the ledger holds one fact per viewing, not one per chunk.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from quancheng.cases.models import Case
+from quancheng.media.models import Derivative, MediaInfo, Original, Recording
+from quancheng.media.probe import media_type
+from quancheng.media.processing import latest_derivative, latest_info
+from quancheng.media.ranges import ranged_response
+from quancheng.media.store import store_of
+from quancheng.web.access import get_case_for_user, log_view
+
+CACHE_PRIVATE = "private, max-age=3600"
+
+
+def _recording(request: HttpRequest, pk: int, recording_id: int) -> tuple[Case, Recording]:
+    case = get_case_for_user(request, pk)
+    recording = get_object_or_404(
+        case.recordings.select_related("original").filter(original__isnull=False),
+        pk=recording_id,
+    )
+    return case, recording
+
+
+def _starts_viewing(request: HttpRequest) -> bool:
+    """A request without Range, or for the first byte on: a new viewing, not a seek."""
+    header = request.headers.get("Range", "").replace(" ", "")
+    return request.method == "GET" and (not header or header.startswith("bytes=0-"))
+
+
+def _content_type(recording: Recording, info: MediaInfo | None) -> str:
+    if info is not None and info.browser_playable and (known := media_type(info)):
+        return known
+    guessed, _ = mimetypes.guess_type(recording.file_name or "")
+    if guessed:
+        return guessed
+    if info is not None and info.kind == "audio":
+        return "audio/mpeg"
+    return "video/mp4"
+
+
+def _digest_headers(original: Original) -> dict[str, str]:
+    sha = base64.b64encode(bytes.fromhex(original.sha256)).decode()
+    headers = {"Repr-Digest": f"sha-256=:{sha}:", "X-Content-SHA256": original.sha256}
+    if original.sm3:
+        headers["X-Content-SM3"] = original.sm3
+    return headers
+
+
+@login_required
+@require_safe
+def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
+    """The proxy if one was made, else the original (which then plays as it is)."""
+    case, recording = _recording(request, pk, recording_id)
+    original = recording.original
+    proxy = latest_derivative(original, Derivative.Kind.PROXY)
+    if proxy is not None and proxy.file_path().is_file():
+        path = proxy.file_path()
+        stream, size, content_type = path.open("rb"), proxy.size, proxy.content_type
+        etag = f"{original.sha256}-proxy-{proxy.pk}"
+    else:
+        info = latest_info(original)
+        if info is not None and info.readable and not info.browser_playable:
+            raise Http404  # its playable copy is still being made
+        stream, size = store_of(original).open(original), original.size
+        content_type, etag = _content_type(recording, info), original.sha256
+    if _starts_viewing(request):
+        log_view(request, case, f"recording:{recording.pk}:play")
+    response = ranged_response(request, stream, size, content_type, etag)
+    response["Cache-Control"] = CACHE_PRIVATE
+    return response
+
+
+@login_required
+@require_safe
+def recording_download(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
+    """The original byte for byte, its digest in the headers; Range resumes a download."""
+    case, recording = _recording(request, pk, recording_id)
+    original = recording.original
+    name = recording.file_name or f"{original.sha256}.bin"
+    headers = {
+        "Content-Disposition": content_disposition_header(True, name),
+        **_digest_headers(original),
+    }
+    if _starts_viewing(request):
+        log_view(request, case, f"recording:{recording.pk}:download")
+    return ranged_response(
+        request,
+        store_of(original).open(original),
+        original.size,
+        "application/octet-stream",
+        original.sha256,
+        headers=headers,
+    )
+
+
+@login_required
+@require_safe
+def recording_thumbnail(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
+    """The thumbnail shown on the case page (part of the case page's logged view)."""
+    _case, recording = _recording(request, pk, recording_id)
+    thumbnail = latest_derivative(recording.original, Derivative.Kind.THUMBNAIL)
+    if thumbnail is None or not thumbnail.file_path().is_file():
+        raise Http404
+    response = FileResponse(thumbnail.file_path().open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = CACHE_PRIVATE
+    return response
+
+
+@dataclass(frozen=True)
+class RecordingRow:
+    """A recording as the case page shows it."""
+
+    recording: Recording
+    officers: list[str]
+    info: MediaInfo | None
+    has_thumbnail: bool
+    state: str  # "no-file" | "processing" | "unreadable" | "converting" | "ready"
+    media_type: str  # the <video>/<audio> type attribute
+
+    @property
+    def is_audio(self) -> bool:
+        return self.info is not None and self.info.kind == "audio"
+
+    @property
+    def is_photo(self) -> bool:
+        return self.info is not None and self.info.kind == "photo"
+
+
+def recording_rows(case: Case) -> list[RecordingRow]:
+    """The case's recordings with what the page needs, in a fixed number of queries."""
+    recordings = case.recordings.select_related("device", "original").prefetch_related(
+        "officers", "original__media_infos", "original__derivatives"
+    )
+    return [_row(recording) for recording in recordings]
+
+
+def _row(recording: Recording) -> RecordingRow:
+    original = recording.original
+    officers = [str(officer) for officer in recording.officers.all()]
+    if original is None:
+        return RecordingRow(recording, officers, None, False, "no-file", "")
+    infos = sorted(original.media_infos.all(), key=lambda i: (i.probed_at, i.pk))
+    info = infos[-1] if infos else None
+    kinds = {d.kind: d for d in original.derivatives.all()}  # ordered: the latest wins
+    proxy = kinds.get(Derivative.Kind.PROXY)
+    if info is None:
+        state = "processing"
+    elif not info.readable:
+        state = "unreadable"
+    elif info.browser_playable or proxy is not None:
+        state = "ready"
+    else:
+        state = "converting"
+    media_type = proxy.content_type if proxy is not None else _content_type(recording, info)
+    return RecordingRow(
+        recording, officers, info, Derivative.Kind.THUMBNAIL in kinds, state, media_type
+    )
