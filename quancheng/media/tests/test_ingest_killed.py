@@ -87,8 +87,7 @@ def test_killed_import_is_completed_by_a_rerun(tmp_path):
     assert "Z_BIG.MP4" not in {r["file_name"] for r in state["recordings"]}
 
     rerun = run(env, *command, "--no-progress")
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert "failed 0" in rerun.stdout
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr  # 1 if any file failed
     state = report(data)
     assert sorted(r["file_name"] for r in state["recordings"]) == [
         "A_0001.MP4",
