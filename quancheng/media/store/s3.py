@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,8 +270,8 @@ class S3Store:
             original = self.save_stream(
                 stream, declared_sha256=declared_sha256, progress=progress, actor=actor
             )
-        if move:
-            path.unlink()
+        if move:  # the staged name goes when the caller's transaction commits
+            transaction.on_commit(lambda: path.unlink(missing_ok=True))
         return original
 
     # -- reading -------------------------------------------------------------------------
