@@ -213,7 +213,8 @@ def _ingest_one(
     hints: dict[str, Any] = {}
     for sidecar in item.sidecars:
         if _size(sidecar) == 0:
-            summary.skipped.append((_display(sidecar, item.path.parent), _("Empty file.")))
+            name = (Path(item.relative).parent / sidecar.name).as_posix()
+            summary.skipped.append((name, _("Empty file.")))
             continue
         stored = store.save_file(sidecar, progress=progress, actor=actor)
         sidecar_original = sidecar_original or stored

@@ -9,7 +9,7 @@ from quancheng.ledger.sql import append_only
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('media', '0002_evidence_note'),
+        ('media', '0001_initial'),
     ]
 
     operations = [

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quancheng.ledger.context import Actor
@@ -156,7 +157,8 @@ class LocalStore:
         actor: Actor | None = None,
     ) -> Original:
         """Store a complete local file. With ``move`` on the same file system the file is
-        hashed in place and linked under its digest instead of copied, then removed."""
+        hashed in place and linked under its digest instead of copied; its own name is
+        removed when the current transaction commits (at once outside a transaction)."""
         path = Path(path)
         if not move or not self._same_filesystem(path):
             with open(path, "rb", buffering=0) as stream:
@@ -164,28 +166,28 @@ class LocalStore:
                     stream, declared_sha256=declared_sha256, progress=progress, actor=actor
                 )
             if move:
-                path.unlink()
+                transaction.on_commit(lambda: path.unlink(missing_ok=True))
             return original
         declared = normalise_declared(declared_sha256)
         fd, temp = self._new_temp()
         os.close(fd)
-        # Taken over first, then hashed: under its temporary name nobody else opens it, so
-        # the digest is that of the bytes that will be linked.
-        os.replace(path, temp)
+        os.unlink(temp)
+        # A second name for the staged file, hashed and linked under its digest; the staged
+        # name goes only when the caller's transaction commits, so an action that fails
+        # after this save can be retried from the same staged file.
+        os.link(path, temp)
         try:
             with open(temp, "rb", buffering=0) as stream:
                 digests = hash_only(stream, progress)
                 os.fsync(stream.fileno())
             sha256, sm3 = digests.hexdigests()
-            try:
-                check_declared(declared, sha256, digests.size)
-            except StoreError:
-                os.replace(temp, path)  # refused: the staged file goes back where it was
-                raise
-            return self._install(temp, sha256, sm3, digests.size, actor)
+            check_declared(declared, sha256, digests.size)
+            original = self._install(temp, sha256, sm3, digests.size, actor)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+        return original
 
     def _same_filesystem(self, path: Path) -> bool:
         self.tmp.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,7 +135,7 @@ class S3Store:
         if declared is not None and self._object_size(self.prefix + key_for(declared)):
             return self._verify_only(stream, declared, progress, actor)
         final = declared is not None
-        key = self.prefix + (key_for(declared) if final else f"tmp/{uuid.uuid4().hex}")
+        key = self.prefix + (key_for(declared) if declared else f"tmp/{uuid.uuid4().hex}")
         until = self._retain_until() if final else None
         digests = self._upload(stream, key, until, progress, check=declared)
         sha256, sm3 = digests.hexdigests()
@@ -269,8 +270,8 @@ class S3Store:
             original = self.save_stream(
                 stream, declared_sha256=declared_sha256, progress=progress, actor=actor
             )
-        if move:
-            path.unlink()
+        if move:  # the staged name goes when the caller's transaction commits
+            transaction.on_commit(lambda: path.unlink(missing_ok=True))
         return original
 
     # -- reading -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from conftest import at
 from quancheng.ledger.context import Actor
@@ -17,6 +18,14 @@ from quancheng.media.models import Original, Recording
 pytestmark = pytest.mark.usefixtures("english")
 
 SYSTEM = Actor.system()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Messages are asserted in English; the site's language is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def ingest(folder, *extra, device="CAM-7", officer="AH-0001", err=None):
@@ -125,3 +134,12 @@ def test_file_without_creation_time_uses_its_modification_time(world, store, cam
     assert recording.started_at == recording.ended_at == at("2026-03-03 10:00")
     assert recording.ended_at.tzinfo is not None
     assert recording.started_at - at("2026-03-03 10:00") == dt.timedelta(0)
+
+
+def test_empty_sidecar_skipped_video_imported(world, store, camera, dock):
+    (dock / "VID_0001.XML").write_bytes(b"")
+    output = ingest(dock)
+    assert "Imported 3, skipped 1, failed 0." in output
+    assert "skipped VID_0001.XML: Empty file." in output
+    video = Recording.objects.get(file_name="VID_0001.MP4")
+    assert video.sidecar is None and video.place == ""

@@ -70,7 +70,7 @@ def test_killed_import_is_completed_by_a_rerun(tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         temps = list(tmp.glob("*.part")) if tmp.exists() else []
-        if any(t.stat().st_size > 8 * 1024 * 1024 for t in temps if t.exists()):
+        if any(t.stat().st_size > 1024 * 1024 for t in temps if t.exists()):  # the big one
             break
         assert proc.poll() is None, "the import ended before it could be killed"
         time.sleep(0.005)
@@ -81,15 +81,14 @@ def test_killed_import_is_completed_by_a_rerun(tmp_path):
 
     # Killed mid-file: the partial copy is only a temporary file, nothing under a digest is
     # incomplete, and the big file has no recording yet.
-    assert list(tmp.glob("*.part"))
+    assert list(tmp.glob("*.part"))  # killed mid-copy: its temporary file is left
     stored = [p for p in (data / "media" / "sha256").rglob("*") if p.is_file()]
     assert all(sha256_of(p) == p.name for p in stored)
     state = report(data)
     assert "Z_BIG.MP4" not in {r["file_name"] for r in state["recordings"]}
 
     rerun = run(env, *command, "--no-progress")
-    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert "failed 0" in rerun.stdout
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr  # 1 if any file failed
     state = report(data)
     assert sorted(r["file_name"] for r in state["recordings"]) == [
         "A_0001.MP4",

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from quancheng.ledger.models import Fact
 from quancheng.media.models import Original
@@ -21,6 +22,14 @@ pytestmark = pytest.mark.usefixtures("english")
 
 DATA = os.urandom(9 * 1024 * 1024 + 17)  # more than two chunks, not a multiple of one
 SHA = hashlib.sha256(DATA).hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Messages are asserted in English; the site's language is Chinese.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def visible_files(media_dir):
@@ -151,13 +160,17 @@ def test_missing_bytes_are_restored_by_the_next_save(store, media_dir):
     assert again.pk == original.pk and store.exists(original)
 
 
-def test_save_file_move_links_in_place(store, media_dir, tmp_path):
+def test_save_file_move_links_in_place(
+    store, media_dir, tmp_path, django_capture_on_commit_callbacks
+):
     staged = media_dir.parent / "staged.bin"
     media_dir.mkdir(parents=True, exist_ok=True)
     staged.write_bytes(DATA)
-    original = store.save_file(staged, declared_sha256=SHA, move=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        original = store.save_file(staged, declared_sha256=SHA, move=True)
     assert not staged.exists()
-    assert (media_dir / original.key).read_bytes() == DATA
+    path = media_dir / original.key
+    assert path.read_bytes() == DATA and stat.S_IMODE(path.stat().st_mode) == 0o444
     kept = tmp_path / "kept.bin"
     kept.write_bytes(DATA)
     assert store.save_file(kept).pk == original.pk
@@ -165,7 +178,9 @@ def test_save_file_move_links_in_place(store, media_dir, tmp_path):
     assert temp_files(media_dir) == []
 
 
-def test_save_file_move_refuses_mismatch_and_keeps_source(store, media_dir):
+def test_save_file_move_refuses_mismatch_and_keeps_source(
+    store, media_dir, django_capture_on_commit_callbacks
+):
     media_dir.mkdir(parents=True, exist_ok=True)
     staged = media_dir.parent / "staged.bin"
     staged.write_bytes(DATA)
@@ -179,10 +194,30 @@ def test_save_file_move_refuses_mismatch_and_keeps_source(store, media_dir):
     assert empty.exists()
     assert Original.objects.count() == 0 and temp_files(media_dir) == []
     # the same bytes staged again: the staged copy goes, the stored one stays
-    first = store.save_file(staged, move=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = store.save_file(staged, move=True)
     staged.write_bytes(DATA)
-    assert store.save_file(staged, move=True).pk == first.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        assert store.save_file(staged, move=True).pk == first.pk
     assert not staged.exists() and store.exists(first)
+
+
+def test_save_file_move_in_a_failed_action_can_be_retried(
+    store, media_dir, django_capture_on_commit_callbacks
+):
+    """An upload's action fails after the save (say, the case was closed meanwhile): the
+    transaction rolls back, the staged file is still there, and a retry stores it."""
+    media_dir.mkdir(parents=True, exist_ok=True)
+    staged = media_dir.parent / "staged.bin"
+    staged.write_bytes(DATA)
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            store.save_file(staged, declared_sha256=SHA, move=True)
+            raise RuntimeError("the action refused")
+        assert staged.read_bytes() == DATA and Original.objects.count() == 0
+        original = store.save_file(staged, declared_sha256=SHA, move=True)
+    assert not staged.exists() and store.exists(original)
+    assert Original.objects.get().pk == original.pk
 
 
 def test_cleanup_removes_temps_of_dead_processes_only(store, media_dir):
