@@ -23,6 +23,7 @@ from quancheng.agencies.actions import create_agency
 from quancheng.agencies.models import User
 from quancheng.cases.models import Case
 from quancheng.demo.seed import refusal
+from quancheng.ledger.context import Actor
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,6 +32,15 @@ ROOT = Path(__file__).resolve().parents[3]
 def _debug(settings):
     # The suite also runs on PostgreSQL, where the demo wants DEBUG (or --force) to proceed.
     settings.DEBUG = True
+
+
+@pytest.fixture(autouse=True)
+def _own_keys(settings, tmp_path, monkeypatch):
+    # The demo makes keys and sets the demo passphrases: keep both inside this test.
+    settings.QUANCHENG_KEYS_DIR = tmp_path / "keys"
+    settings.QUANCHENG_LEDGER_KEY_FILE = tmp_path / "ledger" / "signing-key.pem"
+    monkeypatch.delenv("QUANCHENG_SIGNING_PASSPHRASE", raising=False)
+    monkeypatch.delenv("QUANCHENG_LEDGER_KEY_PASSPHRASE", raising=False)
 
 
 def run_demo(*args: str) -> str:
@@ -51,6 +61,29 @@ def login_rows(output: str) -> list[tuple[str, str]]:
         username, password = line.split()[:2]
         rows.append((username, password))
     return rows
+
+
+@pytest.mark.django_db
+def test_demo_makes_the_keys_so_documents_seal_and_checkpoints_sign(settings):
+    from quancheng.documents.actions import seal_document
+    from quancheng.ledger.models import Checkpoint
+
+    run_demo("--pack", "anhui")
+    assert (settings.QUANCHENG_KEYS_DIR / "ca" / "ca.cert.pem").exists()
+    assert settings.QUANCHENG_LEDGER_KEY_FILE.exists()
+    assert Checkpoint.objects.exists()
+    head = User.objects.get(username="anhui-head")
+    from quancheng.cases.models import RecordVersion
+
+    version = (
+        RecordVersion.objects.filter(
+            record__case__agency=head.agency, record__case__closed_at__isnull=True
+        )
+        .exclude(doc_number="")
+        .first()
+    )
+    document = seal_document(Actor(head, "web"), version)
+    assert document.sha256
 
 
 @pytest.mark.django_db
