@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +145,7 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ProofError(_("%(dir)s exists and is not an empty directory.") % {"dir": out})
     facts = case_facts(case)
+    inputs = {fact.pk: leaf_input(fact) for fact in facts}  # refuses a tampered fact first
     checkpoints = _covering(facts, actor)
     entries = []
     files: dict[str, bytes] = {}
@@ -151,7 +153,7 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
         name = _file_name(fact.log, fact.seq)
         proof = inclusion(fact, checkpoints[fact.log_id])
         proof.pop("checkpoint")
-        files[f"facts/{name}"] = leaf_input(fact)
+        files[f"facts/{name}"] = inputs[fact.pk]
         files[f"proofs/{name}"] = _json(proof)
         entries.append({"fact": f"facts/{name}", "proof": f"proofs/{name}"})
     notes = {}
@@ -170,12 +172,22 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
     }
     files[portable.MANIFEST] = _json(manifest)
     files["README.txt"] = readme(case, len(facts), keys).encode()
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    shutil.copyfile(portable.__file__, out / "verify_proof.py")
+    # written beside and renamed into place: a bundle is complete or absent
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, data in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        shutil.copyfile(portable.__file__, staging / "verify_proof.py")
+        staging.chmod(0o755)
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return Written(out, len(facts), list(checkpoints.values()))
 
 

@@ -292,3 +292,45 @@ def test_a_checkpoint_signed_by_another_key_is_named(bundle):
     ok, problems = check(bundle)
     assert not ok
     assert "not signed by any key in key.vkey" in problems[0]
+
+
+def test_bundle_spans_the_system_log_for_the_cases_stored_originals(
+    world, case, settings, tmp_path
+):
+    import datetime as dt
+
+    from quancheng.devices.actions import register_device
+    from quancheng.media.actions import RecordingInput, add_recording_metadata
+    from quancheng.media.store import get_store
+
+    settings.QUANCHENG_MEDIA_STORAGE = "local"
+    settings.QUANCHENG_MEDIA_DIR = tmp_path / "media"
+    camera = register_device(Actor.system(), world.a, serial="CAM-P", kind="body_camera")
+    original = get_store().save_stream(io.BytesIO(b"video bytes"))
+    start = timezone.now() - dt.timedelta(hours=1)
+    data = RecordingInput(
+        device=camera,
+        started_at=start,
+        ended_at=start + dt.timedelta(minutes=5),
+        officers=[world.officer.officer],
+        original=original,
+        file_name="a.mp4",
+    )
+    add_recording_metadata(Actor(world.officer, "web"), case, data)
+    out = tmp_path / "proof"
+    run("proof", "case", case.number, "--out", str(out))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["checkpoints"]) == {A, "quancheng.local/system"}
+    kinds = {json.loads((out / item["fact"]).read_bytes())["kind"] for item in manifest["facts"]}
+    assert {"original.stored", "recording.described", "case.opened"} <= kinds
+    assert check(out) == (True, [])
+
+
+def test_bundle_refuses_a_fact_whose_row_was_tampered_with(case, tmp_path):
+    from quancheng.ledger.tests.test_verify import tamper
+
+    fact = Fact.objects.get(kind="record.corrected")
+    tamper("ledger_fact", "UPDATE ledger_fact SET kind = 'x.y' WHERE id = %s", [fact.pk])
+    message = refused("proof", "case", case.number, "--out", str(tmp_path / "p"))
+    assert f"Fact #{fact.pk} (log {A}, seq {fact.seq}) no longer gives its leaf hash" in message
+    assert not (tmp_path / "p").exists()
