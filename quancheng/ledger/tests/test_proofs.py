@@ -334,3 +334,18 @@ def test_bundle_refuses_a_fact_whose_row_was_tampered_with(case, tmp_path):
     message = refused("proof", "case", case.number, "--out", str(tmp_path / "p"))
     assert f"Fact #{fact.pk} (log {A}, seq {fact.seq}) no longer gives its leaf hash" in message
     assert not (tmp_path / "p").exists()
+    assert not Checkpoint.objects.filter(log__origin=A).exists()  # refused before signing
+
+
+def test_the_quancheng_command_says_what_is_wrong_on_stderr_and_exits_2(case, capsys):
+    from quancheng.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["quancheng", "proof", "fact", "999999"])
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert "No such fact: #999999." in captured.err and captured.out == ""
+    with pytest.raises(SystemExit) as exit_:
+        main(["quancheng", "verify-proof", "/nonexistent"])
+    assert exit_.value.code == 2
+    assert "Not a proof bundle" in capsys.readouterr().err
