@@ -29,6 +29,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 FORMAT = "quancheng-proof/1"
 MANIFEST = "manifest.json"
@@ -202,7 +203,7 @@ def verify_bundle(directory: Path | str) -> Result:
 
 
 def _keys(root_dir: Path, result: Result) -> dict[tuple[str, bytes], bytes]:
-    keys = {}
+    keys: dict[tuple[str, bytes], bytes] = {}
     try:
         lines = (root_dir / KEYS).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -244,7 +245,8 @@ def _checkpoints(
                 f"{name}: the checkpoint is of log {checkpoint.origin}, not {origin}."
             )
             continue
-        good, bad = [], []
+        good: list[str] = []
+        bad: list[str] = []
         for signer, kid, signature in checkpoint.signatures:
             public = keys.get((signer, kid))
             if public is None:
@@ -336,14 +338,21 @@ def _check_fact(
         )
 
 
-def _out(line: str) -> None:
-    sys.stdout.write(line + "\n")
-
-
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
+    """Check the bundle named in ``argv``; print the result; return the exit status."""
     args = sys.argv[1:] if argv is None else argv
+    stream = stdout or sys.stdout
+
+    def _out(line: str) -> None:
+        stream.write(line + "\n")
+
     if len(args) != 1 or args[0] in ("-h", "--help"):
         _out("usage: verify_proof.py DIR   (a bundle written by “quancheng proof case”)")
+        return 2
+    try:
+        import cryptography  # noqa: F401 - only checks that it is there
+    except ImportError:
+        sys.stderr.write("This verifier needs the cryptography package: pip install cryptography\n")
         return 2
     try:
         result = verify_bundle(args[0])
@@ -354,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         _out(f"Verifier key: {key}")
     for problem in result.problems:
         _out(problem)
-    summary = f"{result.facts} facts, {result.checkpoints} checkpoints"
+    summary = f"{result.facts} fact(s), {result.checkpoints} checkpoint(s)"
     if result.ok:
         _out(f"Verified: {summary}; every fact is in its signed log.")
         return 0

@@ -171,6 +171,7 @@ def test_bundle_holds_the_cases_facts_as_their_exact_leaf_bytes(case, bundle):
     vkey = (bundle / "key.vkey").read_text().strip()
     assert vkey in readme and vkey.startswith("quancheng.local+")
     assert check(bundle) == (True, [])
+    assert "Verified: " in run("verify_proof", str(bundle))
 
 
 def test_bundle_refuses_without_a_ledger_key(world, new_case, key_file, tmp_path):

@@ -18,6 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("directory")
 
     def handle(self, *args: object, **options: Any) -> None:
-        status = portable.main([options["directory"]])
+        status = portable.main([options["directory"]], self.stdout)  # type: ignore[arg-type]
         if status:
             sys.exit(status)
