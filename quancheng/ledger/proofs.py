@@ -208,6 +208,8 @@ def consistency(old: Point, new: Point) -> dict[str, Any]:
             _("The two checkpoints are of different logs: %(a)s and %(b)s.")
             % {"a": old.log.origin, "b": new.log.origin}
         )
+    if old.size < 0:
+        raise ProofError(_("A tree size cannot be negative."))
     if old.size > new.size:
         raise ProofError(
             _("The first tree (size %(a)s) is larger than the second (size %(b)s).")

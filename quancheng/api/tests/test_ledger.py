@@ -97,6 +97,8 @@ def test_consistency_between_checkpoints_and_sizes(api, world, signed):
     system_cp = Checkpoint.objects.get(log__origin=SYSTEM_LOG)
     mixed = api.get(world.officer, f"/ledger/consistency?from={system_cp.pk}&to={new.pk}")
     assert mixed.status_code == 422 and "different logs" in mixed.json()["detail"]
+    negative = api.get(world.officer, f"/ledger/consistency?from=-1&to=2&origin={A}")
+    assert negative.status_code == 422 and "negative" in negative.json()["detail"]
     missing = api.get(world.officer, "/ledger/consistency?from=1")
     assert missing.status_code == 422 and missing.json()["path"] == "to"
 
