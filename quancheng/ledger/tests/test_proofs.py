@@ -350,3 +350,29 @@ def test_the_quancheng_command_says_what_is_wrong_on_stderr_and_exits_2(case, ca
         main(["quancheng", "verify-proof", "/nonexistent"])
     assert exit_.value.code == 2
     assert "Not a proof bundle" in capsys.readouterr().err
+
+
+def test_the_standalone_verifier_agrees_with_the_ledgers_own_code():
+    """portable.py repeats the RFC 9162 and signed-note checks so it can travel alone."""
+    leaves = [merkle.leaf_hash(str(i).encode()) for i in range(37)]
+    tree = merkle.MemoryTree(leaves)
+    for size in range(1, 38):
+        for index in range(size):
+            path = tree.inclusion_proof(index, size)
+            assert portable.root_from_inclusion_proof(index, size, leaves[index], path) == (
+                tree.root(size)
+            )
+        assert portable.root_from_inclusion_proof(size, size, leaves[0], []) is None
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes_raw()
+    vkey = note.verifier_key("court.example", public)
+    assert portable.parse_verifier_key(vkey) == note.parse_verifier_key(vkey)
+    text = note.checkpoint_text(A, 5, tree.root(5))
+    parsed = portable.parse_note(text + "\n" + note.sign(text, "court.example", key))
+    assert (parsed.origin, parsed.size, parsed.root, parsed.text) == (A, 5, tree.root(5), text)
+    [(name, kid, signature)] = parsed.signatures
+    assert (name, kid) == ("court.example", note.key_id("court.example", public))
+    assert portable.signature_holds(text, signature, public)
+    assert not portable.signature_holds(text.replace("5", "6"), signature, public)
