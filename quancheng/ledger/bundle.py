@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.cases.models import Case, Record, RecordVersion, Signature, SignatureRefusal
 from quancheng.documents.models import Document
-from quancheng.ledger import note, portable
+from quancheng.ledger import leaf, note, portable
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError
@@ -171,7 +171,12 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
         "facts": entries,
     }
     files[portable.MANIFEST] = _json(manifest)
-    files["README.txt"] = readme(case, len(facts), keys).encode()
+    listing = [
+        f"  {item['fact']}  {leaf.iso_utc(fact.created_at)}  {fact.kind}"
+        f"  {fact.subject_type}:{fact.subject_id}"
+        for item, fact in zip(entries, facts, strict=True)
+    ]
+    files["README.txt"] = readme(case, listing, keys).encode()
     # written beside and renamed into place: a bundle is complete or absent
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -195,8 +200,10 @@ def _json(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def readme(case: Case, count: int, keys: list[str]) -> str:
+def readme(case: Case, listing: list[str], keys: list[str]) -> str:
     key_lines = "\n".join(f"    {key}" for key in keys)
+    count = len(listing)
+    fact_lines = "\n".join(listing)
     return f"""\
 全程（Quancheng）案件证明包 / Case proof bundle
 =============================================
@@ -205,7 +212,7 @@ def readme(case: Case, count: int, keys: list[str]) -> str:
 事实 Facts: {count}
 
 【中文】
-本目录证明：下列每一条记录事实都原样写入了执法机关的防篡改账本（Merkle 日志，
+本目录证明：文末所列的每一条事实都原样写入了执法机关的防篡改账本（Merkle 日志，
 RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-checkpoint）所确认。
 
   facts/        每条事实的规范化 JSON（RFC 8785），即账本叶子的原始字节，不得改动
@@ -225,7 +232,7 @@ RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-ch
 {key_lines}
 
 【English】
-This directory proves that each fact below was written, unchanged, into the enforcement
+This directory proves that each fact listed at the end was written, unchanged, into the enforcement
 agency's tamper-evident ledger (a Merkle log, RFC 9162), whose state the agency signed in a
 checkpoint (C2SP tlog-checkpoint).
 
@@ -247,4 +254,7 @@ The exit status is 0 only when everything holds; otherwise each failing file and
 named. Compare the public key in key.vkey with one obtained independently (for instance as
 published by the agency):
 {key_lines}
+
+事实清单 / The facts (file, appended at UTC, kind, subject):
+{fact_lines}
 """

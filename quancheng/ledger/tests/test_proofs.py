@@ -168,6 +168,7 @@ def test_bundle_holds_the_cases_facts_as_their_exact_leaf_bytes(case, bundle):
     assert manifest["checkpoints"] == {A: f"checkpoints/agency-a-{size:08d}.txt"}
     readme = (bundle / "README.txt").read_text()
     assert "pip install cryptography" in readme and "验证方法" in readme
+    assert f"case.opened  case:{case.pk}" in readme
     vkey = (bundle / "key.vkey").read_text().strip()
     assert vkey in readme and vkey.startswith("quancheng.local+")
     assert check(bundle) == (True, [])
