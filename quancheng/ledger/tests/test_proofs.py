@@ -377,3 +377,16 @@ def test_the_standalone_verifier_agrees_with_the_ledgers_own_code():
     assert (name, kid) == ("court.example", note.key_id("court.example", public))
     assert portable.signature_holds(text, signature, public)
     assert not portable.signature_holds(text.replace("5", "6"), signature, public)
+
+
+def test_bundle_uses_the_latest_checkpoint_when_it_covers_the_facts(case, tmp_path):
+    run("checkpoint")
+    with transaction.atomic():  # a later fact on something else: the checkpoint still covers
+        append_fact(Actor.system(), "test.event", ("thing", 1), {}, case.agency)
+    signed = Checkpoint.objects.count()
+    out = tmp_path / "p"
+    run("proof", "case", case.number, "--out", str(out))
+    assert Checkpoint.objects.count() == signed
+    cp = Checkpoint.objects.get(log__origin=A)
+    assert (out / "checkpoints" / f"agency-a-{cp.size:08d}.txt").read_text() == cp.note
+    assert check(out) == (True, [])
