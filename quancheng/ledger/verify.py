@@ -55,6 +55,8 @@ class Report:
     facts: int = 0
     checkpoints: int = 0
     timestamps: int = 0
+    originals: int = 0
+    documents: int = 0
     problems: list[Problem] = field(default_factory=list)
     more: Counter[str] = field(default_factory=Counter)
     _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
