@@ -9,12 +9,19 @@ is reported as ``(phase, done, total)`` over all facts, originals and documents,
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.ledger.models import Fact
+from quancheng.ledger.actions import append_fact
+from quancheng.ledger.choices import Channel
+from quancheng.ledger.context import Actor
+from quancheng.ledger.models import Fact, VerificationRun
 from quancheng.ledger.verify import Report, verify_ledger
 
 Tick = Callable[[str, int, int], None]  # phase ("facts", "originals", "documents"), done, total
@@ -120,3 +127,87 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
         "problem_count": len(report.problems) + sum(report.more.values()),
         "seconds": round(seconds, 3),
     }
+
+
+# --- runs from the web page (a background task) -------------------------------------------
+
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+def can_run_verification(user: object) -> bool:
+    """Administrators (role ``administrator``) and superusers see and start verifications."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or user.has_role("administrator")  # type: ignore[attr-defined]
+
+
+def request_verification(actor: Actor) -> tuple[VerificationRun, bool]:
+    """Queue a verification run; returns it and whether it is new (one runs at a time)."""
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    from quancheng.ledger.tasks import run_verification
+
+    with transaction.atomic():
+        pending = VerificationRun.objects.filter(finished_at__isnull=True).first()
+        if pending is not None:
+            return pending, False
+        run_row = VerificationRun.objects.create(started_by=actor.user)
+        if isinstance(task_backends[run_verification.backend], DatabaseBackend):
+            run_verification.enqueue(run_row.pk)  # a row in this transaction
+        else:
+            pk = run_row.pk
+            transaction.on_commit(lambda: run_verification.enqueue(pk))
+    return run_row, True
+
+
+def execute_run(run_id: int) -> dict[str, Any]:
+    """Run the verification for a queued ``VerificationRun`` and write its result once."""
+    row = VerificationRun.objects.get(pk=run_id)
+    if row.finished_at is not None:
+        return {"run": run_id, "ok": row.ok, "already": True}
+    started = time.perf_counter()
+    VerificationRun.objects.filter(pk=run_id).update(
+        state=VerificationRun.State.RUNNING, started_at=timezone.now()
+    )
+    last = 0.0
+
+    def tick(phase: str, done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_EVERY or done >= total:
+            last = now
+            VerificationRun.objects.filter(pk=run_id).update(phase=phase, done=done, total=total)
+
+    try:
+        report = run(tick)
+    except Exception as exc:
+        VerificationRun.objects.filter(pk=run_id).update(
+            state=VerificationRun.State.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        raise
+    result = as_json(report, time.perf_counter() - started)
+    problems = result.pop("problems")
+    counts = Counter(p["code"] for p in problems) + Counter(result["more"])
+    actor = Actor(user=row.started_by, channel=Channel.TASK)
+    with transaction.atomic():
+        VerificationRun.objects.filter(pk=run_id).update(
+            state=VerificationRun.State.DONE,
+            ok=report.ok,
+            summary=result,
+            problems=problems,
+            finished_at=timezone.now(),
+        )
+        append_fact(
+            actor,
+            "ledger.verified",
+            ("verification_run", run_id),
+            {
+                "ok": report.ok,
+                "problems": dict(sorted(counts.items())),
+                **{k: result[k] for k in ("logs", "facts", "checkpoints", "timestamps")},
+                **{k: result[k] for k in ("originals", "documents")},
+            },
+            None,
+        )
+    return {"run": run_id, "ok": report.ok, "problems": result["problem_count"]}
