@@ -175,3 +175,25 @@ def test_verify_without_roots_says_the_tokens_cannot_be_checked(signed, tsa_env,
     ok, lines = verify()
     assert not ok
     assert any("cannot be checked: set QUANCHENG_TSA_ROOTS" in line for line in lines)
+
+
+def test_openssl_replies_are_re_encoded_to_strict_der(tsa):
+    """openssl writes the certificate SET unsorted; rfc3161-client refuses it as is. The
+    re-encoding sorts only that set: the signer info (what the signature covers) is kept."""
+    from asn1crypto import tsp
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder, decode_timestamp_response
+
+    from quancheng.ledger.timestamps import _strict_der
+
+    request = TimestampRequestBuilder().data(b"note\n").hash_algorithm(HashAlgorithm.SHA256).build()
+    reply = tsa.reply(request.as_bytes())
+    with pytest.raises(ValueError, match="InvalidSetOrdering"):
+        decode_timestamp_response(reply)
+    strict = _strict_der(reply)
+    assert decode_timestamp_response(strict).tst_info.nonce == request.nonce
+
+    def signer_infos(data: bytes) -> bytes:
+        return tsp.TimeStampResp.load(data)["time_stamp_token"]["content"]["signer_infos"].dump()
+
+    assert signer_infos(strict) == signer_infos(reply)
+    assert _strict_der(b"<html>") == b"<html>"  # garbage is left for the parser to refuse
