@@ -9,6 +9,7 @@ is reported as ``(phase, done, total)`` over all facts, originals and documents,
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -56,7 +57,9 @@ def _check_originals(report: Report, step: Callable[[], None]) -> None:
     from quancheng.media.store import StoreError
     from quancheng.media.verify import check_original
 
+    recorded = _recorded_digests("original", ["original.stored"])
     for original in Original.objects.order_by("id").iterator():
+        _check_recorded(report, "original", original.pk, original.sha256, recorded)
         try:
             problem = check_original(original, full=True)
         except (OSError, StoreError) as exc:
@@ -76,7 +79,9 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
     from quancheng.documents import store
     from quancheng.documents.models import Document
 
+    recorded = _recorded_digests("document", ["document.sealed", "document.signed"])
     for document in Document.objects.order_by("id").iterator():
+        _check_recorded(report, "document", document.pk, document.sha256, recorded)
         path = store.path_for(document.sha256)
         args: dict[str, Any] = {"id": document.pk, "case": document.case_id, "path": path}
         report.documents += 1
@@ -110,6 +115,45 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
                     % {**args, "sha": digest.hexdigest()},
                 )
         step()
+
+
+def _recorded_digests(subject_type: str, kinds: list[str]) -> dict[str, str]:
+    """The SHA-256 the ledger recorded for each stored file when it was stored, by row id.
+    The facts are checked by the ledger pass; a row rewritten to match changed bytes is not."""
+    facts = Fact.objects.filter(subject_type=subject_type, kind__in=kinds).order_by("id")
+    recorded: dict[str, str] = {}
+    for subject_id, payload in facts.values_list("subject_id", "payload").iterator():
+        if isinstance(payload, str):  # the stored text, where the driver hands it back so
+            payload = json.loads(payload)
+        recorded.setdefault(subject_id, str(payload.get("sha256", "")))
+    return recorded
+
+
+def _check_recorded(
+    report: Report, code: str, pk: int, sha256: str, recorded: dict[str, str]
+) -> None:
+    what = _("Original") if code == "original" else _("Document PDF")
+    args = {"what": what, "id": pk, "sha": sha256, "fact": recorded.get(str(pk))}
+    if args["fact"] is None:
+        report.add(
+            "files",
+            code,
+            _(
+                "%(what)s #%(id)s (sha256:%(sha)s) has no fact in the ledger: its row was "
+                "written outside the application."
+            )
+            % args,
+        )
+    elif args["fact"] != sha256:
+        report.add(
+            "files",
+            code,
+            _(
+                "%(what)s #%(id)s: its row says SHA-256 %(sha)s but the ledger recorded "
+                "%(fact)s when it was stored: the row was changed."
+            )
+            % args,
+        )
 
 
 def as_json(report: Report, seconds: float) -> dict[str, Any]:

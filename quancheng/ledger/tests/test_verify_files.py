@@ -128,3 +128,43 @@ def test_a_terminal_gets_a_tqdm_bar_on_stderr(files, english):
     bar = err.getvalue()
     assert "facts:" in bar and "document PDFs:" in bar and "%|" in bar
     assert out.getvalue().startswith("Verified: ")
+
+
+def test_a_row_rewritten_to_match_replaced_bytes_is_caught_by_the_ledger(files, english):
+    """Someone replaces an original's bytes and rewrites its row's digest to match: the file
+    re-hashes to the row, but the ledger recorded the digest when the file was stored."""
+    from quancheng.ledger.tests.test_verify import tamper
+
+    store, originals, _document = files
+    original = originals[2]
+    forged = "f" * 64
+    tamper(
+        "media_original",
+        "UPDATE media_original SET sha256 = %s WHERE id = %s",
+        [forged, original.pk],
+    )
+    code, report = verify_json()
+    assert code == 1
+    messages = [p["message"] for p in report["problems"]]
+    assert (
+        f"Original #{original.pk}: its row says SHA-256 {forged} but the ledger recorded "
+        f"{original.sha256} when it was stored: the row was changed."
+    ) in messages
+
+
+def test_a_document_row_without_its_ledger_fact_is_named(files, english):
+    from quancheng.documents.models import Document
+
+    _store, _originals, document = files
+    data = b"%PDF-1.7 not from the application"
+    digest, _ = documents.put(data)
+    sneaked = Document.objects.create(
+        case=document.case, version=document.version, previous=document, step="officer",
+        signer="mallory", sha256=digest, size=len(data),
+    )  # fmt: skip
+    code, report = verify_json()
+    assert code == 1
+    assert [p["message"] for p in report["problems"]] == [
+        f"Document PDF #{sneaked.pk} (sha256:{digest}) has no fact in the ledger: its row was "
+        "written outside the application."
+    ]
