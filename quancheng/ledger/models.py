@@ -185,6 +185,7 @@ class VerificationRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default="queued")
     phase = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # last progress written
     done = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
     ok = models.BooleanField(_("all holds"), null=True)

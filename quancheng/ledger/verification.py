@@ -8,6 +8,7 @@ is reported as ``(phase, done, total)`` over all facts, originals and documents,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -176,6 +177,7 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
 # --- runs from the web page (a background task) -------------------------------------------
 
 PROGRESS_EVERY = 0.5  # seconds between progress writes
+STALLED_AFTER = dt.timedelta(minutes=10)  # a running verification silent this long has died
 
 
 def can_run_verification(user: object) -> bool:
@@ -194,7 +196,14 @@ def request_verification(actor: Actor) -> tuple[VerificationRun, bool]:
 
     with transaction.atomic():
         pending = VerificationRun.objects.filter(finished_at__isnull=True).first()
-        if pending is not None:
+        if pending is not None and _stalled(pending):
+            VerificationRun.objects.filter(pk=pending.pk).update(
+                state=VerificationRun.State.FAILED,
+                error=_("No progress for %(minutes)s minutes: the worker running it stopped.")
+                % {"minutes": int(STALLED_AFTER.total_seconds() // 60)},
+                finished_at=timezone.now(),
+            )
+        elif pending is not None:
             return pending, False
         run_row = VerificationRun.objects.create(started_by=actor.user)
         if isinstance(task_backends[run_verification.backend], DatabaseBackend):
@@ -205,6 +214,13 @@ def request_verification(actor: Actor) -> tuple[VerificationRun, bool]:
     return run_row, True
 
 
+def _stalled(row: VerificationRun) -> bool:
+    return (
+        row.state == VerificationRun.State.RUNNING
+        and row.updated_at < timezone.now() - STALLED_AFTER
+    )
+
+
 def execute_run(run_id: int) -> dict[str, Any]:
     """Run the verification for a queued ``VerificationRun`` and write its result once."""
     row = VerificationRun.objects.get(pk=run_id)
@@ -212,7 +228,7 @@ def execute_run(run_id: int) -> dict[str, Any]:
         return {"run": run_id, "ok": row.ok, "already": True}
     started = time.perf_counter()
     VerificationRun.objects.filter(pk=run_id).update(
-        state=VerificationRun.State.RUNNING, started_at=timezone.now()
+        state=VerificationRun.State.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
     )
     last = 0.0
 
@@ -221,7 +237,9 @@ def execute_run(run_id: int) -> dict[str, Any]:
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY or done >= total:
             last = now
-            VerificationRun.objects.filter(pk=run_id).update(phase=phase, done=done, total=total)
+            VerificationRun.objects.filter(pk=run_id).update(
+                phase=phase, done=done, total=total, updated_at=timezone.now()
+            )
 
     try:
         report = run(tick)

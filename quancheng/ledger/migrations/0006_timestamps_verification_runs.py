@@ -41,6 +41,7 @@ class Migration(migrations.Migration):
                 ('finished_at', models.DateTimeField(null=True, verbose_name='finished')),
                 ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Could not run')], default='queued', max_length=16, verbose_name='state')),
                 ('phase', models.CharField(blank=True, max_length=32)),
+                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('done', models.BigIntegerField(default=0)),
                 ('total', models.BigIntegerField(default=0)),
                 ('ok', models.BooleanField(null=True, verbose_name='all holds')),

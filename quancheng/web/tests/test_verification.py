@@ -133,3 +133,20 @@ def test_a_superuser_may_run_one(client, world, signed):
     client.force_login(root)
     assert client.get(reverse("verification")).status_code == 200
     assert start_and_run(client).ok is True
+
+
+def test_a_run_whose_worker_died_gives_way_to_a_new_one(client, admin, signed):
+    import datetime as dt
+
+    dead = VerificationRun.objects.create(
+        started_by=admin, state="running", updated_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    client.force_login(admin)
+    client.post(reverse("verification_start"))
+    dead.refresh_from_db()
+    assert dead.state == "failed" and dead.finished_at is not None
+    assert dead.error == "No progress for 10 minutes: the worker running it stopped."
+    new = VerificationRun.objects.exclude(pk=dead.pk).get()
+    assert new.state == "queued"
+    page = client.get(reverse("verification")).content.decode()
+    assert "Could not run" in page and "the worker running it stopped" in page
