@@ -197,3 +197,19 @@ def test_openssl_replies_are_re_encoded_to_strict_der(tsa):
 
     assert signer_infos(strict) == signer_infos(reply)
     assert _strict_der(b"<html>") == b"<html>"  # garbage is left for the parser to refuse
+
+
+def test_the_checkpoint_of_a_key_rotation_is_stamped(signed, tsa_env, monkeypatch):
+    call_command("keys", "rotate", stdout=io.StringIO(), stderr=io.StringIO())
+    rotation = Checkpoint.objects.filter(log__origin="quancheng.local/system").latest("id")
+    assert (
+        rotation.stamp.token
+        and check_token(bytes(rotation.stamp.token), rotation.note).problem == ""
+    )
+    monkeypatch.setenv("QUANCHENG_TSA_URL", DOWN_TSA_URL)
+    err = io.StringIO()
+    call_command("keys", "rotate", stdout=io.StringIO(), stderr=err)
+    second = Checkpoint.objects.filter(log__origin="quancheng.local/system").latest("id")
+    assert second.pk != rotation.pk and not CheckpointTimestamp.objects.filter(checkpoint=second)
+    assert "Checkpoint of quancheng.local/system signed without a timestamp" in err.getvalue()
+    assert verify()[0]
