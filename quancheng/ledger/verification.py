@@ -133,28 +133,32 @@ def _recorded_digests(subject_type: str, kinds: list[str]) -> dict[str, str]:
 def _check_recorded(
     report: Report, code: str, pk: int, sha256: str, recorded: dict[str, str]
 ) -> None:
-    what = _("Original") if code == "original" else _("Document PDF")
-    args = {"what": what, "id": pk, "sha": sha256, "fact": recorded.get(str(pk))}
+    args = {"id": pk, "sha": sha256, "fact": recorded.get(str(pk))}
     if args["fact"] is None:
-        report.add(
-            "files",
-            code,
-            _(
-                "%(what)s #%(id)s (sha256:%(sha)s) has no fact in the ledger: its row was "
+        if code == "original":
+            message = _(
+                "Original #%(id)s (sha256:%(sha)s) has no fact in the ledger: its row was "
                 "written outside the application."
             )
-            % args,
-        )
+        else:
+            message = _(
+                "Document PDF #%(id)s (sha256:%(sha)s) has no fact in the ledger: its row was "
+                "written outside the application."
+            )
     elif args["fact"] != sha256:
-        report.add(
-            "files",
-            code,
-            _(
-                "%(what)s #%(id)s: its row says SHA-256 %(sha)s but the ledger recorded "
+        if code == "original":
+            message = _(
+                "Original #%(id)s: its row says SHA-256 %(sha)s but the ledger recorded "
                 "%(fact)s when it was stored: the row was changed."
             )
-            % args,
-        )
+        else:
+            message = _(
+                "Document PDF #%(id)s: its row says SHA-256 %(sha)s but the ledger recorded "
+                "%(fact)s when it was stored: the row was changed."
+            )
+    else:
+        return
+    report.add("files", code, message % args)
 
 
 def as_json(report: Report, seconds: float) -> dict[str, Any]:
