@@ -432,14 +432,31 @@ def _check_signature(
         )
 
 
+def _utc(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
 def _check_stamp(
     log: Log, checkpoint: Checkpoint, stamp: CheckpointTimestamp, report: Report
 ) -> None:
     """The stored RFC 3161 token must stamp this checkpoint's note and be validly signed."""
     check = timestamps.check_token(bytes(stamp.token), checkpoint.note)
+    args = {"id": checkpoint.pk, "log": log.origin, "token": stamp.pk, "problem": check.problem}
+    if check.gen_time is not None and check.gen_time != stamp.gen_time:
+        report.add(
+            log.origin,
+            "timestamp",
+            _(
+                "Checkpoint #%(id)s of log %(log)s: the time recorded beside timestamp token "
+                "#%(token)s (%(row)s) is not the time in the token (%(time)s): the row was "
+                "changed."
+            )
+            % {**args, "row": _utc(stamp.gen_time), "time": _utc(check.gen_time)},
+        )
     if not check.problem:
         return
-    args = {"id": checkpoint.pk, "log": log.origin, "token": stamp.pk, "problem": check.problem}
     if check.forged:
         message = _(
             "Checkpoint #%(id)s of log %(log)s: its timestamp token #%(token)s is forged or "

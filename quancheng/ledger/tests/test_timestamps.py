@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -213,3 +214,22 @@ def test_the_checkpoint_of_a_key_rotation_is_stamped(signed, tsa_env, monkeypatc
     assert second.pk != rotation.pk and not CheckpointTimestamp.objects.filter(checkpoint=second)
     assert "Checkpoint of quancheng.local/system signed without a timestamp" in err.getvalue()
     assert verify()[0]
+
+
+def test_verify_names_a_changed_time_beside_the_token(signed, tsa_env):
+    checkpoint()
+    stamp = CheckpointTimestamp.objects.order_by("id").first()
+    earlier = stamp.gen_time - dt.timedelta(days=30)
+    tamper(
+        "ledger_checkpointtimestamp",
+        "UPDATE ledger_checkpointtimestamp SET gen_time = %s WHERE id = %s",
+        [earlier, stamp.pk],
+    )
+    ok, lines = verify()
+    assert not ok
+    origin = stamp.checkpoint.log.origin
+    assert (
+        f"Checkpoint #{stamp.checkpoint_id} of log {origin}: the time recorded beside timestamp "
+        f"token #{stamp.pk} ({earlier:%Y-%m-%dT%H:%M:%SZ}) is not the time in the token "
+        f"({stamp.gen_time:%Y-%m-%dT%H:%M:%SZ}): the row was changed."
+    ) in lines
