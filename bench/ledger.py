@@ -18,13 +18,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for bench.common when run as a script
 PG_URL = os.environ.get(
     "QUANCHENG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/quancheng_bench_ledger"
 )
@@ -71,44 +70,15 @@ def main() -> None:
 
 
 def run_backend(backend: str, facts: int, batch: int) -> dict | None:
-    with tempfile.TemporaryDirectory(prefix="qc-bench-") as data_dir:
-        env = dict(
-            os.environ,
-            QUANCHENG_DATA_DIR=data_dir,
-            QUANCHENG_LEDGER_KEY_PASSPHRASE="bench",  # noqa: S106 - a throwaway key
-        )
-        if backend == "postgresql":
-            if not _reset_postgres():
-                return None
-            env["DATABASE_URL"] = PG_URL
-        else:
-            env.pop("DATABASE_URL", None)
-        command = [sys.executable, __file__, "--worker", backend, "-n", str(facts)]
-        out = subprocess.run(
-            [*command, "--batch", str(batch)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        )
-        if out.returncode != 0:
-            sys.stderr.write(out.stderr)
-            raise SystemExit(f"{backend} run failed")
-        return json.loads(out.stdout.strip().splitlines()[-1])
+    from bench.common import run_worker as run_in_fresh_database
 
-
-def _reset_postgres() -> bool:
-    import psycopg
-
-    base, name = PG_URL.rsplit("/", 1)
-    try:
-        with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        return False
-    return True
+    return run_in_fresh_database(
+        __file__,
+        backend,
+        ["-n", str(facts), "--batch", str(batch)],
+        PG_URL,
+        {"QUANCHENG_LEDGER_KEY_PASSPHRASE": "bench"},
+    )
 
 
 def _payload(i: int) -> dict:

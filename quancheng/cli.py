@@ -12,6 +12,11 @@ ALIASES = {"import": "import_case", "export": "export_case", "check": "check_cas
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quancheng.settings")
     args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and args[1] == "verify-proof":
+        # checks a proof bundle with no database and without loading Django
+        from quancheng.ledger.portable import main as verify_proof
+
+        sys.exit(verify_proof(args[2:]))
     if len(args) > 1 and args[1] in ALIASES:
         args[1] = ALIASES[args[1]]
     from django.core.management import execute_from_command_line

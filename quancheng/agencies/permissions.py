@@ -34,3 +34,15 @@ def can_write_in(user: User, agency: Agency) -> bool:
 
 def can_open_case(user: User) -> bool:
     return user.is_authenticated and user.agency is not None and user.has_role(Role.OFFICER)
+
+
+def is_administrator(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+
+
+def ledger_agency_path(user: User) -> str | None:
+    """The path prefix of the agencies whose ledger facts ``user`` may get proofs of: those
+    whose records they read; ``""`` (every agency, and the system log) for an administrator."""
+    if is_administrator(user):
+        return ""
+    return visible_agency_path(user)

@@ -15,6 +15,7 @@ from quancheng.api.auth import SessionAuth, TokenAuth
 from quancheng.api.cases import router as cases_router
 from quancheng.api.devices import due_router
 from quancheng.api.devices import router as devices_router
+from quancheng.api.ledger import router as ledger_router
 from quancheng.api.me import router as me_router
 from quancheng.api.packs import router as packs_router
 from quancheng.api.records import router as records_router
@@ -55,6 +56,7 @@ api.add_router("/cases", records_router)
 api.add_router("/packs", packs_router)
 api.add_router("/devices", devices_router)
 api.add_router("/recordings", due_router)
+api.add_router("/ledger", ledger_router)
 
 # Last, so that it only catches what no endpoint above matched: a JSON 404, not an HTML page.
 fallback = Router()

@@ -4,17 +4,14 @@ and see the finding go; then switch the page to English."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import SERVE, running, server_env
 
 pytestmark = pytest.mark.e2e
 
@@ -22,55 +19,15 @@ CHROMIUM = "/usr/bin/chromium"
 START_RULE = "record.required/initiation.ex_officio"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own server
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer at {url}")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
     """``quancheng serve`` on a free port over a fresh SQLite database."""
     data = tmp_path_factory.mktemp("e2e-site")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="quancheng.settings",
-        QUANCHENG_DATA_DIR=str(data),
-        QUANCHENG_SECRET_KEY="e2e-not-secret",
-    )
+    env = server_env(data)
     seed = Path(__file__).with_name("seed_site.py")
     subprocess.run([sys.executable, str(seed)], env=env, check=True)  # noqa: S603
-    port = free_port()
-    log = (data / "server.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "quancheng.cli", "serve", "--no-migrate", "--workers", "1"]
-        + ["--bind", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/accounts/login/", server)
+    with running(SERVE, env, data / "server.log", "/accounts/login/") as (base, _):
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the server we started, and its workers
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture

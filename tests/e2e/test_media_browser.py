@@ -9,8 +9,6 @@ proxy the worker made, fetched with Range requests."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,24 +18,10 @@ from pathlib import Path
 import pytest
 
 from quancheng.media.tests.samples import make
-from tests.e2e.test_browser import CHROMIUM, free_port, wait_until_up
+from tests.e2e.test_browser import CHROMIUM
+from tests.servers import SERVE, running, server_env
 
 pytestmark = pytest.mark.e2e
-
-
-def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "quancheng.cli", *args],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)  # the process we started, and its children
-    process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +29,7 @@ def media_site(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
     """``quancheng serve`` (which starts a ``db_worker`` beside the web server) over a fresh
     database with a case and a body camera; yields the site, the case's id and a video."""
     data = tmp_path_factory.mktemp("e2e-media")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="quancheng.settings",
-        QUANCHENG_DATA_DIR=str(data),
-        QUANCHENG_SECRET_KEY="e2e-not-secret",
-        QUANCHENG_MEDIA_STORAGE="local",
-    )
-    env.pop("QUANCHENG_MEDIA_DIR", None)
+    env = server_env(data)
     here = Path(__file__).parent
     subprocess.run([sys.executable, str(here / "seed_site.py")], env=env, check=True)  # noqa: S603
     video = make("camera.avi", data)
@@ -64,18 +41,8 @@ def media_site(tmp_path_factory) -> Iterator[tuple[str, int, Path]]:
         text=True,
     )
     case_id = int(seeded.stdout.strip().splitlines()[-1])
-    port = free_port()
-    server = _start(
-        ["serve", "--no-migrate", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        env,
-        data / "server.log",
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(f"{base}/accounts/login/", server)
+    with running(SERVE, env, data / "server.log", "/accounts/login/") as (base, _):
         yield base, case_id, video
-    finally:
-        _stop(server)
 
 
 def test_recording_shows_its_thumbnail_and_plays(media_site):

@@ -60,6 +60,9 @@ def test_document_lists_every_endpoint_with_the_error_shape():
         ("post", "/api/v1/devices/{serial}/events"),
         ("get", "/api/v1/recordings/due"),
         ("post", "/api/v1/recordings/{recording_id}/evidence-note"),
+        ("get", "/api/v1/ledger/facts/{fact_id}/proof"),
+        ("get", "/api/v1/ledger/consistency"),
+        ("get", "/api/v1/ledger/checkpoints"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     for path, ops in paths.items():

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from io import StringIO
 from pathlib import Path
 
@@ -23,6 +17,8 @@ from quancheng.agencies.actions import create_agency
 from quancheng.agencies.models import User
 from quancheng.cases.models import Case
 from quancheng.demo.seed import refusal
+from quancheng.ledger.context import Actor
+from tests.servers import free_port, running
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,6 +27,15 @@ ROOT = Path(__file__).resolve().parents[3]
 def _debug(settings):
     # The suite also runs on PostgreSQL, where the demo wants DEBUG (or --force) to proceed.
     settings.DEBUG = True
+
+
+@pytest.fixture(autouse=True)
+def _own_keys(settings, tmp_path, monkeypatch):
+    # The demo makes keys and sets the demo passphrases: keep both inside this test.
+    settings.QUANCHENG_KEYS_DIR = tmp_path / "keys"
+    settings.QUANCHENG_LEDGER_KEY_FILE = tmp_path / "ledger" / "signing-key.pem"
+    monkeypatch.delenv("QUANCHENG_SIGNING_PASSPHRASE", raising=False)
+    monkeypatch.delenv("QUANCHENG_LEDGER_KEY_PASSPHRASE", raising=False)
 
 
 def run_demo(*args: str) -> str:
@@ -51,6 +56,29 @@ def login_rows(output: str) -> list[tuple[str, str]]:
         username, password = line.split()[:2]
         rows.append((username, password))
     return rows
+
+
+@pytest.mark.django_db
+def test_demo_makes_the_keys_so_documents_seal_and_checkpoints_sign(settings):
+    from quancheng.documents.actions import seal_document
+    from quancheng.ledger.models import Checkpoint
+
+    run_demo("--pack", "anhui")
+    assert (settings.QUANCHENG_KEYS_DIR / "ca" / "ca.cert.pem").exists()
+    assert settings.QUANCHENG_LEDGER_KEY_FILE.exists()
+    assert Checkpoint.objects.exists()
+    head = User.objects.get(username="anhui-head")
+    from quancheng.cases.models import RecordVersion
+
+    version = (
+        RecordVersion.objects.filter(
+            record__case__agency=head.agency, record__case__closed_at__isnull=True
+        )
+        .exclude(doc_number="")
+        .first()
+    )
+    document = seal_document(Actor(head, "web"), version)
+    assert document.sha256
 
 
 @pytest.mark.django_db
@@ -115,48 +143,18 @@ def test_unknown_pack_is_refused():
         run_demo("--pack", "no-such-pack")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_demo_serve_seeds_then_serves_on_the_given_port(tmp_path):
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["QUANCHENG_DATA_DIR"] = str(tmp_path)
+    port = free_port()
+    command = ["demo", "--serve", "--pack", "anhui", "--host", "127.0.0.1", "--port", str(port)]
     log = tmp_path / "out.log"
-    command = [sys.executable, "-m", "quancheng.cli", "demo", "--serve", "--pack", "anhui"]
-    with log.open("w") as out:
-        server = subprocess.Popen(  # noqa: S603 - our own command
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        status = _wait_for(f"http://127.0.0.1:{port}/admin/login/", server)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+    with running(command, env, log, "/accounts/login/", port=port) as (base, _):
+        assert base == f"http://127.0.0.1:{port}"
     output = log.read_text()
-    assert status == 200, output
     assert "anhui-officer" in output
     assert f"http://127.0.0.1:{port}/" in output
     assert (tmp_path / "quancheng.sqlite3").exists()
-
-
-def _wait_for(url: str, server: subprocess.Popen, timeout: float = 30) -> int | None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local URL
-                return response.status
-        except OSError:
-            time.sleep(0.2)
-    return None
 
 
 def test_login_table_lines_up_chinese_columns():

@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from conftest import at
 from quancheng.ledger.context import Actor
@@ -18,14 +17,6 @@ from quancheng.media.models import Original, Recording
 pytestmark = pytest.mark.usefixtures("english")
 
 SYSTEM = Actor.system()
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages are asserted in English; the site's language is Chinese.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def ingest(folder, *extra, device="CAM-7", officer="AH-0001", err=None):

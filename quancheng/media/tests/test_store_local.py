@@ -11,7 +11,6 @@ import sys
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.utils import translation
 
 from quancheng.ledger.models import Fact
 from quancheng.media.models import Original
@@ -22,14 +21,6 @@ pytestmark = pytest.mark.usefixtures("english")
 
 DATA = os.urandom(9 * 1024 * 1024 + 17)  # more than two chunks, not a multiple of one
 SHA = hashlib.sha256(DATA).hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages are asserted in English; the site's language is Chinese.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def visible_files(media_dir):

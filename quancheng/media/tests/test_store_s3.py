@@ -11,7 +11,7 @@ import uuid
 
 import boto3
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from quancheng.ledger.models import Fact
@@ -23,14 +23,6 @@ pytestmark = pytest.mark.usefixtures("english")
 
 DATA = os.urandom(PART + 12345)  # two parts, the last one short
 SHA = hashlib.sha256(DATA).hexdigest()
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages are asserted in English; the site's language is Chinese.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(scope="session")

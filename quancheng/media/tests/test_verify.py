@@ -7,17 +7,10 @@ import os
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from quancheng.media.store import key_for
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Messages are asserted in English; the site's language is Chinese.
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def verify(*args):

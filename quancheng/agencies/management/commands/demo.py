@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.choices import Role
 from quancheng.cases.validation import ActionError
+from quancheng.demo.keys import prepare_keys, sign_checkpoint, use_demo_passphrases
 from quancheng.demo.people import DEMO_PASSWORD
 from quancheng.demo.seed import SeedReport, refusal, seed
 from quancheng.policies.registry import all_packs
@@ -46,8 +47,11 @@ class Command(BaseCommand):
         if reason:
             raise CommandError(reason)
         call_command("migrate", interactive=False, verbosity=0)
+        use_demo_passphrases()
         try:
             report = seed(packs)
+            prepare_keys(report.staff)
+            sign_checkpoint()
         except ActionError as exc:
             raise CommandError(str(exc)) from exc
         host, port = str(options["host"]), int(options["port"])  # type: ignore[call-overload]

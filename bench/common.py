@@ -1,0 +1,54 @@
+"""What the benchmarks share: running the measured part in a fresh database per backend."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def reset_postgres(url: str) -> bool:
+    """Drop and create the benchmark database; False when PostgreSQL is not reachable."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    try:
+        with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def run_worker(
+    script: str, backend: str, args: list[str], pg_url: str, env: dict[str, str] | None = None
+) -> dict | None:
+    """Run ``script --worker BACKEND ARGS`` in a fresh data directory (and, for PostgreSQL, a
+    fresh database); its last line of output is the JSON result. None when PostgreSQL is not
+    reachable."""
+    with tempfile.TemporaryDirectory(prefix="qc-bench-") as data_dir:
+        worker_env = dict(os.environ, QUANCHENG_DATA_DIR=data_dir, **(env or {}))
+        if backend == "postgresql":
+            if not reset_postgres(pg_url):
+                return None
+            worker_env["DATABASE_URL"] = pg_url
+        else:
+            worker_env.pop("DATABASE_URL", None)
+        out = subprocess.run(  # noqa: S603 - our own script
+            [sys.executable, script, "--worker", backend, *args],
+            env=worker_env,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        if out.returncode != 0:
+            sys.stderr.write(out.stderr)
+            raise SystemExit(f"{backend} run failed")
+        return json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,0 +1,111 @@
+"""``/ledger``: inclusion proofs of facts, consistency proofs between checkpoints, and the
+latest checkpoint of each log (docs/ledger.md, "Proofs")."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from quancheng.api.access import caller
+from quancheng.api.errors import error_responses
+from quancheng.ledger import proofs
+from quancheng.ledger.proofs import Point, ProofError
+
+router = Router(tags=["ledger"])
+
+
+class CheckpointOut(Schema):
+    id: int
+    origin: str
+    tree_size: int
+    root: str
+    root_base64: str
+    created_at: str
+    note: str
+
+
+class InclusionOut(Schema):
+    fact: int
+    kind: str
+    subject: list[str]
+    origin: str
+    tree_size: int
+    leaf_index: int
+    leaf_hash: str
+    audit_path: list[str]
+    root: str
+    checkpoint: CheckpointOut | None
+
+
+class TreeEndOut(Schema):
+    tree_size: int
+    root: str
+    checkpoint: CheckpointOut | None
+
+
+class ConsistencyOut(Schema):
+    origin: str
+    from_: TreeEndOut = Field(..., alias="from")
+    to: TreeEndOut
+    proof: list[str]
+
+
+def _http(exc: ProofError) -> HttpError:
+    return HttpError(exc.status, exc.message)
+
+
+@router.get(
+    "/facts/{int:fact_id}/proof",
+    response={200: InclusionOut, **error_responses(404)},
+    summary="Inclusion proof of a fact",
+)
+def fact_proof(request: HttpRequest, fact_id: int, checkpoint: int | None = None) -> dict:
+    """The fact's audit path (RFC 9162) to the root of its log's latest checkpoint, or of the
+    checkpoint given; against the current, not yet signed tree (``checkpoint`` null) when no
+    checkpoint covers the fact yet. A fact of an agency the caller does not see is "not
+    found"."""
+    user = caller(request)
+    try:
+        fact = proofs.fact_for(user, fact_id)
+        against = proofs.checkpoint_for(user, checkpoint) if checkpoint is not None else None
+        return proofs.inclusion(fact, against)
+    except ProofError as exc:
+        raise _http(exc) from None
+
+
+@router.get(
+    "/consistency",
+    response={200: ConsistencyOut, **error_responses(404)},
+    summary="Consistency proof between two checkpoints",
+    by_alias=True,
+)
+def consistency_proof(
+    request: HttpRequest,
+    first: int = Query(..., alias="from", description="checkpoint id (tree size with origin)"),
+    second: int = Query(..., alias="to", description="checkpoint id (tree size with origin)"),
+    origin: str | None = Query(None, description="with it, from and to are tree sizes"),
+) -> dict:
+    """Proof (RFC 9162 §2.1.4) that the log at ``from`` is a prefix of the log at ``to``."""
+    user = caller(request)
+    try:
+        if origin:
+            log = proofs.log_for(user, origin)
+            old, new = Point(log, first), Point(log, second)
+        else:
+            old = Point.of(proofs.checkpoint_for(user, first))
+            new = Point.of(proofs.checkpoint_for(user, second))
+        return proofs.consistency(old, new)
+    except ProofError as exc:
+        raise _http(exc) from None
+
+
+@router.get(
+    "/checkpoints",
+    response={200: list[CheckpointOut], **error_responses()},
+    summary="The latest checkpoint of each log",
+)
+def checkpoints(request: HttpRequest) -> list[dict]:
+    """The latest signed checkpoint of every log the caller sees (their agencies' and the
+    system log)."""
+    return [proofs.checkpoint_json(cp) for cp in proofs.latest_checkpoints(caller(request))]

@@ -1,0 +1,260 @@
+"""``quancheng proof case``: a case's facts with their proofs in a directory anyone can check.
+
+The bundle holds every fact about the case and what hangs from it (parties, records and
+their versions, signatures and refusals, recordings, interruptions, the stored originals,
+uploads, documents) as the exact bytes of its ledger leaf, one inclusion proof per fact
+against its log's latest checkpoint (signed now if none covers the facts), those checkpoint
+notes, the verifier keys that signed them, the standalone verifier ``verify_proof.py``
+(``quancheng.ledger.portable``) and a README in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quancheng.cases.models import Case, Record, RecordVersion, Signature, SignatureRefusal
+from quancheng.documents.models import Document
+from quancheng.ledger import leaf, note, portable
+from quancheng.ledger.actions import sign_checkpoints
+from quancheng.ledger.context import Actor
+from quancheng.ledger.keys import KeyFileError
+from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
+from quancheng.ledger.proofs import ProofError, inclusion, latest_checkpoint, leaf_input
+from quancheng.media.models import Interruption, Recording
+from quancheng.uploads.models import Upload
+
+
+@dataclass(frozen=True)
+class Written:
+    directory: Path
+    facts: int
+    checkpoints: list[Checkpoint]
+
+
+def find_case(value: str) -> Case:
+    """A case by its number, or by its id when no case has that number."""
+    matches = list(Case.objects.filter(number=value).select_related("agency"))
+    if len(matches) > 1:
+        raise ProofError(
+            _("%(n)s cases have the number %(number)s: give the case's id (%(ids)s).")
+            % {"n": len(matches), "number": value, "ids": ", ".join(str(c.pk) for c in matches)}
+        )
+    if not matches and value.isdigit():
+        matches = list(Case.objects.filter(pk=int(value)).select_related("agency"))
+    if not matches:
+        raise ProofError(_("No case with the number or id %(value)s.") % {"value": value}, 404)
+    return matches[0]
+
+
+def _pks(queryset: QuerySet) -> list[str]:
+    return [str(pk) for pk in queryset.values_list("pk", flat=True)]
+
+
+def case_subjects(case: Case) -> dict[str, list[str]]:
+    """Every ledger subject that belongs to the case, by subject type."""
+    recordings = Recording.objects.filter(case=case)
+    originals = {
+        str(pk)
+        for pair in recordings.values_list("original_id", "sidecar_id")
+        for pk in pair
+        if pk is not None
+    }
+    originals |= {
+        str(pk)
+        for pk in Upload.objects.filter(case=case).values_list("original_id", flat=True)
+        if pk is not None
+    }
+    return {
+        "case": [str(case.pk)],
+        "party": _pks(case.parties.all()),
+        "record": _pks(Record.objects.filter(case=case)),
+        "record_version": _pks(RecordVersion.objects.filter(record__case=case)),
+        "signature": _pks(Signature.objects.filter(version__record__case=case)),
+        "refusal": _pks(SignatureRefusal.objects.filter(version__record__case=case)),
+        "recording": _pks(recordings),
+        "interruption": _pks(Interruption.objects.filter(case=case)),
+        "original": sorted(originals),
+        "upload": _pks(Upload.objects.filter(case=case)),
+        "document": _pks(Document.objects.filter(case=case)),
+    }
+
+
+def case_facts(case: Case) -> list[Fact]:
+    query = Q(pk__in=[])
+    for subject_type, ids in case_subjects(case).items():
+        if ids:
+            query |= Q(subject_type=subject_type, subject_id__in=ids)
+    return list(Fact.objects.filter(query).select_related("log").order_by("log_id", "seq"))
+
+
+def _covering(facts: list[Fact], actor: Actor) -> dict[int, Checkpoint]:
+    """The latest checkpoint of each log the facts are in, signed now where none covers them."""
+    logs: dict[int, Log] = {}
+    last: dict[int, int] = {}
+    for fact in facts:
+        logs[fact.log_id] = fact.log
+        last[fact.log_id] = max(last.get(fact.log_id, -1), fact.seq)
+    stale = [
+        log.origin
+        for pk, log in logs.items()
+        if (cp := latest_checkpoint(log)) is None or cp.size <= last[pk]
+    ]
+    if stale:
+        try:
+            sign_checkpoints(actor, origins=stale)
+        except KeyFileError as exc:
+            raise ProofError(
+                _(
+                    "No checkpoint covers the case's facts yet and none can be signed: "
+                    "%(error)s (a ledger key is made with “quancheng keys init”)."
+                )
+                % {"error": exc}
+            ) from None
+    return {pk: latest_checkpoint(log) for pk, log in logs.items()}  # type: ignore[misc]
+
+
+def _file_name(log: Log, seq: int) -> str:
+    label = log.agency_code or "system"
+    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', label)}-{seq:08d}.json"
+
+
+def _verifier_keys(checkpoints: list[Checkpoint]) -> list[str]:
+    """The registered keys that signed the checkpoints (a rotation's note has two)."""
+    used = set()
+    for checkpoint in checkpoints:
+        _text, signatures = note.split(checkpoint.note)
+        used |= {(s.name, s.key_id) for s in signatures}
+    return [
+        row.verifier_key
+        for row in SigningKey.objects.order_by("id")
+        if (row.name, bytes(row.key_id)) in used
+    ]
+
+
+def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
+    """Write the case's proof bundle into ``out`` (which must be empty or not exist)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ProofError(_("%(dir)s exists and is not an empty directory.") % {"dir": out})
+    facts = case_facts(case)
+    inputs = {fact.pk: leaf_input(fact) for fact in facts}  # refuses a tampered fact first
+    checkpoints = _covering(facts, actor)
+    entries = []
+    files: dict[str, bytes] = {}
+    for fact in facts:
+        name = _file_name(fact.log, fact.seq)
+        proof = inclusion(fact, checkpoints[fact.log_id])
+        proof.pop("checkpoint")
+        files[f"facts/{name}"] = inputs[fact.pk]
+        files[f"proofs/{name}"] = _json(proof)
+        entries.append({"fact": f"facts/{name}", "proof": f"proofs/{name}"})
+    notes = {}
+    for checkpoint in checkpoints.values():
+        name = f"checkpoints/{_file_name(checkpoint.log, checkpoint.size)[:-5]}.txt"
+        files[name] = checkpoint.note.encode()
+        notes[checkpoint.log.origin] = name
+    keys = _verifier_keys(list(checkpoints.values()))
+    files[portable.KEYS] = "".join(f"{key}\n" for key in keys).encode()
+    manifest = {
+        "format": portable.FORMAT,
+        "case": {"id": case.pk, "number": case.number, "agency": case.agency.code},
+        "generated_at": timezone.now().isoformat(),
+        "checkpoints": notes,
+        "facts": entries,
+    }
+    files[portable.MANIFEST] = _json(manifest)
+    listing = [
+        f"  {item['fact']}  {leaf.iso_utc(fact.created_at)}  {fact.kind}"
+        f"  {fact.subject_type}:{fact.subject_id}"
+        for item, fact in zip(entries, facts, strict=True)
+    ]
+    files["README.txt"] = readme(case, listing, keys).encode()
+    # written beside and renamed into place: a bundle is complete or absent
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, data in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        shutil.copyfile(portable.__file__, staging / "verify_proof.py")
+        staging.chmod(0o755)
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Written(out, len(facts), list(checkpoints.values()))
+
+
+def _json(value: object) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def readme(case: Case, listing: list[str], keys: list[str]) -> str:
+    key_lines = "\n".join(f"    {key}" for key in keys)
+    count = len(listing)
+    fact_lines = "\n".join(listing)
+    return f"""\
+全程（Quancheng）案件证明包 / Case proof bundle
+=============================================
+
+案件 Case: {case.number}（{case.agency.name}, {case.agency.code}）
+事实 Facts: {count}
+
+【中文】
+本目录证明：文末所列的每一条事实都原样写入了执法机关的防篡改账本（Merkle 日志，
+RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-checkpoint）所确认。
+
+  facts/        每条事实的规范化 JSON（RFC 8785），即账本叶子的原始字节，不得改动
+  proofs/       每条事实的包含证明（叶子位置、树大小、审计路径）
+  checkpoints/  各日志的签名检查点
+  key.vkey      签名公钥（C2SP 验证密钥）
+  manifest.json 文件清单
+  verify_proof.py 独立的验证程序
+
+验证方法（无需安装全程，也无需数据库；只需 Python 3.11 以上及 cryptography 包）：
+
+    pip install cryptography
+    python verify_proof.py 本目录
+
+全部通过时退出码为 0；否则逐条指出哪个文件、哪条事实未通过。
+请通过独立渠道（如机关公布的信息）核对 key.vkey 中的公钥，公钥如下：
+{key_lines}
+
+【English】
+This directory proves that each fact listed at the end was written, unchanged, into the enforcement
+agency's tamper-evident ledger (a Merkle log, RFC 9162), whose state the agency signed in a
+checkpoint (C2SP tlog-checkpoint).
+
+  facts/        each fact's canonical JSON (RFC 8785): the exact bytes of its ledger leaf;
+                do not reformat them
+  proofs/       one inclusion proof per fact (leaf index, tree size, audit path)
+  checkpoints/  the signed checkpoint of each log
+  key.vkey      the public verifier key(s) (C2SP vkey)
+  manifest.json the list of files
+  verify_proof.py a standalone verifier
+
+To check it (no Quancheng and no database needed; Python 3.11 or later and the
+`cryptography` package only):
+
+    pip install cryptography
+    python verify_proof.py THIS_DIRECTORY
+
+The exit status is 0 only when everything holds; otherwise each failing file and fact is
+named. Compare the public key in key.vkey with one obtained independently (for instance as
+published by the agency):
+{key_lines}
+
+事实清单 / The facts (file, appended at UTC, kind, subject):
+{fact_lines}
+"""
