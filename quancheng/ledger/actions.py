@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import keys, leaf, note
+from quancheng.ledger import keys, leaf, note, timestamps
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, SigningKeyPair
 from quancheng.ledger.logs import (
@@ -25,7 +25,7 @@ from quancheng.ledger.logs import (
     lock_log,
     previous_leaves,
 )
-from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
+from quancheng.ledger.models import Checkpoint, CheckpointTimestamp, Fact, Log, SigningKey
 from quancheng.ledger.tree import LogTree
 
 generate_key = Ed25519PrivateKey.generate
@@ -185,7 +185,7 @@ def init_key(actor: Actor) -> SigningKey:
         raise
 
 
-def rotate_key(actor: Actor) -> SigningKey:
+def rotate_key(actor: Actor, timestamp_failed: Callable[[str], None] | None = None) -> SigningKey:
     """Replace the signing key. The rotation is a fact of the system log, whose checkpoint
     right after it is signed by both keys; the old key file is kept beside as ``*.retired``."""
     path = keys.key_file()
@@ -197,38 +197,103 @@ def rotate_key(actor: Actor) -> SigningKey:
     try:
         with transaction.atomic():
             row = _register(actor, pair, "ledger.key_rotated", {"replaces": old.verifier_key})
-            sign_checkpoint(actor, lock_log(None), [old, pair])
+            checkpoint = sign_checkpoint(actor, lock_log(None), [old, pair])
     except BaseException:
         staged.unlink()
         raise
     os.replace(path, path.with_name(f"{path.name}.{old.key_id.hex()}.retired"))
     os.replace(staged, path)
+    if timestamps.tsa_url():
+        try:
+            stamp_checkpoint(checkpoint)
+        except timestamps.TimestampError as exc:
+            if timestamp_failed:
+                timestamp_failed(
+                    _("Checkpoint of %(log)s signed without a timestamp: %(e)s")
+                    % {"log": checkpoint.log.origin, "e": exc}
+                )
     return row
 
 
-def sign_checkpoint(actor: Actor, log: Log, signers: list[SigningKeyPair]) -> Checkpoint:
-    """Sign the log's current size and root hash (C2SP tlog-checkpoint)."""
+def _signed_note(log: Log, signers: list[SigningKeyPair]) -> tuple[int, bytes, str]:
+    """The log's current size and root hash, and the checkpoint note signed by ``signers``."""
     tree = LogTree(log)
     size = tree.size()
     root = tree.root(size)
     text = note.checkpoint_text(log.origin, size, root)
     signed = text + "\n" + "".join(note.sign(text, k.name, k.private_key) for k in signers)
+    return size, root, signed
+
+
+def sign_checkpoint(actor: Actor, log: Log, signers: list[SigningKeyPair]) -> Checkpoint:
+    """Sign the log's current size and root hash (C2SP tlog-checkpoint)."""
+    size, root, signed = _signed_note(log, signers)
     return Checkpoint.objects.create(log=log, size=size, root_hash=root, note=signed)
 
 
-@transaction.atomic
 def sign_checkpoints(
-    actor: Actor, *, origins: list[str] | None = None, force: bool = False
+    actor: Actor,
+    *,
+    origins: list[str] | None = None,
+    force: bool = False,
+    require_timestamp: bool = False,
+    timestamp_failed: Callable[[str], None] | None = None,
 ) -> list[Checkpoint]:
-    """A checkpoint for every log (or those named) that grew since its last one."""
+    """A checkpoint for every log (or those named) that grew since its last one.
+
+    With ``QUANCHENG_TSA_URL`` set each new checkpoint is stamped (RFC 3161) over its note,
+    outside any transaction; checkpoints and tokens are then written together. A TSA that
+    fails leaves the checkpoint unstamped and is reported through ``timestamp_failed``;
+    with ``require_timestamp`` it raises ``TimestampError`` and nothing is written."""
     key = current_key()
-    logs = Log.objects.order_by("id")
-    if origins:
-        logs = logs.filter(origin__in=origins)
-    signed = []
-    for log in logs:
-        last = log.checkpoints.order_by("-size", "-id").first()
-        if not force and last is not None and last.size == LogTree(log).size():
-            continue
-        signed.append(sign_checkpoint(actor, log, [key]))
-    return signed
+    url = timestamps.tsa_url()
+    if require_timestamp and not url:
+        raise timestamps.TimestampError(
+            _("No time-stamping authority is configured: set %(var)s.")
+            % {"var": timestamps.TSA_URL_ENV}
+        )
+    with transaction.atomic():
+        logs = Log.objects.order_by("id")
+        if origins:
+            logs = logs.filter(origin__in=origins)
+        prepared = []
+        for log in logs:
+            last = log.checkpoints.order_by("-size", "-id").first()
+            if not force and last is not None and last.size == LogTree(log).size():
+                continue
+            prepared.append((log, *_signed_note(log, [key])))
+    stamps: dict[int, timestamps.Stamp] = {}
+    if url:
+        for index, (log, _size, _root, signed) in enumerate(prepared):
+            try:
+                stamps[index] = timestamps.stamp(signed, url)
+            except timestamps.TimestampError as exc:
+                if require_timestamp:
+                    raise
+                if timestamp_failed:
+                    timestamp_failed(
+                        _("Checkpoint of %(log)s signed without a timestamp: %(e)s")
+                        % {"log": log.origin, "e": exc}
+                    )
+    written = []
+    with transaction.atomic():
+        for index, (log, size, root, signed) in enumerate(prepared):
+            checkpoint = Checkpoint.objects.create(log=log, size=size, root_hash=root, note=signed)
+            if index in stamps:
+                save_stamp(checkpoint, stamps[index])
+            written.append(checkpoint)
+    return written
+
+
+def save_stamp(checkpoint: Checkpoint, stamp: timestamps.Stamp) -> CheckpointTimestamp:
+    """Store a checked timestamp token beside its checkpoint."""
+    return CheckpointTimestamp.objects.create(
+        checkpoint=checkpoint, token=stamp.token, gen_time=stamp.gen_time, tsa_url=stamp.tsa_url
+    )
+
+
+def stamp_checkpoint(checkpoint: Checkpoint) -> CheckpointTimestamp:
+    """Stamp a stored checkpoint now (the request runs outside any transaction of ours)."""
+    stamp = timestamps.stamp(checkpoint.note)
+    with transaction.atomic():
+        return save_stamp(checkpoint, stamp)

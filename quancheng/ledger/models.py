@@ -141,3 +141,62 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log} @ {self.size}"
+
+
+class CheckpointTimestamp(models.Model):
+    """An RFC 3161 timestamp token over a checkpoint's signed note (SHA-256 of ``note``).
+
+    Written once, complete, after the reply was checked; the table refuses UPDATE and DELETE.
+    """
+
+    checkpoint = models.OneToOneField(Checkpoint, on_delete=models.PROTECT, related_name="stamp")
+    token = models.BinaryField()  # DER TimeStampToken (CMS ContentInfo)
+    gen_time = models.DateTimeField(_("time stamped"))  # as the token says; verify re-reads it
+    tsa_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("checkpoint timestamp")
+        verbose_name_plural = _("checkpoint timestamps")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint} @ {self.gen_time:%Y-%m-%dT%H:%M:%SZ}"
+
+
+class VerificationRun(models.Model):
+    """One run of the full verification started from the web page (a background task).
+
+    Progress fields are updated while it runs (they are no evidence); the result is written
+    once when it ends (``finished_at`` set): from then on the database refuses any UPDATE,
+    and the result is also a ledger fact (``ledger.verified``)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Could not run")
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True)
+    finished_at = models.DateTimeField(_("finished"), null=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default="queued")
+    phase = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # last progress written
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    ok = models.BooleanField(_("all holds"), null=True)
+    summary = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("verification run")
+        verbose_name_plural = _("verification runs")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"verification #{self.pk} {self.state}"

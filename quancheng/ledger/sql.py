@@ -103,3 +103,48 @@ def log_head_function() -> RunPython:
             schema_editor.execute("DROP FUNCTION IF EXISTS quancheng_ledger_head(text, text, text)")
 
     return RunPython(forward, backward)
+
+
+_FINAL_MESSAGE = "its result is final: the row cannot be updated or deleted"
+
+
+def final_once(table: str, column: str) -> RunPython:
+    """``table`` refuses DELETE, and UPDATE of a row whose ``column`` is already set: rows
+    that report progress while work runs and are final once it ends."""
+
+    def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            schema_editor.execute(
+                f'CREATE TRIGGER "{table}_final_update" BEFORE UPDATE ON "{table}" '
+                f'WHEN OLD."{column}" IS NOT NULL '
+                f"BEGIN SELECT RAISE(ABORT, '{table}: {_FINAL_MESSAGE}'); END;"
+            )
+            schema_editor.execute(
+                f'CREATE TRIGGER "{table}_no_delete" BEFORE DELETE ON "{table}" '
+                f"BEGIN SELECT RAISE(ABORT, '{table}: {_FINAL_MESSAGE}'); END;"
+            )
+        elif vendor == "postgresql":
+            schema_editor.execute(
+                f'CREATE OR REPLACE FUNCTION "{table}_final"() RETURNS trigger AS $$ '
+                f"BEGIN IF TG_OP = 'DELETE' OR OLD.\"{column}\" IS NOT NULL THEN "
+                f"RAISE EXCEPTION '{table}: {_FINAL_MESSAGE}' "
+                "USING ERRCODE = 'integrity_constraint_violation'; END IF; "
+                "RETURN NEW; END; $$ LANGUAGE plpgsql;",
+                None,
+            )
+            schema_editor.execute(
+                f'CREATE TRIGGER "{table}_final" BEFORE UPDATE OR DELETE ON "{table}" '
+                f'FOR EACH ROW EXECUTE FUNCTION "{table}_final"();'
+            )
+
+    def backward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_final_update"')
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_delete"')
+        elif vendor == "postgresql":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{table}_final" ON "{table}"')
+            schema_editor.execute(f'DROP FUNCTION IF EXISTS "{table}_final"()')
+
+    return RunPython(forward, backward)

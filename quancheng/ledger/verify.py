@@ -18,14 +18,21 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf, merkle, note
+from quancheng.ledger import leaf, merkle, note, timestamps
 from quancheng.ledger.canonical import (
     CanonicalizationError,
     canonical_json,
     is_plain,
     plain_dumps,
 )
-from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey, TreeNode
+from quancheng.ledger.models import (
+    Checkpoint,
+    CheckpointTimestamp,
+    Fact,
+    Log,
+    SigningKey,
+    TreeNode,
+)
 
 LIMIT = 20  # messages of one kind per log; the rest are counted
 
@@ -47,6 +54,9 @@ class Report:
     logs: int = 0
     facts: int = 0
     checkpoints: int = 0
+    timestamps: int = 0
+    originals: int = 0
+    documents: int = 0
     problems: list[Problem] = field(default_factory=list)
     more: Counter[str] = field(default_factory=Counter)
     _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -64,14 +74,19 @@ class Report:
 
 
 Progress = Callable[[str, int, int], None]
+Advance = Callable[[int], None]  # called with the number of facts just checked
 
 
-def verify_ledger(progress: Progress | None = None) -> Report:
-    report = Report()
+def verify_ledger(
+    progress: Progress | None = None,
+    advance: Advance | None = None,
+    report: Report | None = None,
+) -> Report:
+    report = report if report is not None else Report()
     keys = _check_keys(report)
     logs = list(Log.objects.order_by("id"))
     for number, log in enumerate(logs, 1):
-        _verify_log(log, keys, report)
+        _verify_log(log, keys, report, advance)
         report.logs += 1
         if progress:
             progress(log.origin, number, len(logs))
@@ -128,18 +143,24 @@ class _Pass:
     missing: list[int] = field(default_factory=list)
 
 
-def _verify_log(log: Log, keys: dict[tuple[str, bytes], bytes], report: Report) -> None:
-    scan = _scan_facts(log, report)
+def _verify_log(
+    log: Log, keys: dict[tuple[str, bytes], bytes], report: Report, advance: Advance | None
+) -> None:
+    scan = _scan_facts(log, report, advance)
     report.facts += len(scan.leaves)
     _explain_moves(log, scan, report)
     tree = merkle.levels(scan.leaves) if scan.leaves else [[]]
     _check_nodes(log, tree, report)
-    for checkpoint in Checkpoint.objects.filter(log=log).order_by("id"):
+    for checkpoint in Checkpoint.objects.filter(log=log).select_related("stamp").order_by("id"):
         report.checkpoints += 1
         _check_checkpoint(log, checkpoint, tree, len(scan.leaves), keys, report)
+        stamp = getattr(checkpoint, "stamp", None)
+        if stamp is not None:
+            report.timestamps += 1
+            _check_stamp(log, checkpoint, stamp, report)
 
 
-def _scan_facts(log: Log, report: Report) -> _Pass:
+def _scan_facts(log: Log, report: Report, advance: Advance | None = None) -> _Pass:
     scan = _Pass()
     last_on_subject: dict[str, bytes] = {}
     expected, previous_id = 0, 0
@@ -147,6 +168,8 @@ def _scan_facts(log: Log, report: Report) -> _Pass:
     with connection.chunked_cursor() as cursor:
         cursor.execute(_FACTS_SQL, [log.pk])
         while rows := cursor.fetchmany(5000):
+            if advance:
+                advance(len(rows))
             for row in rows:
                 (pk, seq, kind, s_type, s_id, payload, actor, channel, remote) = row[:9]
                 created, prev, stored, digests, agency_id = row[9:]
@@ -407,3 +430,38 @@ def _check_signature(
             )
             % args,
         )
+
+
+def _utc(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+def _check_stamp(
+    log: Log, checkpoint: Checkpoint, stamp: CheckpointTimestamp, report: Report
+) -> None:
+    """The stored RFC 3161 token must stamp this checkpoint's note and be validly signed."""
+    check = timestamps.check_token(bytes(stamp.token), checkpoint.note)
+    args = {"id": checkpoint.pk, "log": log.origin, "token": stamp.pk, "problem": check.problem}
+    if check.gen_time is not None and check.gen_time != stamp.gen_time:
+        report.add(
+            log.origin,
+            "timestamp",
+            _(
+                "Checkpoint #%(id)s of log %(log)s: the time recorded beside timestamp token "
+                "#%(token)s (%(row)s) is not the time in the token (%(time)s): the row was "
+                "changed."
+            )
+            % {**args, "row": _utc(stamp.gen_time), "time": _utc(check.gen_time)},
+        )
+    if not check.problem:
+        return
+    if check.forged:
+        message = _(
+            "Checkpoint #%(id)s of log %(log)s: its timestamp token #%(token)s is forged or "
+            "belongs to something else: %(problem)s."
+        )
+    else:
+        message = _("Checkpoint #%(id)s of log %(log)s, timestamp token #%(token)s: %(problem)s.")
+    report.add(log.origin, "timestamp", message % args)

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from quancheng.documents import views as documents
-from quancheng.web.views import cases, devices, recordings, records, uploads
+from quancheng.web.views import cases, devices, recordings, records, uploads, verification
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -53,4 +53,11 @@ urlpatterns = [
     path("cases/", include((case_patterns, "cases"))),
     path("devices/", include((device_patterns, "devices"))),
     path("recordings/due/", devices.due_list, name="recordings_due"),
+    path("verification/", verification.verification, name="verification"),
+    path("verification/start/", verification.verification_start, name="verification_start"),
+    path(
+        "verification/<int:pk>/progress.json",
+        verification.verification_progress,
+        name="verification_progress",
+    ),
 ]

@@ -26,6 +26,14 @@ def seed() -> None:
         roles=["officer"],
         cert_no="E2E-0001",
     )
+    create_user(
+        system,
+        agency,
+        username="e2e-admin",
+        password="e2e-password-8",
+        full_name="赵管理",
+        roles=["administrator"],
+    )
 
 
 if __name__ == "__main__":

@@ -60,7 +60,10 @@ def ledger(world, key_file):
 def test_an_untouched_ledger_verifies(ledger):
     ok, lines = verify()
     assert ok
-    assert lines[-1].startswith("Verified: 28 facts in 6 logs, 6 checkpoints, in ")
+    assert lines[-1].startswith(
+        "Verified: 28 facts in 6 logs, 6 checkpoints (0 timestamped), 0 originals, "
+        "0 document PDFs, in "
+    )
 
 
 def test_a_changed_field_is_named(ledger):

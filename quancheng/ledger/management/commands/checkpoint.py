@@ -11,6 +11,7 @@ from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError
+from quancheng.ledger.timestamps import TimestampError
 
 
 class Command(BaseCommand):
@@ -19,16 +20,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--origin", action="append", help="only this log (repeatable)")
         parser.add_argument("--force", action="store_true", help="sign even if unchanged")
+        parser.add_argument(
+            "--require-timestamp",
+            action="store_true",
+            help="fail (exit 2, nothing written) unless the TSA stamps every checkpoint",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
             signed = sign_checkpoints(
-                Actor.system(Channel.CLI), origins=options["origin"], force=bool(options["force"])
+                Actor.system(Channel.CLI),
+                origins=options["origin"],  # type: ignore[arg-type]
+                force=bool(options["force"]),
+                require_timestamp=bool(options["require_timestamp"]),
+                timestamp_failed=lambda message: self.stderr.write(message),
             )
         except KeyFileError as exc:
             raise CommandError(str(exc)) from None
+        except TimestampError as exc:
+            raise CommandError(
+                _("No checkpoint was written: %(e)s") % {"e": exc}, returncode=2
+            ) from None
         for checkpoint in signed:
             root = base64.b64encode(bytes(checkpoint.root_hash)).decode()
-            self.stdout.write(f"{checkpoint.log.origin} {checkpoint.size} {root}")
+            stamped = hasattr(checkpoint, "stamp")
+            line = f"{checkpoint.log.origin} {checkpoint.size} {root}"
+            if stamped:
+                line += " " + _("(timestamped %(time)s)") % {
+                    "time": checkpoint.stamp.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+                }
+            self.stdout.write(line)
         if not signed:
             self.stdout.write(_("No log grew since its last checkpoint."))

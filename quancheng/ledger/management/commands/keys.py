@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 row = init_key(actor)
                 self.stdout.write(_("Created %(path)s.") % {"path": keys.key_file()})
             elif options["action"] == "rotate":
-                row = rotate_key(actor)
+                row = rotate_key(actor, timestamp_failed=self.stderr.write)
                 self.stdout.write(_("Rotated the key in %(path)s.") % {"path": keys.key_file()})
             else:
                 vkey = current_key().verifier_key

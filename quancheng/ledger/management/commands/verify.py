@@ -1,41 +1,92 @@
-"""``quancheng verify``: recompute the ledger, check every checkpoint; exit 0 only if all holds."""
+"""``quancheng verify``: recompute the ledger, check every checkpoint and timestamp, re-hash
+every stored file; exit 0 only if all holds."""
 
 from __future__ import annotations
 
+import json
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from quancheng.ledger.verify import verify_ledger
+from quancheng.ledger.verification import as_json, run
+from quancheng.ledger.verify import Report
+
+PHASES = {"facts": "facts", "originals": "originals", "documents": "document PDFs"}
 
 
 class Command(BaseCommand):
-    help = "Recompute every ledger leaf, tree and checkpoint signature; name what fails."
+    help = (
+        "Recompute every ledger leaf, tree, checkpoint signature and timestamp, and re-hash "
+        "every stored original and document PDF; name what fails."
+    )
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--quiet", action="store_true", help="print problems only")
+        parser.add_argument(
+            "--json", action="store_true", help="print a machine-readable report on stdout"
+        )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         started = time.perf_counter()
+        with self._progress(quiet=options["quiet"] or options["json"]) as tick:
+            report = run(tick)
+        seconds = time.perf_counter() - started
+        if options["json"]:
+            self.stdout.write(json.dumps(as_json(report, seconds), ensure_ascii=False, indent=2))
+            if not report.ok:
+                raise CommandError(_("Verification FAILED."), returncode=1)
+            return
+        self._print(report, seconds)
 
-        def progress(origin: str, done: int, total: int) -> None:
-            if not options["quiet"]:
-                self.stderr.write(f"[{done}/{total}] {origin}")
+    def _progress(self, *, quiet: bool) -> Any:
+        """A tqdm bar on stderr when it is a terminal; a line per phase otherwise."""
+        command = self
 
-        report = verify_ledger(progress)
+        class Progress:
+            bar: Any = None
+            phase = ""
+
+            def __enter__(self) -> Any:
+                return None if quiet else self.tick
+
+            def tick(self, phase: str, done: int, total: int) -> None:
+                if _tty(command.stderr):
+                    if self.bar is None:
+                        from tqdm import tqdm
+
+                        self.bar = tqdm(total=total, unit="", file=command.stderr._out, leave=False)
+                    self.bar.total = total
+                    self.bar.set_description(PHASES.get(phase, phase))
+                    self.bar.update(done - self.bar.n)
+                elif phase != self.phase:
+                    command.stderr.write(_("Checking %(what)s …") % {"what": PHASES[phase]})
+                self.phase = phase
+
+            def __exit__(self, *exc: object) -> None:
+                if self.bar is not None:
+                    self.bar.close()
+
+        return Progress()
+
+    def _print(self, report: Report, seconds: float) -> None:
         for problem in report.problems:
             self.stdout.write(problem.message)
         for code, count in sorted(report.more.items()):
             more = _("… and %(n)s more problems of kind “%(code)s”.")
             self.stdout.write(more % {"n": count, "code": code})
         summary = _(
-            "%(facts)s facts in %(logs)s logs, %(checkpoints)s checkpoints, in %(s).1f s."
+            "%(facts)s facts in %(logs)s logs, %(checkpoints)s checkpoints (%(timestamps)s "
+            "timestamped), %(originals)s originals, %(documents)s document PDFs, in %(s).1f s."
         ) % {
             "facts": report.facts,
             "logs": report.logs,
             "checkpoints": report.checkpoints,
-            "s": time.perf_counter() - started,
+            "timestamps": report.timestamps,
+            "originals": report.originals,
+            "documents": report.documents,
+            "s": seconds,
         }
         if not report.ok:
             total = len(report.problems) + sum(report.more.values())
@@ -45,3 +96,8 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(_("Verified: %(summary)s") % {"summary": summary})
+
+
+def _tty(stream: Any) -> bool:
+    out = getattr(stream, "_out", stream)
+    return bool(getattr(out, "isatty", lambda: False)())
