@@ -18,8 +18,8 @@ from quancheng.api.access import actor, caller
 from quancheng.api.errors import error_responses
 from quancheng.api.render import local
 from quancheng.api.schemas import In, Moment, NonBlank
+from quancheng.cases.actions import officers_by_cert
 from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
@@ -297,16 +297,10 @@ def evidence_note(request: HttpRequest, recording_id: int, payload: EvidenceNote
         raise HttpError(404, _("No such recording."))
     if not can_write_in(user, recording.agency):
         raise HttpError(403, _("You may read this case but not change it."))
-    found = {o.cert_no: o for o in Officer.objects.filter(cert_no__in=payload.taken_by)}
-    for index, cert in enumerate(payload.taken_by):
-        if cert not in found:
-            raise ActionError(
-                _("No officer holds certificate %(c)s.") % {"c": cert}, f"taken_by.{index}"
-            )
     note = add_evidence_note(
         actor(request),
         recording,
-        taken_by=[found[c] for c in payload.taken_by],
+        taken_by=officers_by_cert(recording.agency, list(payload.taken_by), "taken_by"),
         taken_at=payload.taken_at,
         place=payload.place,
         matter=payload.matter,
