@@ -39,7 +39,7 @@ def server_env(data: Path, **extra: str) -> dict[str, str]:
 
 
 def wait_until_up(
-    url: str, server: subprocess.Popen, seconds: float = 30, method: str = "GET"
+    url: str, server: subprocess.Popen, seconds: float = 120, method: str = "GET"
 ) -> int:
     """The status of the first answer from ``url``; raises if the server exits or is silent."""
     deadline = time.monotonic() + seconds
