@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.ledger import keys, leaf, note, timestamps
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError, SigningKeyPair
+from quancheng.ledger.keys import KeyFileError, PrivateKey, SigningKeyPair
 from quancheng.ledger.logs import (
     Head,
     insert_fact,
@@ -27,8 +26,6 @@ from quancheng.ledger.logs import (
 )
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp, Fact, Log, SigningKey
 from quancheng.ledger.tree import LogTree
-
-generate_key = Ed25519PrivateKey.generate
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency
@@ -137,10 +134,10 @@ def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
 # --- signing keys and checkpoints ----------------------------------------------------------
 
 
-def _registered(key: SigningKeyPair | Ed25519PrivateKey) -> tuple[SigningKey, SigningKeyPair]:
+def _registered(key: SigningKeyPair | PrivateKey) -> tuple[SigningKey, SigningKeyPair]:
     """The key file's key as registered in the ledger (its name comes from there)."""
     private = key.private_key if isinstance(key, SigningKeyPair) else key
-    public = private.public_key().public_bytes_raw()
+    public = note.public_bytes(private)
     for row in SigningKey.objects.all():
         if bytes(row.public_key) == public:
             return row, SigningKeyPair(row.name, private)
@@ -158,24 +155,37 @@ def _register(actor: Actor, pair: SigningKeyPair, kind: str, extra: dict[str, An
     row = SigningKey.objects.create(
         name=pair.name,
         key_id=pair.key_id,
-        algorithm="ed25519",
+        algorithm=pair.algorithm,
         public_key=pair.public_key,
         verifier_key=pair.verifier_key,
     )
-    payload = {"name": pair.name, "algorithm": "ed25519", "verifier_key": pair.verifier_key}
+    payload = {"name": pair.name, "algorithm": pair.algorithm, "verifier_key": pair.verifier_key}
     append_fact(actor, kind, ("signing_key", row.pk), {**payload, **extra}, None)
     return row
 
 
-def init_key(actor: Actor) -> SigningKey:
-    """Create the installation's signing key file and record its public key in the ledger."""
+def _algorithm(algorithm: str | None, default: str) -> str:
+    algorithm = algorithm or default
+    if algorithm not in note.ALGORITHMS:
+        raise KeyFileError(
+            _("Unknown key algorithm %(name)s: use ed25519 or sm2.") % {"name": algorithm}
+        )
+    return algorithm
+
+
+def init_key(actor: Actor, algorithm: str | None = None) -> SigningKey:
+    """Create the installation's signing key file and record its public key in the ledger.
+
+    ``algorithm`` is ``ed25519`` or ``sm2``; by default SM2 in 国密 mode, else Ed25519."""
+    algorithm = _algorithm(algorithm, keys.default_algorithm())
     path = keys.key_file()
     if path.exists():
         raise KeyFileError(
             _("A ledger key file already exists at %(path)s: use “quancheng keys rotate”.")
             % {"path": path}
         )
-    pair = SigningKeyPair(note.check_name(settings.QUANCHENG_LEDGER_KEY_NAME), generate_key())
+    name = note.check_name(settings.QUANCHENG_LEDGER_KEY_NAME)
+    pair = SigningKeyPair(name, keys.generate(algorithm))
     keys.write_key(path, pair.private_key)
     try:
         with transaction.atomic():
@@ -185,12 +195,18 @@ def init_key(actor: Actor) -> SigningKey:
         raise
 
 
-def rotate_key(actor: Actor, timestamp_failed: Callable[[str], None] | None = None) -> SigningKey:
+def rotate_key(
+    actor: Actor,
+    timestamp_failed: Callable[[str], None] | None = None,
+    algorithm: str | None = None,
+) -> SigningKey:
     """Replace the signing key. The rotation is a fact of the system log, whose checkpoint
-    right after it is signed by both keys; the old key file is kept beside as ``*.retired``."""
+    right after it is signed by both keys; the old key file is kept beside as ``*.retired``.
+
+    The new key has the old one's algorithm unless ``algorithm`` names another."""
     path = keys.key_file()
     old = current_key()
-    pair = SigningKeyPair(old.name, generate_key())
+    pair = SigningKeyPair(old.name, keys.generate(_algorithm(algorithm, old.algorithm)))
     staged = path.with_name(path.name + ".new")
     staged.unlink(missing_ok=True)
     keys.write_key(staged, pair.private_key)

@@ -110,7 +110,8 @@ def _check_keys(report: Report) -> dict[tuple[str, bytes], bytes]:
             name, kid, public = note.parse_verifier_key(row.verifier_key)
         except note.NoteError:
             name, kid, public = row.name, b"", b""
-        if (name, kid, public) != (row.name, bytes(row.key_id), bytes(row.public_key)):
+        stored = (row.name, bytes(row.key_id), bytes(row.public_key), row.algorithm)
+        if (name, kid, public, note.algorithm(public) if public else "") != stored:
             report.add("keys", "key", _("Signing key #%(id)s was altered.") % {"id": row.pk})
             continue
         if (str(row.pk), row.verifier_key) not in recorded:

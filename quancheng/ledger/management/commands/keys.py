@@ -17,15 +17,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("action", choices=["init", "rotate", "show"])
+        parser.add_argument(
+            "--algorithm",
+            choices=["ed25519", "sm2"],
+            help="init: the new key's algorithm (default sm2 when QUANCHENG_GUOMI is on, else "
+            "ed25519); rotate: the new key's (default: the current key's)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         actor = Actor.system(Channel.CLI)
         try:
             if options["action"] == "init":
-                row = init_key(actor)
+                row = init_key(actor, options["algorithm"])  # type: ignore[arg-type]
                 self.stdout.write(_("Created %(path)s.") % {"path": keys.key_file()})
             elif options["action"] == "rotate":
-                row = rotate_key(actor, timestamp_failed=self.stderr.write)
+                row = rotate_key(
+                    actor,
+                    timestamp_failed=self.stderr.write,
+                    algorithm=options["algorithm"],  # type: ignore[arg-type]
+                )
                 self.stdout.write(_("Rotated the key in %(path)s.") % {"path": keys.key_file()})
             else:
                 vkey = current_key().verifier_key
