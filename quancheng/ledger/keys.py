@@ -47,8 +47,10 @@ class SigningKeyPair:
         return note.verifier_key(self.name, self.public_key)
 
 
-def key_file() -> Path:
-    return Path(settings.QUANCHENG_LEDGER_KEY_FILE)
+def key_file(agency_code: str | None = None) -> Path:
+    """The installation's key file, or an agency's own (``agency-<code>.pem`` beside it)."""
+    path = Path(settings.QUANCHENG_LEDGER_KEY_FILE)
+    return path.with_name(f"agency-{agency_code}.pem") if agency_code else path
 
 
 def passphrase() -> bytes:
