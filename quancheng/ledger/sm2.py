@@ -199,10 +199,10 @@ class Sm2PrivateKey:
 def _pbkdf2(
     passphrase: bytes, salt: bytes, iterations: int, length: int = 32, prf: str = "sha256"
 ) -> bytes:
-    digests = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha512": hashes.SHA512}
+    digests = {"sha256": hashes.SHA256(), "sha512": hashes.SHA512()}
     if prf not in digests:
         raise Sm2KeyError("unsupported key encryption")
-    kdf = PBKDF2HMAC(digests[prf](), length=length, salt=salt, iterations=iterations)
+    kdf = PBKDF2HMAC(digests[prf], length=length, salt=salt, iterations=iterations)
     return kdf.derive(passphrase)
 
 
