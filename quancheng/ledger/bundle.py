@@ -206,9 +206,9 @@ def readme(case: Case, listing: list[str], keys: list[str]) -> str:
     packages = "cryptography gmalg" if sm2 else "cryptography"
     zh_packages = "cryptography 与 gmalg 包（SM2 国密签名）" if sm2 else "cryptography 包"
     en_packages = (
-        "the `cryptography` and `gmalg` (SM2 国密 signatures) packages"
+        "the\n`cryptography` and `gmalg` (SM2 国密 signatures) packages only"
         if sm2
-        else "the\n`cryptography` package"
+        else "the\n`cryptography` package only"
     )
     count = len(listing)
     fact_lines = "\n".join(listing)
@@ -252,8 +252,7 @@ checkpoint (C2SP tlog-checkpoint).
   manifest.json the list of files
   verify_proof.py a standalone verifier
 
-To check it (no Quancheng and no database needed; Python 3.11 or later and {en_packages}
-only):
+To check it (no Quancheng and no database needed; Python 3.11 or later and {en_packages}):
 
     pip install {packages}
     python verify_proof.py THIS_DIRECTORY
