@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.ledger import keys, leaf, note, timestamps
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError, SigningKeyPair
+from quancheng.ledger.keys import KeyFileError, PrivateKey, SigningKeyPair
 from quancheng.ledger.logs import (
     Head,
     insert_fact,
@@ -27,8 +26,6 @@ from quancheng.ledger.logs import (
 )
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp, Fact, Log, SigningKey
 from quancheng.ledger.tree import LogTree
-
-generate_key = Ed25519PrivateKey.generate
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency
@@ -137,67 +134,129 @@ def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
 # --- signing keys and checkpoints ----------------------------------------------------------
 
 
-def _registered(key: SigningKeyPair | Ed25519PrivateKey) -> tuple[SigningKey, SigningKeyPair]:
-    """The key file's key as registered in the ledger (its name comes from there)."""
+KEY_FACTS = ("ledger.key_created", "ledger.key_rotated")
+
+
+def _code(agency: Agency | None) -> str | None:
+    return agency.code if agency else None
+
+
+def _registered(
+    key: SigningKeyPair | PrivateKey, agency: Agency | None = None
+) -> tuple[SigningKey, SigningKeyPair]:
+    """The key file's key as registered in the ledger (its name comes from there), for the
+    installation or, with ``agency``, for that agency (whose log recorded it)."""
     private = key.private_key if isinstance(key, SigningKeyPair) else key
-    public = private.public_key().public_bytes_raw()
+    public = note.public_bytes(private)
     for row in SigningKey.objects.all():
         if bytes(row.public_key) == public:
+            scope = (
+                Fact.objects.filter(
+                    subject_type="signing_key", subject_id=str(row.pk), kind__in=KEY_FACTS
+                )
+                .values_list("agency_id", flat=True)
+                .first()
+            )
+            if scope != (agency.pk if agency else None):
+                raise KeyFileError(
+                    _("The key in %(path)s is registered for another agency or the installation.")
+                    % {"path": keys.key_file(_code(agency))}
+                )
             return row, SigningKeyPair(row.name, private)
     raise KeyFileError(
         _("The key in the ledger key file is not registered: run “quancheng keys init”.")
     )
 
 
-def current_key() -> SigningKeyPair:
-    """The signing key from the key file (passphrase from the environment)."""
-    return _registered(keys.read_private_key())[1]
+def current_key(agency: Agency | None = None) -> SigningKeyPair:
+    """The signing key from the key file (passphrase from the environment): the
+    installation's, or with ``agency`` that agency's own."""
+    return _registered(keys.read_private_key(keys.key_file(_code(agency))), agency)[1]
 
 
-def _register(actor: Actor, pair: SigningKeyPair, kind: str, extra: dict[str, Any]) -> SigningKey:
+def agency_has_key(agency: Agency | None) -> bool:
+    """Whether the agency has its own key file (else the installation key signs its log)."""
+    return agency is not None and keys.key_file(agency.code).exists()
+
+
+def _register(
+    actor: Actor,
+    pair: SigningKeyPair,
+    kind: str,
+    extra: dict[str, Any],
+    agency: Agency | None = None,
+) -> SigningKey:
     row = SigningKey.objects.create(
         name=pair.name,
         key_id=pair.key_id,
-        algorithm="ed25519",
+        algorithm=pair.algorithm,
         public_key=pair.public_key,
         verifier_key=pair.verifier_key,
     )
-    payload = {"name": pair.name, "algorithm": "ed25519", "verifier_key": pair.verifier_key}
-    append_fact(actor, kind, ("signing_key", row.pk), {**payload, **extra}, None)
+    payload = {"name": pair.name, "algorithm": pair.algorithm, "verifier_key": pair.verifier_key}
+    append_fact(actor, kind, ("signing_key", row.pk), {**payload, **extra}, agency)
     return row
 
 
-def init_key(actor: Actor) -> SigningKey:
-    """Create the installation's signing key file and record its public key in the ledger."""
-    path = keys.key_file()
+def _algorithm(algorithm: str | None, default: str) -> str:
+    algorithm = algorithm or default
+    if algorithm not in note.ALGORITHMS:
+        raise KeyFileError(
+            _("Unknown key algorithm %(name)s: use ed25519 or sm2.") % {"name": algorithm}
+        )
+    return algorithm
+
+
+def init_key(
+    actor: Actor, algorithm: str | None = None, agency: Agency | None = None
+) -> SigningKey:
+    """Create the installation's signing key file and record its public key in the ledger.
+
+    ``algorithm`` is ``ed25519`` or ``sm2``; by default SM2 in 国密 mode, else Ed25519.
+    With ``agency``, the agency's own key (``agency-<code>.pem``), named
+    ``<key name>/agency/<code>``: it signs that agency's log, and its creation is a fact of
+    that log."""
+    algorithm = _algorithm(algorithm, keys.default_algorithm())
+    path = keys.key_file(_code(agency))
     if path.exists():
         raise KeyFileError(
             _("A ledger key file already exists at %(path)s: use “quancheng keys rotate”.")
             % {"path": path}
         )
-    pair = SigningKeyPair(note.check_name(settings.QUANCHENG_LEDGER_KEY_NAME), generate_key())
+    name = settings.QUANCHENG_LEDGER_KEY_NAME
+    name = note.check_name(f"{name}/agency/{agency.code}" if agency else name)
+    pair = SigningKeyPair(name, keys.generate(algorithm))
     keys.write_key(path, pair.private_key)
     try:
         with transaction.atomic():
-            return _register(actor, pair, "ledger.key_created", {})
+            return _register(actor, pair, "ledger.key_created", {}, agency)
     except BaseException:
         path.unlink()
         raise
 
 
-def rotate_key(actor: Actor, timestamp_failed: Callable[[str], None] | None = None) -> SigningKey:
-    """Replace the signing key. The rotation is a fact of the system log, whose checkpoint
-    right after it is signed by both keys; the old key file is kept beside as ``*.retired``."""
-    path = keys.key_file()
-    old = current_key()
-    pair = SigningKeyPair(old.name, generate_key())
+def rotate_key(
+    actor: Actor,
+    timestamp_failed: Callable[[str], None] | None = None,
+    algorithm: str | None = None,
+    agency: Agency | None = None,
+) -> SigningKey:
+    """Replace the signing key (the installation's, or ``agency``'s own). The rotation is a
+    fact of the system log (of the agency's log for its own key), whose checkpoint right
+    after it is signed by both keys; the old key file is kept beside as ``*.retired``.
+
+    The new key has the old one's algorithm unless ``algorithm`` names another."""
+    path = keys.key_file(_code(agency))
+    old = current_key(agency)
+    pair = SigningKeyPair(old.name, keys.generate(_algorithm(algorithm, old.algorithm)))
     staged = path.with_name(path.name + ".new")
     staged.unlink(missing_ok=True)
     keys.write_key(staged, pair.private_key)
     try:
         with transaction.atomic():
-            row = _register(actor, pair, "ledger.key_rotated", {"replaces": old.verifier_key})
-            checkpoint = sign_checkpoint(actor, lock_log(None), [old, pair])
+            extra = {"replaces": old.verifier_key}
+            row = _register(actor, pair, "ledger.key_rotated", extra, agency)
+            checkpoint = sign_checkpoint(actor, lock_log(agency), [old, pair])
     except BaseException:
         staged.unlink()
         raise
@@ -245,7 +304,7 @@ def sign_checkpoints(
     outside any transaction; checkpoints and tokens are then written together. A TSA that
     fails leaves the checkpoint unstamped and is reported through ``timestamp_failed``;
     with ``require_timestamp`` it raises ``TimestampError`` and nothing is written."""
-    key = current_key()
+    signers = {None: current_key()}  # the installation's; an agency's own when it has one
     url = timestamps.tsa_url()
     if require_timestamp and not url:
         raise timestamps.TimestampError(
@@ -253,7 +312,7 @@ def sign_checkpoints(
             % {"var": timestamps.TSA_URL_ENV}
         )
     with transaction.atomic():
-        logs = Log.objects.order_by("id")
+        logs = Log.objects.select_related("agency").order_by("id")
         if origins:
             logs = logs.filter(origin__in=origins)
         prepared = []
@@ -261,7 +320,10 @@ def sign_checkpoints(
             last = log.checkpoints.order_by("-size", "-id").first()
             if not force and last is not None and last.size == LogTree(log).size():
                 continue
-            prepared.append((log, *_signed_note(log, [key])))
+            own = log.agency_id if agency_has_key(log.agency) else None
+            if own not in signers:
+                signers[own] = current_key(log.agency)
+            prepared.append((log, *_signed_note(log, [signers[own]])))
     stamps: dict[int, timestamps.Stamp] = {}
     if url:
         for index, (log, _size, _root, signed) in enumerate(prepared):

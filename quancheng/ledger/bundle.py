@@ -202,6 +202,14 @@ def _json(value: object) -> bytes:
 
 def readme(case: Case, listing: list[str], keys: list[str]) -> str:
     key_lines = "\n".join(f"    {key}" for key in keys)
+    sm2 = any(len(note.parse_verifier_key(key)[2]) == 65 for key in keys)
+    packages = "cryptography gmalg" if sm2 else "cryptography"
+    zh_packages = "cryptography 与 gmalg 包（SM2 国密签名）" if sm2 else "cryptography 包"
+    en_packages = (
+        "the\n`cryptography` and `gmalg` (SM2 国密 signatures) packages only"
+        if sm2
+        else "the\n`cryptography` package only"
+    )
     count = len(listing)
     fact_lines = "\n".join(listing)
     return f"""\
@@ -222,9 +230,9 @@ RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-ch
   manifest.json 文件清单
   verify_proof.py 独立的验证程序
 
-验证方法（无需安装全程，也无需数据库；只需 Python 3.11 以上及 cryptography 包）：
+验证方法（无需安装全程，也无需数据库；只需 Python 3.11 以上及 {zh_packages}）：
 
-    pip install cryptography
+    pip install {packages}
     python verify_proof.py 本目录
 
 全部通过时退出码为 0；否则逐条指出哪个文件、哪条事实未通过。
@@ -244,10 +252,9 @@ checkpoint (C2SP tlog-checkpoint).
   manifest.json the list of files
   verify_proof.py a standalone verifier
 
-To check it (no Quancheng and no database needed; Python 3.11 or later and the
-`cryptography` package only):
+To check it (no Quancheng and no database needed; Python 3.11 or later and {en_packages}):
 
-    pip install cryptography
+    pip install {packages}
     python verify_proof.py THIS_DIRECTORY
 
 The exit status is 0 only when everything holds; otherwise each failing file and fact is

@@ -1,5 +1,5 @@
-"""The checkpoint signing key: an Ed25519 key in a PEM file outside the database, encrypted
-with the passphrase in ``QUANCHENG_LEDGER_KEY_PASSPHRASE``."""
+"""The checkpoint signing key: an Ed25519 key (or, in 国密 mode, an SM2 key) in a PKCS#8 PEM
+file outside the database, encrypted with the passphrase in ``QUANCHENG_LEDGER_KEY_PASSPHRASE``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import note
+from quancheng.ledger.sm2 import Sm2KeyError, Sm2PrivateKey
+
+PrivateKey = Ed25519PrivateKey | Sm2PrivateKey
 
 PASSPHRASE_VAR = "QUANCHENG_LEDGER_KEY_PASSPHRASE"  # noqa: S105 - the name, not the secret
 
@@ -24,11 +28,15 @@ class KeyFileError(Exception):
 @dataclass(frozen=True)
 class SigningKeyPair:
     name: str
-    private_key: Ed25519PrivateKey
+    private_key: PrivateKey
 
     @property
     def public_key(self) -> bytes:
-        return self.private_key.public_key().public_bytes_raw()
+        return note.public_bytes(self.private_key)
+
+    @property
+    def algorithm(self) -> str:
+        return note.algorithm(self.public_key)
 
     @property
     def key_id(self) -> bytes:
@@ -39,8 +47,10 @@ class SigningKeyPair:
         return note.verifier_key(self.name, self.public_key)
 
 
-def key_file() -> Path:
-    return Path(settings.QUANCHENG_LEDGER_KEY_FILE)
+def key_file(agency_code: str | None = None) -> Path:
+    """The installation's key file, or an agency's own (``agency-<code>.pem`` beside it)."""
+    path = Path(settings.QUANCHENG_LEDGER_KEY_FILE)
+    return path.with_name(f"agency-{agency_code}.pem") if agency_code else path
 
 
 def passphrase() -> bytes:
@@ -52,20 +62,37 @@ def passphrase() -> bytes:
     return value.encode()
 
 
-def write_key(path: Path, private_key: Ed25519PrivateKey) -> None:
+def generate(algorithm: str) -> PrivateKey:
+    """A new private key: ``ed25519`` or ``sm2``."""
+    if algorithm == "sm2":
+        return Sm2PrivateKey.generate()
+    if algorithm == "ed25519":
+        return Ed25519PrivateKey.generate()
+    raise ValueError(f"unknown key algorithm {algorithm!r}")
+
+
+def default_algorithm() -> str:
+    """SM2 in 国密 mode (``QUANCHENG_GUOMI``), else Ed25519."""
+    return "sm2" if getattr(settings, "QUANCHENG_GUOMI", False) else "ed25519"
+
+
+def write_key(path: Path, private_key: PrivateKey) -> None:
     """Write the key encrypted, readable by the owner only; never over an existing file."""
-    pem = private_key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase()),
-    )
+    if isinstance(private_key, Sm2PrivateKey):
+        pem = private_key.to_encrypted_pem(passphrase())
+    else:
+        pem = private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase()),
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
 
 
-def read_private_key(path: Path | None = None) -> Ed25519PrivateKey:
+def read_private_key(path: Path | None = None) -> PrivateKey:
     path = path or key_file()
     secret = passphrase()
     try:
@@ -84,14 +111,18 @@ def read_private_key(path: Path | None = None) -> Ed25519PrivateKey:
         raise KeyFileError(_("%(path)s is not an encrypted private key file.") % {"path": path})
     try:
         key = serialization.load_pem_private_key(pem, password=secret)
-    except ValueError:
-        raise KeyFileError(
-            _(
-                "Wrong passphrase for the ledger key file %(path)s: check %(var)s "
-                "(or the file is damaged)."
-            )
-            % {"path": path, "var": PASSPHRASE_VAR}
-        ) from None
+    except (ValueError, UnsupportedAlgorithm):
+        # cryptography has no SM2: such a file is read (and its passphrase checked) here
+        try:
+            return Sm2PrivateKey.from_encrypted_pem(pem, secret)
+        except Sm2KeyError:
+            raise KeyFileError(
+                _(
+                    "Wrong passphrase for the ledger key file %(path)s: check %(var)s "
+                    "(or the file is damaged)."
+                )
+                % {"path": path, "var": PASSPHRASE_VAR}
+            ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyFileError(_("%(path)s does not hold an Ed25519 key.") % {"path": path})
+        raise KeyFileError(_("%(path)s does not hold an Ed25519 or SM2 key.") % {"path": path})
     return key

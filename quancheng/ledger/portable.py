@@ -6,10 +6,12 @@ can carry a copy of this file (``verify_proof.py``) and a court or a supervisor 
     pip install cryptography
     python verify_proof.py DIR
 
+(a bundle signed with SM2 in 国密 mode also needs ``pip install gmalg``, imported only then).
+
 It checks, for the bundle in DIR:
 
 1. every checkpoint (C2SP ``tlog-checkpoint`` in a C2SP ``signed-note``) is signed by a key
-   in ``key.vkey`` (C2SP verifier keys, Ed25519);
+   in ``key.vkey`` (C2SP verifier keys, Ed25519 or SM2 with SM3);
 2. every fact file's bytes (the RFC 8785 canonical JSON a ledger leaf is made of) give the
    leaf hash of its proof: ``SHA-256(0x00 || bytes)`` (RFC 9162);
 3. every inclusion proof leads from that leaf to the root hash of its log's checkpoint
@@ -35,6 +37,11 @@ FORMAT = "quancheng-proof/1"
 MANIFEST = "manifest.json"
 KEYS = "key.vkey"
 ED25519 = 0x01
+# signed-note's 0xff (no assigned type byte) and the identifier of SM2 with SM3, as in note.py
+SM2_TYPE = b"\xff" + b"1.2.156.10197.1.501/der/1234567812345678"
+SM2_ID = b"1234567812345678"
+SM2_ORDER = 0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_7203DF6B_21C6052B_53BBF409_39D54123
+SM2_PACKAGE = "gmalg"
 DASH = "\u2014"
 
 
@@ -89,21 +96,37 @@ class Checkpoint:
     signatures: list[tuple[str, bytes, bytes]]  # name, key id, signature
 
 
+class MissingLibrary(Exception):
+    """A package this check needs is not installed."""
+
+
+def _signature_type(public_key: bytes) -> bytes:
+    return bytes([ED25519]) if len(public_key) == 32 else SM2_TYPE
+
+
 def key_id(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()[:4]
+    typed = _signature_type(public_key) + public_key
+    return hashlib.sha256(name.encode() + b"\n" + typed).digest()[:4]
 
 
 def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
-    """``(name, key id, public key)`` from ``<name>+<hex key id>+<base64(0x01 || key)>``."""
+    """``(name, key id, public key)`` from ``<name>+<hex key id>+<base64(type || key)>``:
+    type ``0x01`` and a 32-byte Ed25519 key, or ``SM2_TYPE`` and a 65-byte SM2 point."""
     try:
         name, hex_id, encoded = text.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
         kid = bytes.fromhex(hex_id)
     except (ValueError, binascii.Error):
         raise BundleError(f"not a verifier key: {text!r}") from None
-    if not name or len(raw) != 33 or raw[0] != ED25519 or key_id(name, raw[1:]) != kid:
-        raise BundleError(f"not a valid Ed25519 verifier key: {text!r}")
-    return name, kid, raw[1:]
+    if len(raw) == 33 and raw[0] == ED25519:
+        public = raw[1:]
+    elif raw.startswith(SM2_TYPE) and len(raw) == len(SM2_TYPE) + 65 and raw[-65] == 0x04:
+        public = raw[-65:]
+    else:
+        public = b""
+    if not name or not public or key_id(name, public) != kid:
+        raise BundleError(f"not a valid Ed25519 or SM2 verifier key: {text!r}")
+    return name, kid, public
 
 
 def parse_note(note: str) -> Checkpoint:
@@ -137,7 +160,50 @@ def _b64(text: str) -> bytes:
         return b""
 
 
+def _der_integers(der: bytes) -> tuple[int, int] | None:
+    """``(r, s)`` from a DER ``SEQUENCE { INTEGER, INTEGER }``, or None if not exactly that."""
+
+    def integer(at: int) -> tuple[int, int] | None:
+        if at + 2 > len(der) or der[at] != 0x02 or not 1 <= der[at + 1] <= 33:
+            return None
+        body = der[at + 2 : at + 2 + der[at + 1]]
+        if len(body) != der[at + 1] or body[0] & 0x80:
+            return None
+        if len(body) > 1 and body[0] == 0 and not body[1] & 0x80:
+            return None  # not minimal
+        return int.from_bytes(body, "big"), at + 2 + len(body)
+
+    if len(der) < 8 or der[0] != 0x30 or der[1] != len(der) - 2:
+        return None
+    first = integer(2)
+    second = integer(first[1]) if first else None
+    if not first or not second or second[1] != len(der):
+        return None
+    return first[0], second[0]
+
+
+def sm2_signature_holds(text: str, signature: bytes, public_key: bytes) -> bool:
+    """SM2 with SM3 (GB/T 32918.2), the default identifier, a DER signature."""
+    try:
+        from gmalg import SM2
+    except ImportError:
+        raise MissingLibrary(SM2_PACKAGE) from None
+    numbers = _der_integers(signature)
+    if numbers is None or not all(1 <= n < SM2_ORDER for n in numbers):
+        return False
+    try:
+        if not SM2().verify_pk(public_key):
+            return False
+        verifier = SM2(uid=SM2_ID, pk=public_key)
+        r, s = (n.to_bytes(32, "big") for n in numbers)
+        return bool(verifier.verify(text.encode(), r, s))
+    except Exception:  # noqa: BLE001 - gmalg's own errors for a malformed point
+        return False
+
+
 def signature_holds(text: str, signature: bytes, public_key: bytes) -> bool:
+    if len(public_key) == 65:
+        return sm2_signature_holds(text, signature, public_key)
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -358,6 +424,12 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
         result = verify_bundle(args[0])
     except BundleError as exc:
         sys.stderr.write(f"Not a proof bundle: {exc}\n")
+        return 2
+    except MissingLibrary as exc:
+        sys.stderr.write(
+            f"This bundle is signed with SM2 (国密); checking it needs the {exc} package: "
+            f"pip install {exc}\n"
+        )
         return 2
     for key in result.keys:
         _out(f"Verifier key: {key}")

@@ -96,21 +96,27 @@ def verify_ledger(
 # --- keys ----------------------------------------------------------------------------------
 
 
-def _check_keys(report: Report) -> dict[tuple[str, bytes], bytes]:
-    """Registered keys by (name, key id); each must be well formed and recorded as a fact."""
-    recorded = {
-        (fact.subject_id, fact.payload.get("verifier_key"))
-        for fact in Fact.objects.filter(
-            subject_type="signing_key", kind__in=["ledger.key_created", "ledger.key_rotated"]
-        )
-    }
+# (name, key id) -> (public key, the agency whose own key it is, or None: the installation's)
+Keys = dict[tuple[str, bytes], tuple[bytes, int | None]]
+
+
+def _check_keys(report: Report) -> Keys:
+    """Registered keys by (name, key id); each must be well formed and recorded as a fact.
+
+    A key recorded in an agency's log is that agency's own and may sign only its log."""
+    recorded = {}
+    for fact in Fact.objects.filter(
+        subject_type="signing_key", kind__in=["ledger.key_created", "ledger.key_rotated"]
+    ):
+        recorded[(fact.subject_id, fact.payload.get("verifier_key"))] = fact.agency_id
     keys = {}
     for row in SigningKey.objects.all():
         try:
             name, kid, public = note.parse_verifier_key(row.verifier_key)
         except note.NoteError:
             name, kid, public = row.name, b"", b""
-        if (name, kid, public) != (row.name, bytes(row.key_id), bytes(row.public_key)):
+        stored = (row.name, bytes(row.key_id), bytes(row.public_key), row.algorithm)
+        if (name, kid, public, note.algorithm(public) if public else "") != stored:
             report.add("keys", "key", _("Signing key #%(id)s was altered.") % {"id": row.pk})
             continue
         if (str(row.pk), row.verifier_key) not in recorded:
@@ -119,7 +125,7 @@ def _check_keys(report: Report) -> dict[tuple[str, bytes], bytes]:
                 "key",
                 _("Signing key %(key)s is not recorded in the ledger.") % {"key": row.verifier_key},
             )
-        keys[(name, kid)] = public
+        keys[(name, kid)] = (public, recorded.get((str(row.pk), row.verifier_key)))
     return keys
 
 
@@ -143,9 +149,7 @@ class _Pass:
     missing: list[int] = field(default_factory=list)
 
 
-def _verify_log(
-    log: Log, keys: dict[tuple[str, bytes], bytes], report: Report, advance: Advance | None
-) -> None:
+def _verify_log(log: Log, keys: Keys, report: Report, advance: Advance | None) -> None:
     scan = _scan_facts(log, report, advance)
     report.facts += len(scan.leaves)
     _explain_moves(log, scan, report)
@@ -353,7 +357,7 @@ def _check_checkpoint(
     checkpoint: Checkpoint,
     tree: list[list[bytes]],
     size: int,
-    keys: dict[tuple[str, bytes], bytes],
+    keys: Keys,
     report: Report,
 ) -> None:
     args = {"id": checkpoint.pk, "log": log.origin, "size": checkpoint.size}
@@ -404,7 +408,7 @@ def _check_signature(
     checkpoint: Checkpoint,
     text: str,
     signature: note.Signature,
-    keys: dict[tuple[str, bytes], bytes],
+    keys: Keys,
     report: Report,
 ) -> None:
     args = {
@@ -413,12 +417,19 @@ def _check_signature(
         "size": checkpoint.size,
         "key": f"{signature.name}+{signature.key_id.hex()}",
     }
-    public = keys.get((signature.name, signature.key_id))
+    public, owner = keys.get((signature.name, signature.key_id), (None, None))
     if public is None:
         report.add(
             log.origin,
             "signature",
             _("Checkpoint #%(id)s of log %(log)s is signed by an unknown key %(key)s.") % args,
+        )
+    elif owner is not None and owner != log.agency_id:
+        report.add(
+            log.origin,
+            "signature",
+            _("Checkpoint #%(id)s of log %(log)s is signed by %(key)s, another agency's own key.")
+            % args,
         )
     elif not note.verify(text, signature, public):
         report.add(
