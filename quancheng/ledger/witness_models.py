@@ -42,6 +42,7 @@ class Cosignature(models.Model):
         "ledger.Checkpoint", on_delete=models.PROTECT, related_name="cosignatures"
     )
     witness = models.ForeignKey(Witness, on_delete=models.PROTECT, related_name="cosignatures")
+    text = models.TextField()  # the checkpoint text it signs, kept should the note change
     line = models.TextField()  # the signature line as the witness sent it
     signed_at = models.DateTimeField(_("cosigned"))  # the time in the cosignature
     created_at = models.DateTimeField(default=timezone.now)

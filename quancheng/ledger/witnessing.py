@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import cosignature, note, witness_protocol
@@ -71,6 +71,10 @@ def add_witness(actor: Actor, name: str, url: str, verifier_key: str) -> Witness
         return row
 
 
+def online_witnesses() -> QuerySet[Witness]:
+    return Witness.objects.exclude(url="").order_by("id")
+
+
 def witness_key(witness: Witness) -> cosignature.WitnessKey:
     return cosignature.WitnessKey(witness.name, bytes(witness.key_id), bytes(witness.public_key))
 
@@ -111,7 +115,7 @@ def store(checkpoint: Checkpoint, witness: Witness, lines: str) -> Cosignature:
     parsed, line = found
     with transaction.atomic():
         return Cosignature.objects.create(
-            checkpoint=checkpoint, witness=witness, line=line, signed_at=parsed.time
+            checkpoint=checkpoint, witness=witness, text=text, line=line, signed_at=parsed.time
         )
 
 
@@ -131,11 +135,14 @@ def http_post(url: str, body: bytes) -> Answer:
         ) from None
 
 
-def submit(checkpoint: Checkpoint, witness: Witness, post: Post = http_post) -> Cosignature | None:
+def submit(
+    checkpoint: Checkpoint, witness: Witness, post: Post | None = None
+) -> Cosignature | None:
     """Ask ``witness`` to cosign ``checkpoint`` (None when it already did). On 409 the
     request is sent once more from the size the witness says it holds."""
     if checkpoint.cosignatures.filter(witness=witness).exists():
         return None
+    post = post or http_post
     url = f"{witness.url}/{witness_protocol.PATH}"
     old = cosigned_size(witness, checkpoint.log)
     for attempt in range(2):
@@ -174,13 +181,13 @@ def refused(witness: Witness, checkpoint: Checkpoint, status: int, body: bytes) 
 def submit_all(
     checkpoints: Iterable[Checkpoint],
     failed: Callable[[str], None] | None = None,
-    post: Post = http_post,
+    post: Post | None = None,
 ) -> list[Cosignature]:
     """Send every checkpoint to every witness with a URL; failures go to ``failed`` (the
     checkpoints stand). For the periodic scheduler, after it signed."""
     stored = []
     ordered = sorted(checkpoints, key=lambda c: (c.log_id, c.size, c.pk))
-    for witness in Witness.objects.exclude(url="").order_by("id"):
+    for witness in online_witnesses():
         for checkpoint in ordered:
             try:
                 row = submit(checkpoint, witness, post)

@@ -1,0 +1,262 @@
+"""Witnessing in one process: this installation's logs cosigned by a witness that is this
+installation too (its endpoint through the test client), and the witness's refusals."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+
+from quancheng.ledger import cosignature, merkle, note, witness, witness_protocol, witnessing
+from quancheng.ledger.actions import append_fact
+from quancheng.ledger.context import Actor
+from quancheng.ledger.models import (
+    Checkpoint,
+    Cosignature,
+    Fact,
+    Log,
+    SigningKey,
+    WitnessedCheckpoint,
+)
+from quancheng.ledger.tests.test_verify import tamper
+from quancheng.ledger.tree import LogTree
+
+A = "quancheng.local/agency/agency-a"
+URL = "/api/v1/witness/add-checkpoint"
+W = "quancheng.local/witness"
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def grow(world, n: int) -> None:
+    with transaction.atomic():
+        for i in range(n):
+            append_fact(Actor.system(), "test.event", ("thing", i % 3), {"i": i}, world.a)
+
+
+def client_post(url: str, body: bytes) -> witnessing.Answer:
+    response = Client().post(url.removeprefix("http://testserver"), body, "text/plain")
+    return witnessing.Answer(
+        response.status_code, response["Content-Type"].split(";")[0], response.content
+    )
+
+
+@pytest.fixture
+def setup(world, key_file, settings, tmp_path):
+    """Signing key and witness key in this installation; agency A's log witnessed by it."""
+    settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness" / "key.pem"
+    run("keys", "init")
+    output = run("witness", "init")
+    vkey = output.split("Verifier key: ")[1].strip()
+    log_vkey = SigningKey.objects.get().verifier_key
+    run("witness", "add-log", A, log_vkey)
+    run("witnesses", "add", W, "http://testserver/api/v1/witness", vkey)
+    return vkey
+
+
+def sign(world, n: int) -> Checkpoint:
+    grow(world, n)
+    call_command("checkpoint", "--origin", A, stdout=io.StringIO(), stderr=io.StringIO())
+    return Checkpoint.objects.filter(log__origin=A).latest("id")
+
+
+def submit(checkpoint: Checkpoint) -> Cosignature | None:
+    [row] = witnessing.online_witnesses()
+    return witnessing.submit(checkpoint, row, client_post)
+
+
+def test_checkpoints_are_cosigned_and_stored_beside_them(setup, world):
+    first = submit(sign(world, 5))
+    second = submit(sign(world, 7))
+    assert first is not None and second is not None
+    held = [(c.old_size, c.size) for c in WitnessedCheckpoint.objects.order_by("id")]
+    assert held == [(0, 11), (11, 18)]
+    key = cosignature.parse_verifier_key(setup)
+    for row in (first, second):
+        text, _ = note.split(row.checkpoint.note)
+        assert row.text == text
+        parsed, line = cosignature.find(row.line, text, key)
+        assert line == row.line and parsed.time == row.signed_at
+    facts = Fact.objects.filter(kind="witness.cosigned").order_by("id")
+    assert [f.payload["size"] for f in facts] == [11, 18]
+    assert submit(second.checkpoint) is None  # already cosigned: not sent again
+
+
+def test_the_checkpoint_command_submits_to_the_witnesses(setup, world, monkeypatch):
+    monkeypatch.setattr(witnessing, "http_post", client_post)
+    grow(world, 3)
+    out = io.StringIO()
+    call_command("checkpoint", stdout=out, stderr=io.StringIO())
+    assert f"{A} 9 cosigned by {W}" in out.getvalue()
+
+
+def test_a_witness_that_cannot_be_reached_leaves_the_checkpoint_standing(setup, world):
+    grow(world, 3)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as exc:
+        call_command("checkpoint", "--require-witness", stdout=io.StringIO(), stderr=err)
+    assert exc.value.returncode == 3
+    assert "cannot be reached" in err.getvalue()
+    assert Checkpoint.objects.filter(log__origin=A, size=9).exists()
+    assert not Cosignature.objects.exists()
+
+
+def test_a_witness_behind_answers_409_and_the_log_resyncs(setup, world):
+    first = sign(world, 5)
+    # the witness learnt size 11 by another road (a file, another submitter)
+    witness.add_checkpoint(Actor.system(), witnessing.request_for(first, 0).body)
+    second = sign(world, 4)
+    answer = client_post(URL, witnessing.request_for(second, 0).body.encode())
+    assert (answer.status, answer.content_type, answer.body) == (409, "text/x.tlog.size", b"11\n")
+    row = submit(second)  # we never stored a cosignature: sends old 0, gets 409, resends old 11
+    assert row is not None and row.checkpoint == second
+    assert [c.old_size for c in WitnessedCheckpoint.objects.order_by("id")] == [0, 11]
+
+
+def test_a_rewritten_history_is_refused_with_422_and_kept_as_evidence(setup, world):
+    first = sign(world, 14)
+    assert submit(first) is not None
+    fact = Log.objects.get(origin=A).facts.get(seq=17)
+    tamper(
+        "ledger_fact", "UPDATE ledger_fact SET leaf_hash = %s WHERE id = %s", [bytes(32), fact.pk]
+    )
+    forked = sign(world, 3)
+    with pytest.raises(witnessing.WitnessError, match="HTTP 422"):
+        submit(forked)
+    assert not forked.cosignatures.exists()
+    [evidence] = Fact.objects.filter(kind="witness.inconsistent")
+    assert evidence.payload["note"] == forked.note and evidence.payload["old_size"] == 20
+    assert WitnessedCheckpoint.objects.count() == 1
+
+
+def test_same_size_other_root_is_a_409(setup, world):
+    first = sign(world, 5)
+    submit(first)
+    text = note.checkpoint_text(A, first.size, bytes(32))
+    forked = text + "\n" + _log_signature(text)
+    answer = client_post(URL, witness_protocol.build_request(first.size, [], forked).encode())
+    assert answer.status == 409 and answer.body == b"11\n"
+    assert Fact.objects.filter(kind="witness.inconsistent").count() == 1
+
+
+def _log_signature(text: str) -> str:
+    from quancheng.ledger.actions import current_key
+
+    key = current_key()
+    return note.sign(text, key.name, key.private_key)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"nonsense", 400),
+        (
+            b"old 0\n\n"
+            + b"unknown.example/log\n1\n"
+            + base64.b64encode(bytes(32))
+            + b"\n\n"
+            + "\u2014 x AAAAAAAA\n".encode(),
+            404,
+        ),
+    ],
+)
+def test_malformed_and_unknown(setup, body, status):
+    assert client_post(URL, body).status == status
+
+
+def test_a_checkpoint_signed_by_another_key_is_403(setup, world):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    checkpoint = sign(world, 2)
+    text, _ = note.split(checkpoint.note)
+    stranger = note.sign(text, "quancheng.local", Ed25519PrivateKey.generate())
+    body = witness_protocol.build_request(0, [], text + "\n" + stranger)
+    assert client_post(URL, body.encode()).status == 403
+    old_too_big = witness_protocol.build_request(checkpoint.size + 1, [], checkpoint.note)
+    assert client_post(URL, old_too_big.encode()).status == 400
+
+
+def test_a_bad_proof_is_422(setup, world):
+    first = sign(world, 5)
+    submit(first)
+    second = sign(world, 5)
+    proof = LogTree(second.log).consistency_proof(first.size, second.size)
+    proof[0] = merkle.node_hash(proof[0], proof[0])
+    body = witness_protocol.build_request(first.size, proof, second.note)
+    assert client_post(URL, body.encode()).status == 422
+
+
+def test_a_too_large_body_is_refused(setup):
+    assert client_post(URL, b"x" * (witness_protocol.MAX_BODY + 1)).status == 413
+
+
+def test_the_endpoint_takes_only_post(setup, client):
+    assert client.get(URL).status_code == 405
+
+
+# --- by file -------------------------------------------------------------------------------
+
+
+def test_a_round_trip_by_file(setup, world, tmp_path, settings):
+    sign(world, 5)
+    requests = tmp_path / "requests.json"
+    replies = tmp_path / "replies.json"
+    run("checkpoints", "export", "--witness", W, "--out", str(requests))
+    data = json.loads(requests.read_text())
+    assert [r["origin"] for r in data["requests"]] == [A]
+    run("checkpoints", "import", str(requests), "--out", str(replies))
+    assert [r["status"] for r in json.loads(replies.read_text())["replies"]] == [200]
+    output = run("checkpoints", "import", str(replies))
+    assert f"{A}: cosignature by {W} stored for size 11." in output
+    assert Cosignature.objects.count() == 1
+    run("checkpoints", "export", "--witness", W, "--out", str(requests))
+    assert json.loads(requests.read_text())["requests"] == []
+
+
+def test_a_tampered_reply_file_stores_nothing(setup, world, tmp_path):
+    sign(world, 5)
+    requests, replies = tmp_path / "requests.json", tmp_path / "replies.json"
+    run("checkpoints", "export", "--witness", W, "--out", str(requests))
+    run("checkpoints", "import", str(requests), "--out", str(replies))
+    data = json.loads(replies.read_text())
+    line = data["replies"][0]["body"]
+    blob = bytearray(base64.b64decode(line.split()[-1]))
+    blob[20] ^= 1
+    data["replies"][0]["body"] = f"\u2014 {W} {base64.b64encode(bytes(blob)).decode()}\n"
+    replies.write_text(json.dumps(data))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("checkpoints", "import", str(replies), stdout=io.StringIO(), stderr=err)
+    assert f"Witness {W} returned no valid cosignature" in err.getvalue()
+    assert not Cosignature.objects.exists()
+
+
+def test_a_tampered_request_file_is_refused_by_the_witness(setup, world, tmp_path):
+    sign(world, 5)
+    requests, replies = tmp_path / "requests.json", tmp_path / "replies.json"
+    run("checkpoints", "export", "--witness", W, "--out", str(requests))
+    data = json.loads(requests.read_text())
+    data["requests"][0]["body"] = data["requests"][0]["body"].replace("\n11\n", "\n12\n")
+    requests.write_text(json.dumps(data))
+    with pytest.raises(CommandError):
+        call_command(
+            "checkpoints",
+            "import",
+            str(requests),
+            "--out",
+            str(replies),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    statuses = [r["status"] for r in json.loads(replies.read_text())["replies"]]
+    assert statuses == [403]
+    assert not WitnessedCheckpoint.objects.exists()
