@@ -178,17 +178,30 @@ def refused(witness: Witness, checkpoint: Checkpoint, status: int, body: bytes) 
     }
 
 
+def due(witness: Witness, signed: Iterable[Checkpoint]) -> list[Checkpoint]:
+    """What to send ``witness``: the new checkpoints, and the latest checkpoint of each log
+    it cosigned before but not since (an earlier submission failed)."""
+    wanted = {c.pk: c for c in signed}
+    logs = Cosignature.objects.filter(witness=witness).values("checkpoint__log")
+    for log in Log.objects.filter(pk__in=logs):
+        checkpoint = log.checkpoints.order_by("-size", "-id").first()
+        if checkpoint is not None:
+            wanted.setdefault(checkpoint.pk, checkpoint)
+    return sorted(wanted.values(), key=lambda c: (c.log_id, c.size, c.pk))
+
+
 def submit_all(
     checkpoints: Iterable[Checkpoint],
     failed: Callable[[str], None] | None = None,
     post: Post | None = None,
 ) -> list[Cosignature]:
-    """Send every checkpoint to every witness with a URL; failures go to ``failed`` (the
-    checkpoints stand). For the periodic scheduler, after it signed."""
+    """Send the new checkpoints to every witness with a URL (and what ``due`` retries);
+    failures go to ``failed``, the checkpoints stand. For the periodic scheduler, after it
+    signed."""
     stored = []
-    ordered = sorted(checkpoints, key=lambda c: (c.log_id, c.size, c.pk))
+    checkpoints = list(checkpoints)
     for witness in online_witnesses():
-        for checkpoint in ordered:
+        for checkpoint in due(witness, checkpoints):
             try:
                 row = submit(checkpoint, witness, post)
             except WitnessError as exc:

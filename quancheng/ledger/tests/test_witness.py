@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
-from quancheng.ledger import cosignature, merkle, note, witness, witness_protocol, witnessing
+from quancheng.ledger import cosignature, leaf, merkle, note, witness, witness_protocol, witnessing
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import (
@@ -51,7 +51,7 @@ def client_post(url: str, body: bytes) -> witnessing.Answer:
 
 
 @pytest.fixture
-def setup(world, key_file, settings, tmp_path):
+def setup(world, key_file, settings, tmp_path, english):
     """Signing key and witness key in this installation; agency A's log witnessed by it."""
     settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness" / "key.pem"
     run("keys", "init")
@@ -260,3 +260,117 @@ def test_a_tampered_request_file_is_refused_by_the_witness(setup, world, tmp_pat
     statuses = [r["status"] for r in json.loads(replies.read_text())["replies"]]
     assert statuses == [403]
     assert not WitnessedCheckpoint.objects.exists()
+
+
+# --- verify --------------------------------------------------------------------------------
+
+
+def verify() -> tuple[bool, list[str]]:
+    out = io.StringIO()
+    try:
+        call_command("verify", stdout=out, stderr=io.StringIO())
+    except CommandError:
+        return False, out.getvalue().splitlines()
+    return True, out.getvalue().splitlines()
+
+
+def test_verify_checks_cosignatures_and_the_witness_chain(setup, world):
+    submit(sign(world, 5))
+    submit(sign(world, 3))
+    ok, lines = verify()
+    assert ok, lines
+    assert lines[-1].endswith("2 cosignatures by witnesses; 2 checkpoints cosigned as a witness.")
+
+
+def rewrite(fact: Fact) -> None:
+    """Change a fact's payload and every hash derived from it, as an insider would."""
+    data = leaf.entry(
+        agency="agency-a",
+        seq=fact.seq,
+        kind=fact.kind,
+        subject_type=fact.subject_type,
+        subject_id=fact.subject_id,
+        payload={"i": 99},
+        actor=fact.actor_label,
+        channel=fact.channel,
+        remote_addr=fact.remote_addr,
+        created_at=fact.created_at,
+        prev=bytes(fact.prev_leaf),
+    )
+    tamper(
+        "ledger_fact",
+        "UPDATE ledger_fact SET payload = '{\"i\": 99}', leaf_hash = %s, field_digests = %s"
+        " WHERE id = %s",
+        [leaf.hash_entry(data), leaf.field_digests(data), fact.pk],
+    )
+
+
+def test_verify_names_a_history_rewritten_after_the_witness_cosigned(setup, world):
+    cosigned = submit(sign(world, 14)).checkpoint  # size 20
+    rewrite(Log.objects.get(origin=A).facts.get(seq=17))
+    # the insider holding the log key re-signs the checkpoint over the rewritten tree
+    forged = note.checkpoint_text(A, 20, LogTree(cosigned.log).root(20))
+    tamper(
+        "ledger_checkpoint",
+        "UPDATE ledger_checkpoint SET note = %s, root_hash = %s WHERE id = %s",
+        [
+            forged + "\n" + _log_signature(forged),
+            note.parse_checkpoint(forged).root_hash,
+            cosigned.pk,
+        ],
+    )
+    ok, lines = verify()
+    assert not ok
+    assert (
+        f"Checkpoint #{cosigned.pk} of log {A}, cosigned by witness {W} at size 20: the log's "
+        "tree at size 20 no longer has that root: history was rewritten."
+    ) in lines
+    assert (
+        f"Checkpoint #{cosigned.pk} of log {A} was changed after witness {W} cosigned it." in lines
+    )
+
+
+def test_verify_names_a_forged_cosignature(setup, world):
+    row = submit(sign(world, 5))
+    blob = bytearray(base64.b64decode(row.line.split()[-1]))
+    blob[40] ^= 1
+    line = f"\u2014 {W} {base64.b64encode(bytes(blob)).decode()}\n"
+    tamper(
+        "ledger_cosignature",
+        "UPDATE ledger_cosignature SET line = %s WHERE id = %s",
+        [line, row.pk],
+    )
+    ok, lines = verify()
+    assert (
+        f"Checkpoint #{row.checkpoint.pk} of log {A}: the cosignature by witness {W} does not "
+        "verify: it is forged, or what it signs was altered."
+    ) in lines
+
+
+def test_verify_names_an_altered_witness_record(setup, world):
+    submit(sign(world, 5))
+    submit(sign(world, 3))
+    first = WitnessedCheckpoint.objects.order_by("id").first()
+    tamper(
+        "ledger_witnessedcheckpoint",
+        "UPDATE ledger_witnessedcheckpoint SET root_hash = %s WHERE id = %s",
+        [bytes(32), first.pk],
+    )
+    ok, lines = verify()
+    assert not ok
+    assert any("Witnessed log" in line and "size 11" in line for line in lines), lines
+    assert any("does not follow from the one held before (size 11)" in line for line in lines)
+
+
+def test_a_missed_checkpoint_is_sent_again_with_the_next_ones(setup, world):
+    submit(sign(world, 5))
+    second = sign(world, 3)
+
+    def down(url: str, body: bytes) -> witnessing.Answer:
+        raise witnessing.WitnessError("down")
+
+    failures: list[str] = []
+    assert witnessing.submit_all([second], failures.append, down) == []
+    assert failures == ["down"]
+    [row] = witnessing.submit_all([], failures.append, client_post)
+    assert row.checkpoint == second

@@ -63,7 +63,9 @@ class Command(BaseCommand):
     def _witness(self, signed: list, required: bool) -> None:
         """Send the new checkpoints to the witnesses configured with a URL."""
         failures: list[str] = []
-        if signed and witnessing.online_witnesses().exists():
+        if required and not witnessing.online_witnesses().exists():
+            failures.append(_("No witness with a URL is configured: “quancheng witnesses add”."))
+        if witnessing.online_witnesses().exists():
             stored = witnessing.submit_all(signed, failed=failures.append)
             for row in stored:
                 self.stdout.write(
