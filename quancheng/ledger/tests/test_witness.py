@@ -374,3 +374,50 @@ def test_a_missed_checkpoint_is_sent_again_with_the_next_ones(setup, world):
     assert failures == ["down"]
     [row] = witnessing.submit_all([], failures.append, client_post)
     assert row.checkpoint == second
+
+
+# --- commands: bad input -------------------------------------------------------------------
+
+
+def fails(*args: str) -> str:
+    with pytest.raises(CommandError) as exc:
+        call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
+    return str(exc.value)
+
+
+def test_commands_refuse_bad_input(setup, world, tmp_path):
+    log_vkey = SigningKey.objects.get().verifier_key
+    # a checkpoint key (type 0x01) is not a witness's cosignature key, and the other way round
+    assert "not an Ed25519 cosignature" in fails("witnesses", "add", "x", "-", log_vkey)
+    assert "not an Ed25519 verifier key" in fails("witness", "add-log", A, setup)
+    assert "is of quancheng.local/witness, not other" in fails(
+        "witnesses", "add", "other", "-", setup
+    )
+    assert "already configured" in fails("witnesses", "add", W, "-", setup)
+    assert "http:// or https://" in fails("witnesses", "add", W, "ftp://x", setup)
+    assert "already trusted" in fails("witness", "add-log", A, log_vkey)
+    assert "one word" in fails("witness", "add-log", "two words", log_vkey)
+    assert "already exists" in fails("witness", "init")
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json")
+    assert "not JSON" in fails("checkpoints", "import", str(junk))
+    junk.write_text('{"format": "something/1"}')
+    assert "unknown format" in fails("checkpoints", "import", str(junk))
+    assert "No witness named nobody" in fails(
+        "checkpoints", "export", "--witness", "nobody", "--out", str(junk)
+    )
+    requests = tmp_path / "requests.json"
+    sign(world, 2)
+    run("checkpoints", "export", "--witness", W, "--out", str(requests))
+    assert "give --out" in fails("checkpoints", "import", str(requests))
+    assert Fact.objects.filter(kind="ledger.witness_added").count() == 1
+
+
+def test_without_a_witness_key_file(world, key_file, settings, tmp_path, english):
+    settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "none.pem"
+    assert "run “quancheng witness init”" in fails("witness", "show")
+    run("keys", "init")
+    with pytest.raises(CommandError) as exc:
+        call_command("checkpoint", "--require-witness", stdout=io.StringIO(), stderr=io.StringIO())
+    assert exc.value.returncode == 3  # no witness configured
+    assert Checkpoint.objects.exists()  # the checkpoints stand
