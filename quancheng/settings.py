@@ -180,3 +180,12 @@ QUANCHENG_LEDGER_KEY_FILE = env_path(
 )
 QUANCHENG_LEDGER_ORIGIN = env_str("QUANCHENG_LEDGER_ORIGIN", "quancheng.local")
 QUANCHENG_LEDGER_KEY_NAME = env_str("QUANCHENG_LEDGER_KEY_NAME", "") or QUANCHENG_LEDGER_ORIGIN
+
+# Witnessing (docs/ledger.md, "Witnesses"): the key file of this installation's witness key
+# (same passphrase variable as the ledger key) and its name in cosignatures.
+QUANCHENG_WITNESS_KEY_FILE = env_path(
+    "QUANCHENG_WITNESS_KEY_FILE", DATA_DIR / "ledger" / "witness-key.pem"
+)
+QUANCHENG_WITNESS_NAME = env_str("QUANCHENG_WITNESS_NAME", "") or (
+    QUANCHENG_LEDGER_ORIGIN.rstrip("/") + "/witness"
+)

@@ -109,3 +109,44 @@ def checkpoints(request: HttpRequest) -> list[dict]:
     """The latest signed checkpoint of every log the caller sees (their agencies' and the
     system log)."""
     return [proofs.checkpoint_json(cp) for cp in proofs.latest_checkpoints(caller(request))]
+
+
+class CosignatureOut(Schema):
+    witness: str
+    verifier_key: str
+    line: str
+    cosigned_at: str
+
+
+class CosignedOut(Schema):
+    checkpoint: CheckpointOut
+    cosignatures: list[CosignatureOut]
+    note: str
+
+
+@router.get(
+    "/checkpoints/{int:checkpoint_id}/cosignatures",
+    response={200: CosignedOut, **error_responses(404)},
+    summary="A checkpoint's cosignatures by witnesses",
+)
+def checkpoint_cosignatures(request: HttpRequest, checkpoint_id: int) -> dict:
+    """The cosignatures (C2SP tlog-cosignature) witnesses returned for the checkpoint, and
+    its note with them appended: check it with the log's and the witnesses' verifier keys."""
+    try:
+        checkpoint = proofs.checkpoint_for(caller(request), checkpoint_id)
+    except ProofError as exc:
+        raise _http(exc) from None
+    rows = list(checkpoint.cosignatures.select_related("witness").order_by("id"))
+    return {
+        "checkpoint": proofs.checkpoint_json(checkpoint),
+        "cosignatures": [
+            {
+                "witness": row.witness.name,
+                "verifier_key": row.witness.verifier_key,
+                "line": row.line,
+                "cosigned_at": row.signed_at.isoformat(),
+            }
+            for row in rows
+        ],
+        "note": checkpoint.note + "".join(row.line for row in rows),
+    }

@@ -200,3 +200,13 @@ class VerificationRun(models.Model):
 
     def __str__(self) -> str:
         return f"verification #{self.pk} {self.state}"
+
+
+from quancheng.ledger.witness_models import (  # noqa: E402, F401 - witnessing, its own module
+    Cosignature,
+    Witness,
+    WitnessedCheckpoint,
+    WitnessedLog,
+    WitnessedLogKey,
+    WitnessKey,
+)

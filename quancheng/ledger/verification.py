@@ -169,6 +169,8 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
         "facts": report.facts,
         "checkpoints": report.checkpoints,
         "timestamps": report.timestamps,
+        "cosignatures": report.cosignatures,
+        "witnessed": report.witnessed,
         "originals": report.originals,
         "documents": report.documents,
         "problems": [{"code": p.code, "message": p.message} for p in report.problems],

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf, merkle, note, timestamps
+from quancheng.ledger import leaf, merkle, note, timestamps, verify_witness
 from quancheng.ledger.canonical import (
     CanonicalizationError,
     canonical_json,
     is_plain,
     plain_dumps,
 )
+from quancheng.ledger.cosignature import WitnessKey
 from quancheng.ledger.models import (
     Checkpoint,
     CheckpointTimestamp,
@@ -57,6 +58,8 @@ class Report:
     timestamps: int = 0
     originals: int = 0
     documents: int = 0
+    cosignatures: int = 0
+    witnessed: int = 0
     problems: list[Problem] = field(default_factory=list)
     more: Counter[str] = field(default_factory=Counter)
     _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -84,12 +87,14 @@ def verify_ledger(
 ) -> Report:
     report = report if report is not None else Report()
     keys = _check_keys(report)
+    witnesses = verify_witness.witness_keys(report)
     logs = list(Log.objects.order_by("id"))
     for number, log in enumerate(logs, 1):
-        _verify_log(log, keys, report, advance)
+        _verify_log(log, keys, witnesses, report, advance)
         report.logs += 1
         if progress:
             progress(log.origin, number, len(logs))
+    verify_witness.check_witnessed(report)
     return report
 
 
@@ -149,7 +154,13 @@ class _Pass:
     missing: list[int] = field(default_factory=list)
 
 
-def _verify_log(log: Log, keys: Keys, report: Report, advance: Advance | None) -> None:
+def _verify_log(
+    log: Log,
+    keys: Keys,
+    witnesses: dict[int, WitnessKey],
+    report: Report,
+    advance: Advance | None,
+) -> None:
     scan = _scan_facts(log, report, advance)
     report.facts += len(scan.leaves)
     _explain_moves(log, scan, report)
@@ -158,6 +169,9 @@ def _verify_log(log: Log, keys: Keys, report: Report, advance: Advance | None) -
     for checkpoint in Checkpoint.objects.filter(log=log).select_related("stamp").order_by("id"):
         report.checkpoints += 1
         _check_checkpoint(log, checkpoint, tree, len(scan.leaves), keys, report)
+        verify_witness.check_cosignatures(
+            log, checkpoint, tree, len(scan.leaves), witnesses, report
+        )
         stamp = getattr(checkpoint, "stamp", None)
         if stamp is not None:
             report.timestamps += 1

@@ -117,3 +117,27 @@ def test_latest_checkpoints_of_the_logs_the_caller_sees(api, world, signed):
         A,
         B,
     }
+
+
+def test_a_checkpoints_cosignatures(api, world, signed, settings, tmp_path):
+    from quancheng.ledger import cosignature, witness, witnessing
+    from quancheng.ledger.models import SigningKey
+
+    settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness.pem"
+    system = Actor.system()
+    vkey = witness.init_key(system).verifier_key
+    checkpoint = Checkpoint.objects.get(log__origin=A)
+    witness.add_log(system, A, SigningKey.objects.get().verifier_key)
+    row = witnessing.add_witness(system, "quancheng.local/witness", "", vkey)
+    lines = witness.add_checkpoint(system, witnessing.request_for(checkpoint, 0).body)
+    witnessing.store(checkpoint, row, lines)
+    response = api.get(world.officer, f"/ledger/checkpoints/{checkpoint.pk}/cosignatures")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert [c["witness"] for c in data["cosignatures"]] == ["quancheng.local/witness"]
+    text, signatures = note.split(data["note"])
+    assert len(signatures) == 2 and data["note"].endswith(lines)
+    key = cosignature.parse_verifier_key(data["cosignatures"][0]["verifier_key"])
+    assert cosignature.find(data["cosignatures"][0]["line"], text, key) is not None
+    path = f"/ledger/checkpoints/{checkpoint.pk}/cosignatures"
+    assert api.get(world.other_officer, path).status_code == 404

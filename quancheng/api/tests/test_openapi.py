@@ -63,6 +63,7 @@ def test_document_lists_every_endpoint_with_the_error_shape():
         ("get", "/api/v1/ledger/facts/{fact_id}/proof"),
         ("get", "/api/v1/ledger/consistency"),
         ("get", "/api/v1/ledger/checkpoints"),
+        ("get", "/api/v1/ledger/checkpoints/{checkpoint_id}/cosignatures"),
     }
     assert {(m, p) for p, ops in paths.items() for m in ops} == expected
     for path, ops in paths.items():

@@ -66,3 +66,51 @@ def test_concurrent_writers_end_with_one_consistent_tree(transactional_db):
         assert LogTree(log).root(len(leaves)) == merkle.root(leaves)
     report = verify_ledger()
     assert report.problems == [] and report.facts == total
+
+
+def test_concurrent_submissions_to_a_witness_advance_it_once(
+    transactional_db, key_file, settings, tmp_path
+):
+    import io
+
+    from django.core.management import call_command
+
+    from quancheng.ledger import witness, witnessing
+    from quancheng.ledger.actions import sign_checkpoints
+    from quancheng.ledger.models import SigningKey, WitnessedCheckpoint
+
+    settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness.pem"
+    system = Actor.system()
+    agency = create_agency(system, code="pw", name="丙", level="agency", pack_id="anhui")
+    call_command("keys", "init", stdout=io.StringIO())
+    witness.init_key(system)
+    signer = witness.current_signer()
+    with transaction.atomic():
+        append_fact(system, "test.event", ("case", 1), {}, agency)
+    [first] = sign_checkpoints(system, origins=[Log.objects.get(agency=agency).origin])
+    witness.add_log(system, first.log.origin, SigningKey.objects.get().verifier_key)
+    with transaction.atomic():
+        append_fact(system, "test.event", ("case", 1), {}, agency)
+    [second] = sign_checkpoints(system, origins=[first.log.origin])
+    # all from old size 0: whichever is first advances the witness, the others must get 409
+    bodies = [witnessing.request_for(c, 0).body for c in (first, second) * 3]
+    start = threading.Barrier(len(bodies))
+    statuses: list[int] = []
+
+    def submitter(body: str) -> None:
+        try:
+            start.wait()
+            witness.add_checkpoint(system, body, signer)
+            statuses.append(200)
+        except witness.Refusal as refusal:
+            statuses.append(refusal.status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submitter, args=(b,)) for b in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [409] * (len(bodies) - 1)
+    assert WitnessedCheckpoint.objects.count() == 1

@@ -7,6 +7,7 @@ import base64
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from quancheng.ledger import witnessing
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             "--require-timestamp",
             action="store_true",
             help="fail (exit 2, nothing written) unless the TSA stamps every checkpoint",
+        )
+        parser.add_argument(
+            "--require-witness",
+            action="store_true",
+            help="exit 3 unless every witness cosigned every new checkpoint (they stand)",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -52,3 +58,27 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not signed:
             self.stdout.write(_("No log grew since its last checkpoint."))
+        self._witness(signed, bool(options["require_witness"]))
+
+    def _witness(self, signed: list, required: bool) -> None:
+        """Send the new checkpoints to the witnesses configured with a URL."""
+        failures: list[str] = []
+        if required and not witnessing.online_witnesses().exists():
+            failures.append(_("No witness with a URL is configured: “quancheng witnesses add”."))
+        if witnessing.online_witnesses().exists():
+            stored = witnessing.submit_all(signed, failed=failures.append)
+            for row in stored:
+                self.stdout.write(
+                    _("%(log)s %(size)s cosigned by %(witness)s")
+                    % {
+                        "log": row.checkpoint.log.origin,
+                        "size": row.checkpoint.size,
+                        "witness": row.witness.name,
+                    }
+                )
+        for message in failures:
+            self.stderr.write(message)
+        if required and failures:
+            raise CommandError(
+                _("Not every checkpoint was cosigned; the checkpoints stand."), returncode=3
+            )

@@ -88,6 +88,11 @@ class Command(BaseCommand):
             "documents": report.documents,
             "s": seconds,
         }
+        if report.cosignatures or report.witnessed:
+            summary += " " + _(
+                "%(cosignatures)s cosignatures by witnesses; %(witnessed)s checkpoints cosigned "
+                "as a witness."
+            ) % {"cosignatures": report.cosignatures, "witnessed": report.witnessed}
         if not report.ok:
             total = len(report.problems) + sum(report.more.values())
             raise CommandError(
