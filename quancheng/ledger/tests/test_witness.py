@@ -389,7 +389,7 @@ def test_commands_refuse_bad_input(setup, world, tmp_path):
     log_vkey = SigningKey.objects.get().verifier_key
     # a checkpoint key (type 0x01) is not a witness's cosignature key, and the other way round
     assert "not an Ed25519 cosignature" in fails("witnesses", "add", "x", "-", log_vkey)
-    assert "not an Ed25519 verifier key" in fails("witness", "add-log", A, setup)
+    assert "not an Ed25519 or SM2 verifier key" in fails("witness", "add-log", A, setup)
     assert "is of quancheng.local/witness, not other" in fails(
         "witnesses", "add", "other", "-", setup
     )
