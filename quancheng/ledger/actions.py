@@ -252,16 +252,7 @@ def sign_checkpoints(
             _("No time-stamping authority is configured: set %(var)s.")
             % {"var": timestamps.TSA_URL_ENV}
         )
-    with transaction.atomic():
-        logs = Log.objects.order_by("id")
-        if origins:
-            logs = logs.filter(origin__in=origins)
-        prepared = []
-        for log in logs:
-            last = log.checkpoints.order_by("-size", "-id").first()
-            if not force and last is not None and last.size == LogTree(log).size():
-                continue
-            prepared.append((log, *_signed_note(log, [key])))
+    prepared = _prepare_checkpoints(key, origins, force)
     stamps: dict[int, timestamps.Stamp] = {}
     if url:
         for index, (log, _size, _root, signed) in enumerate(prepared):
@@ -275,9 +266,41 @@ def sign_checkpoints(
                         _("Checkpoint of %(log)s signed without a timestamp: %(e)s")
                         % {"log": log.origin, "e": exc}
                     )
+    return _write_checkpoints(prepared, stamps, force)
+
+
+Prepared = tuple[Log, int, bytes, str]  # log, size, root hash, signed note
+
+
+def _prepare_checkpoints(
+    key: SigningKeyPair, origins: list[str] | None, force: bool
+) -> list[Prepared]:
+    """The signed note of every log (or those named) that grew since its last checkpoint."""
+    with transaction.atomic():
+        logs = Log.objects.select_related("agency").order_by("id")
+        if origins:
+            logs = logs.filter(origin__in=origins)
+        prepared = []
+        for log in logs:
+            last = log.checkpoints.order_by("-size", "-id").first()
+            if not force and last is not None and last.size == LogTree(log).size():
+                continue
+            prepared.append((log, *_signed_note(log, [key])))
+    return prepared
+
+
+def _write_checkpoints(
+    prepared: list[Prepared], stamps: dict[int, timestamps.Stamp], force: bool
+) -> list[Checkpoint]:
+    """Store the checkpoints and their tokens. Each log is locked and checked again first: a
+    checkpoint another signer (a second scheduler, a command run by hand) stored meanwhile
+    for the same size makes this one redundant, so it is dropped."""
     written = []
     with transaction.atomic():
         for index, (log, size, root, signed) in enumerate(prepared):
+            lock_log(log.agency)
+            if not force and log.checkpoints.filter(size=size).exists():
+                continue
             checkpoint = Checkpoint.objects.create(log=log, size=size, root_hash=root, note=signed)
             if index in stamps:
                 save_stamp(checkpoint, stamps[index])
