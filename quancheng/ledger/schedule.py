@@ -74,7 +74,8 @@ def run_round(report: Callable[[str], None]) -> Round:
     Timestamp failures go to ``report`` one by one; any other failure is kept in
     ``Round.error`` (the next round tries again)."""
     result = Round()
-    close_old_connections()  # a database restarted between rounds: reconnect
+    if not connection.in_atomic_block:  # (a caller's transaction, as in tests, is kept)
+        close_old_connections()  # a database restarted between rounds: reconnect
     try:
         with _round_lock() as held:
             if not held:

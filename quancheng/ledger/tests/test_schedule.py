@@ -9,19 +9,23 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
 
+from quancheng.agencies.actions import create_agency
+from quancheng.agencies.management.commands.serve import scheduler_off_reason
 from quancheng.ledger import actions, schedule
 from quancheng.ledger.actions import append_fact, current_key
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp
 from quancheng.ledger.tests.conftest import PASSPHRASE
-from tests.servers import server_env
+from tests.servers import SERVE, running, server_env
 
 A = "quancheng.local/agency/agency-a"
 
@@ -202,3 +206,126 @@ def test_the_loop_stops_on_sigint_while_sleeping(site):
     finally:
         if loop.poll() is None:
             loop.kill()
+
+
+# --- two schedulers at once (PostgreSQL: row and advisory locks between connections) ----------
+
+postgres_only = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="locks between concurrent connections need PostgreSQL (DATABASE_URL)",
+    ),
+]
+
+
+@pytest.fixture
+def pg_keyed(transactional_db, key_file):
+    call_command("keys", "init", stdout=io.StringIO())
+    system = Actor.system()
+    agency = create_agency(system, code="pa", name="甲", level="agency", pack_id="anhui")
+    add_fact(agency)
+    return agency
+
+
+@pytest.mark.parametrize("_", [pytest.param(None, marks=postgres_only)])
+def test_two_signers_at_once_store_one_checkpoint_per_size(pg_keyed, monkeypatch, _):
+    both_prepared = threading.Barrier(2, timeout=30)
+    write = actions._write_checkpoints
+
+    def write_together(prepared, stamps, force):
+        both_prepared.wait()  # both have signed the same sizes; now both write at once
+        return write(prepared, stamps, force)
+
+    monkeypatch.setattr(actions, "_write_checkpoints", write_together)
+    results: list[list[Checkpoint]] = []
+    errors: list[BaseException] = []
+
+    def signer() -> None:
+        try:
+            results.append(actions.sign_checkpoints(Actor.system()))
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=signer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(len(r) for r in results) == [0, 2]  # the system log and agency pa
+    sizes = list(Checkpoint.objects.values_list("log__origin", "size"))
+    assert len(sizes) == 2 == len(set(sizes))
+
+
+@pytest.mark.parametrize("_", [pytest.param(None, marks=postgres_only)])
+def test_a_round_is_skipped_while_another_scheduler_holds_the_round_lock(pg_keyed, _):
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [schedule.ROUND_LOCK])
+            assert cursor.fetchone()[0] is True
+        skipped = schedule.run_round(print)
+        assert skipped.skipped and skipped.signed == [] and not Checkpoint.objects.exists()
+        assert "another scheduler is signing; round skipped" in schedule.describe(skipped, 9)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [schedule.ROUND_LOCK])
+    finally:
+        other.close()
+    assert len(schedule.run_round(print).signed) == 2
+
+
+# --- quancheng serve starts the scheduler beside gunicorn, or says why not -------------------
+
+
+def child_commands(pid: int) -> list[str]:
+    """The command lines of the process's children (Linux /proc)."""
+    commands = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            raw = Path(f"/proc/{child}/cmdline").read_bytes()
+            commands.append(raw.replace(b"\0", b" ").decode().strip())
+    return commands
+
+
+@pytest.mark.parametrize(
+    ("extra", "argv", "message"),
+    [
+        (
+            {},
+            [],
+            "Checkpoint scheduler: a checkpoint of every log that grew, every 3600 s.",
+        ),
+        (
+            {"QUANCHENG_LEDGER_KEY_PASSPHRASE": ""},
+            [],
+            "Checkpoint scheduler not started: QUANCHENG_LEDGER_KEY_PASSPHRASE is not set.",
+        ),
+    ],
+)
+def test_serve_starts_the_scheduler_only_when_it_can(site, extra, argv, message):
+    data, env = site
+    env = {**env, "QUANCHENG_CHECKPOINT_INTERVAL": "3600", **extra}
+    log = data / f"serve-{len(argv)}-{len(extra)}.log"
+    command = [*SERVE, "--no-worker", *argv]
+    with running(command, env, log, "/accounts/login/") as (_base, server):
+        started = [c for c in child_commands(server.pid) if "checkpoint --every" in c]
+        assert message in log.read_text()
+        if message.startswith("Checkpoint scheduler:"):
+            assert len(started) == 1 and started[0].endswith("checkpoint --every 3600")
+        else:
+            assert started == []
+
+
+def test_the_other_reasons_serve_gives_for_no_scheduler(db, key_file, english):
+    assert scheduler_off_reason(True, 3600) == (
+        "--no-scheduler (run “quancheng checkpoint --every” yourself)."
+    )
+    assert scheduler_off_reason(False, 0) == "QUANCHENG_CHECKPOINT_INTERVAL is 0."
+    assert scheduler_off_reason(False, 3600) == (
+        f"there is no ledger key file at {key_file} (run “quancheng keys init”)."
+    )
+    call_command("keys", "init", stdout=io.StringIO())
+    assert scheduler_off_reason(False, 3600) == ""
