@@ -40,6 +40,11 @@ def is_administrator(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
 
 
+def can_see_checkpoints(user: User) -> bool:
+    """Administrators and supervisors see the checkpoints page (of the logs they may see)."""
+    return is_administrator(user) or (user.is_authenticated and user.has_role(Role.SUPERVISOR))
+
+
 def is_installation_administrator(user: User) -> bool:
     """A superuser: administers the whole installation, beyond any agency (the system log,
     the signing keys, the stored files)."""
