@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.choices import Channel
@@ -99,7 +100,11 @@ def describe(result: Round, interval: float) -> str:
     if result.skipped:
         text = _("another scheduler is signing; round skipped")
     elif result.signed:
-        text = _("%(n)s checkpoints signed, %(t)s timestamped") % {
+        text = ngettext(
+            "%(n)s checkpoint signed, %(t)s timestamped",
+            "%(n)s checkpoints signed, %(t)s timestamped",
+            len(result.signed),
+        ) % {
             "n": len(result.signed),
             "t": result.stamped,
         }

@@ -54,7 +54,7 @@ def test_a_round_signs_what_grew_and_calls_after_round(keyed, world, monkeypatch
     third = schedule.run_round(print)
     assert [(c.log.origin, c.size) for c in third.signed] == [(A, size + 1)]
     assert calls[-1] == third.signed
-    assert "1 checkpoints signed, 0 timestamped" in schedule.describe(third, 60)
+    assert "1 checkpoint signed, 0 timestamped" in schedule.describe(third, 60)
 
 
 def test_a_failing_hook_or_tsa_does_not_lose_the_round(keyed, world, monkeypatch, tsa):
@@ -166,14 +166,14 @@ def test_the_loop_signs_when_facts_are_added_and_stops_on_sigterm(site):
         # the first round signs the system log (keys init), the next ones find nothing new
         wait_for(lambda: len(rounds()) >= 3, "three rounds")
         lines = rounds()
-        assert "1 checkpoints signed, 0 timestamped; next round in 1 s." in lines[0]
+        assert "1 checkpoint signed, 0 timestamped; next round in 1 s." in lines[0]
         assert all("no log grew; next round in 1 s." in line for line in lines[1:3])
         assert checkpoints(data) == [*before, ("quancheng.local/system", 1)]
         # a fact from elsewhere (another process): the next round signs it
         count = len(lines)
         quancheng(env, "user", "add", "auditor", "--name", "审计", "--roles", "", "--superuser")
         wait_for(lambda: len(rounds()) > count + 1, "two more rounds")
-        assert any("1 checkpoints signed" in line for line in rounds()[count:])
+        assert any("1 checkpoint signed" in line for line in rounds()[count:])
         assert checkpoints(data)[-1] == ("quancheng.local/system", 2)
         assert len(checkpoints(data)) == len(before) + 2
         loop.send_signal(signal.SIGTERM)
