@@ -69,11 +69,17 @@ def _round_lock() -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [ROUND_LOCK])
 
 
-def run_round(report: Callable[[str], None]) -> Round:
-    """Sign (and stamp) a checkpoint of every log that grew, then call ``after_round``.
+def run_round(
+    report: Callable[[str], None],
+    origins: list[str] | None = None,
+    require_timestamp: bool = False,
+) -> Round:
+    """Sign (and stamp) a checkpoint of every log (or those named) that grew, then call
+    ``after_round``.
 
-    Timestamp failures go to ``report`` one by one; any other failure is kept in
-    ``Round.error`` (the next round tries again)."""
+    Timestamp failures go to ``report`` one by one; any other failure (with
+    ``require_timestamp``, a TSA that failed: nothing is written) is kept in ``Round.error``
+    and the next round tries again."""
     result = Round()
     if not connection.in_atomic_block:  # (a caller's transaction, as in tests, is kept)
         close_old_connections()  # a database restarted between rounds: reconnect
@@ -82,7 +88,12 @@ def run_round(report: Callable[[str], None]) -> Round:
             if not held:
                 result.skipped = True
                 return result
-            result.signed = sign_checkpoints(Actor.system(Channel.TASK), timestamp_failed=report)
+            result.signed = sign_checkpoints(
+                Actor.system(Channel.TASK),
+                origins=origins,
+                require_timestamp=require_timestamp,
+                timestamp_failed=report,
+            )
     except Exception as exc:  # noqa: BLE001 - one bad round must not end the loop
         result.error = str(exc) or type(exc).__name__
         return result
@@ -126,12 +137,14 @@ def run_every(
     stop: threading.Event,
     report: Callable[[str], None],
     signed: Callable[[Checkpoint], None] | None = None,
+    origins: list[str] | None = None,
+    require_timestamp: bool = False,
 ) -> None:
     """Run a round every ``interval`` seconds until ``stop`` is set (the round under way is
     finished first). ``report`` gets each round's line and the timestamp failures."""
     while not stop.is_set():
         started = time.monotonic()
-        result = run_round(report)
+        result = run_round(report, origins, require_timestamp)
         for checkpoint in result.signed:
             if signed:
                 signed(checkpoint)

@@ -26,6 +26,7 @@ from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp
 from quancheng.ledger.tests.conftest import PASSPHRASE
 from tests.servers import SERVE, running, server_env
+from tests.tsa import DOWN_TSA_URL
 
 A = "quancheng.local/agency/agency-a"
 
@@ -93,10 +94,25 @@ def test_a_checkpoint_stored_meanwhile_makes_the_prepared_one_redundant(keyed, w
     assert len(sizes) == len(set(sizes))
 
 
+def test_a_round_that_requires_timestamps_writes_nothing_when_the_tsa_fails(
+    keyed, world, monkeypatch
+):
+    monkeypatch.setenv("QUANCHENG_TSA_URL", DOWN_TSA_URL)
+    result = schedule.run_round(print, origins=[A], require_timestamp=True)
+    assert result.signed == [] and "did not give a timestamp" in result.error
+    assert not Checkpoint.objects.exists()
+    monkeypatch.delenv("QUANCHENG_TSA_URL")
+    assert [c.log.origin for c in schedule.run_round(print, origins=[A]).signed] == [A]
+
+
 def test_every_needs_an_interval_and_the_key(world, key_file, settings):
     settings.QUANCHENG_CHECKPOINT_INTERVAL = 0
     with pytest.raises(CommandError, match="above 0 seconds"):
         call_command("checkpoint", "--every")
+    with pytest.raises(CommandError, match="above 0 seconds"):
+        call_command("checkpoint", "--every", "-5")
+    with pytest.raises(CommandError, match="--force cannot be used with --every"):
+        call_command("checkpoint", "--every", "5", "--force")
     with pytest.raises(CommandError, match="quancheng keys init"):
         call_command("checkpoint", "--every", "5")
 

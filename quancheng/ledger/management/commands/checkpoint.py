@@ -35,7 +35,7 @@ class Command(BaseCommand):
             "--every",
             nargs="?",
             type=float,
-            const=-1.0,
+            const=True,  # --every alone: the setting (argparse converts only str consts)
             metavar="SECONDS",
             help="keep signing at this interval (default QUANCHENG_CHECKPOINT_INTERVAL) "
             "until SIGTERM or SIGINT; one line per round on stderr",
@@ -43,7 +43,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         if options["every"] is not None:
-            self._every(float(options["every"]))  # type: ignore[arg-type]
+            if options["force"]:
+                raise CommandError(_("--force cannot be used with --every."), returncode=2)
+            self._every(
+                options["every"],  # type: ignore[arg-type]
+                options["origin"],  # type: ignore[arg-type]
+                bool(options["require_timestamp"]),
+            )
             return
         try:
             signed = sign_checkpoints(
@@ -74,10 +80,12 @@ class Command(BaseCommand):
         self.stdout.write(line)
         self.stdout.flush()
 
-    def _every(self, seconds: float) -> None:
+    def _every(
+        self, seconds: float | bool, origins: list[str] | None, require_timestamp: bool
+    ) -> None:
         """The scheduler: a round now, then one every ``seconds``, until a signal."""
-        interval = settings.QUANCHENG_CHECKPOINT_INTERVAL if seconds < 0 else seconds
-        if interval <= 0:
+        interval = settings.QUANCHENG_CHECKPOINT_INTERVAL if seconds is True else seconds
+        if float(interval) <= 0:
             raise CommandError(
                 _("The interval must be above 0 seconds (QUANCHENG_CHECKPOINT_INTERVAL 0 is off)."),
                 returncode=2,
@@ -98,6 +106,14 @@ class Command(BaseCommand):
             self.stderr.write(line)
             self.stderr.flush()
 
+        interval = float(interval)
         report(_("Signing checkpoints every %(s)s s.") % {"s": f"{interval:g}"})
-        schedule.run_every(interval, stop, report, self._print)
+        schedule.run_every(
+            interval,
+            stop,
+            report,
+            self._print,
+            origins=origins,
+            require_timestamp=require_timestamp,
+        )
         report(_("Checkpoint scheduler stopped."))
