@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from quancheng.env import env_bool, env_int, env_list, env_path, env_str
@@ -180,6 +181,10 @@ QUANCHENG_LEDGER_KEY_FILE = env_path(
 )
 QUANCHENG_LEDGER_ORIGIN = env_str("QUANCHENG_LEDGER_ORIGIN", "quancheng.local")
 QUANCHENG_LEDGER_KEY_NAME = env_str("QUANCHENG_LEDGER_KEY_NAME", "") or QUANCHENG_LEDGER_ORIGIN
+# Seconds between the checkpoints ``quancheng serve`` signs on its own (0: none).
+QUANCHENG_CHECKPOINT_INTERVAL = env_int("QUANCHENG_CHECKPOINT_INTERVAL", 3600)
+if QUANCHENG_CHECKPOINT_INTERVAL < 0:
+    raise ImproperlyConfigured("QUANCHENG_CHECKPOINT_INTERVAL must be 0 (off) or more seconds.")
 
 # Witnessing (docs/ledger.md, "Witnesses"): the key file of this installation's witness key
 # (same passphrase variable as the ledger key) and its name in cosignatures.

@@ -40,9 +40,23 @@ def is_administrator(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
 
 
+def can_see_checkpoints(user: User) -> bool:
+    """Administrators and supervisors see the checkpoints page (of the logs they may see)."""
+    return is_administrator(user) or (user.is_authenticated and user.has_role(Role.SUPERVISOR))
+
+
+def is_installation_administrator(user: User) -> bool:
+    """A superuser: administers the whole installation, beyond any agency (the system log,
+    the signing keys, the stored files)."""
+    return user.is_authenticated and user.is_superuser
+
+
 def ledger_agency_path(user: User) -> str | None:
     """The path prefix of the agencies whose ledger facts ``user`` may get proofs of: those
-    whose records they read; ``""`` (every agency, and the system log) for an administrator."""
-    if is_administrator(user):
+    whose records they read; for an administrator (a role held in an agency) that agency and
+    every unit below it; ``""`` (every agency, and the system log) for a superuser."""
+    if is_installation_administrator(user):
         return ""
+    if user.is_authenticated and user.agency is not None and user.has_role(Role.ADMINISTRATOR):
+        return user.agency.enforcement_agency.path
     return visible_agency_path(user)

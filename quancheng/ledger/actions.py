@@ -311,19 +311,7 @@ def sign_checkpoints(
             _("No time-stamping authority is configured: set %(var)s.")
             % {"var": timestamps.TSA_URL_ENV}
         )
-    with transaction.atomic():
-        logs = Log.objects.select_related("agency").order_by("id")
-        if origins:
-            logs = logs.filter(origin__in=origins)
-        prepared = []
-        for log in logs:
-            last = log.checkpoints.order_by("-size", "-id").first()
-            if not force and last is not None and last.size == LogTree(log).size():
-                continue
-            own = log.agency_id if agency_has_key(log.agency) else None
-            if own not in signers:
-                signers[own] = current_key(log.agency)
-            prepared.append((log, *_signed_note(log, [signers[own]])))
+    prepared = _prepare_checkpoints(signers, origins, force)
     stamps: dict[int, timestamps.Stamp] = {}
     if url:
         for index, (log, _size, _root, signed) in enumerate(prepared):
@@ -337,9 +325,45 @@ def sign_checkpoints(
                         _("Checkpoint of %(log)s signed without a timestamp: %(e)s")
                         % {"log": log.origin, "e": exc}
                     )
+    return _write_checkpoints(prepared, stamps, force)
+
+
+Prepared = tuple[Log, int, bytes, str]  # log, size, root hash, signed note
+
+
+def _prepare_checkpoints(
+    signers: dict[int | None, SigningKeyPair], origins: list[str] | None, force: bool
+) -> list[Prepared]:
+    """The signed note of every log (or those named) that grew since its last checkpoint,
+    by the agency's own key where it has one, else by the installation's (``signers[None]``)."""
+    with transaction.atomic():
+        logs = Log.objects.select_related("agency").order_by("id")
+        if origins:
+            logs = logs.filter(origin__in=origins)
+        prepared = []
+        for log in logs:
+            last = log.checkpoints.order_by("-size", "-id").first()
+            if not force and last is not None and last.size == LogTree(log).size():
+                continue
+            own = log.agency_id if agency_has_key(log.agency) else None
+            if own not in signers:
+                signers[own] = current_key(log.agency)
+            prepared.append((log, *_signed_note(log, [signers[own]])))
+    return prepared
+
+
+def _write_checkpoints(
+    prepared: list[Prepared], stamps: dict[int, timestamps.Stamp], force: bool
+) -> list[Checkpoint]:
+    """Store the checkpoints and their tokens. Each log is locked and checked again first: a
+    checkpoint another signer (a second scheduler, a command run by hand) stored meanwhile
+    for the same size makes this one redundant, so it is dropped."""
     written = []
     with transaction.atomic():
         for index, (log, size, root, signed) in enumerate(prepared):
+            lock_log(log.agency)
+            if not force and log.checkpoints.filter(size=size).exists():
+                continue
             checkpoint = Checkpoint.objects.create(log=log, size=size, root_hash=root, note=signed)
             if index in stamps:
                 save_stamp(checkpoint, stamps[index])

@@ -14,6 +14,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -23,7 +24,8 @@ from django.utils.translation import gettext as _
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.ledger.models import Fact, VerificationRun
+from quancheng.ledger.logs import origin_for
+from quancheng.ledger.models import Fact, Log, VerificationRun
 from quancheng.ledger.verify import Report, verify_ledger
 
 Tick = Callable[[str, int, int], None]  # phase ("facts", "originals", "documents"), done, total
@@ -81,8 +83,12 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
     from quancheng.documents.models import Document
 
     recorded = _recorded_digests("document", ["document.sealed", "document.signed"])
-    for document in Document.objects.order_by("id").iterator():
-        _check_recorded(report, "document", document.pk, document.sha256, recorded)
+    origins = dict(Log.objects.filter(agency__isnull=False).values_list("agency_id", "origin"))
+    documents = Document.objects.select_related("case__agency").order_by("id")
+    for document in documents.iterator():
+        # a case's PDF is a problem for those who see its agency's log
+        log = origins.get(document.case.agency_id) or origin_for(document.case.agency)
+        _check_recorded(report, "document", document.pk, document.sha256, recorded, log)
         path = store.path_for(document.sha256)
         args: dict[str, Any] = {"id": document.pk, "case": document.case_id, "path": path}
         report.documents += 1
@@ -96,6 +102,7 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
                 "files",
                 "document",
                 _("Document PDF #%(id)s (case #%(case)s, %(path)s): the file is missing.") % args,
+                log=log,
             )
         except OSError as exc:
             report.add(
@@ -103,6 +110,7 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
                 "document",
                 _("Document PDF #%(id)s (case #%(case)s, %(path)s): it cannot be read: %(e)s.")
                 % {**args, "e": exc.strerror},
+                log=log,
             )
         else:
             if digest.hexdigest() != document.sha256:
@@ -114,6 +122,7 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
                         "changed: SHA-256 is now %(sha)s."
                     )
                     % {**args, "sha": digest.hexdigest()},
+                    log=log,
                 )
         step()
 
@@ -131,7 +140,12 @@ def _recorded_digests(subject_type: str, kinds: list[str]) -> dict[str, str]:
 
 
 def _check_recorded(
-    report: Report, code: str, pk: int, sha256: str, recorded: dict[str, str]
+    report: Report,
+    code: str,
+    pk: int,
+    sha256: str,
+    recorded: dict[str, str],
+    log: str | None = None,
 ) -> None:
     args = {"id": pk, "sha": sha256, "fact": recorded.get(str(pk))}
     if args["fact"] is None:
@@ -158,7 +172,7 @@ def _check_recorded(
             )
     else:
         return
-    report.add("files", code, message % args)
+    report.add("files", code, message % args, log=log)
 
 
 def as_json(report: Report, seconds: float) -> dict[str, Any]:
@@ -173,8 +187,12 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
         "witnessed": report.witnessed,
         "originals": report.originals,
         "documents": report.documents,
-        "problems": [{"code": p.code, "message": p.message} for p in report.problems],
+        "problems": [{"code": p.code, "message": p.message, "log": p.log} for p in report.problems],
         "more": dict(sorted(report.more.items())),
+        "more_by_log": [
+            {"log": log, "code": code, "count": n}
+            for (log, code), n in sorted(report.more_by_log.items(), key=str)
+        ],
         "problem_count": len(report.problems) + sum(report.more.values()),
         "seconds": round(seconds, 3),
     }
@@ -279,3 +297,35 @@ def execute_run(run_id: int) -> dict[str, Any]:
             None,
         )
     return {"run": run_id, "ok": report.ok, "problems": result["problem_count"]}
+
+
+# --- what each administrator sees of a run --------------------------------------------------
+
+
+@dataclass
+class ScopedProblems:
+    """A run's problems as one user sees them: those of the logs they may see (all for an
+    installation administrator), and how many others were left out."""
+
+    problems: list[dict[str, Any]]
+    more: dict[str, int]  # code: count beyond the messages shown
+    count: int  # problems shown or counted in ``more``
+    hidden: int  # problems of other agencies' logs, or of the installation
+
+
+def scoped_problems(run_row: VerificationRun, origins: set[str] | None) -> ScopedProblems:
+    """``origins``: the logs the user may see; None for everything. A problem of no log
+    (keys, originals) is the installation's; runs stored before problems named their log
+    count as the installation's too."""
+    summary = run_row.summary or {}
+    total = int(summary.get("problem_count", 0))
+    if origins is None:
+        more = dict(summary.get("more", {}))
+        return ScopedProblems(list(run_row.problems or []), more, total, 0)
+    problems = [p for p in run_row.problems or [] if p.get("log") in origins]
+    more: Counter[str] = Counter()
+    for entry in summary.get("more_by_log", []):
+        if entry["log"] in origins:
+            more[entry["code"]] += entry["count"]
+    count = len(problems) + sum(more.values())
+    return ScopedProblems(problems, dict(sorted(more.items())), count, total - count)

@@ -44,10 +44,15 @@ _FACTS_SQL = (
 )
 
 
+# Scopes of problems that belong to no log: the signing keys, the stored files.
+INSTALLATION_SCOPES = frozenset({"keys", "files"})
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
     message: str
+    log: str | None = None  # origin of the log it concerns; None: the installation's
 
 
 @dataclass
@@ -62,18 +67,24 @@ class Report:
     witnessed: int = 0
     problems: list[Problem] = field(default_factory=list)
     more: Counter[str] = field(default_factory=Counter)
+    more_by_log: Counter[tuple[str | None, str]] = field(default_factory=Counter)
     _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, scope: str, code: str, message: str) -> None:
+    def add(self, scope: str, code: str, message: str, log: str | None = None) -> None:
+        """A problem; ``scope`` is a log's origin, or ``keys``/``files``. ``log`` names the
+        log a problem outside any log's scope concerns (a case's document PDF)."""
+        if log is None and scope not in INSTALLATION_SCOPES:
+            log = scope
         self._seen[(scope, code)] += 1
         if self._seen[(scope, code)] > LIMIT:
             self.more[code] += 1
+            self.more_by_log[(log, code)] += 1
         else:
-            self.problems.append(Problem(code, message))
+            self.problems.append(Problem(code, message, log))
 
 
 Progress = Callable[[str, int, int], None]

@@ -5,7 +5,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from quancheng.documents import views as documents
-from quancheng.web.views import cases, devices, recordings, records, uploads, verification
+from quancheng.web.views import (
+    cases,
+    checkpoints,
+    devices,
+    recordings,
+    records,
+    uploads,
+    verification,
+)
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -53,6 +61,8 @@ urlpatterns = [
     path("cases/", include((case_patterns, "cases"))),
     path("devices/", include((device_patterns, "devices"))),
     path("recordings/due/", devices.due_list, name="recordings_due"),
+    path("checkpoints/", checkpoints.checkpoint_list, name="checkpoints"),
+    path("checkpoints/<int:pk>/note.txt", checkpoints.checkpoint_note, name="checkpoint_note"),
     path("verification/", verification.verification, name="verification"),
     path("verification/start/", verification.verification_start, name="verification_start"),
     path(

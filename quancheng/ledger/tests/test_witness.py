@@ -12,7 +12,16 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
-from quancheng.ledger import cosignature, leaf, merkle, note, witness, witness_protocol, witnessing
+from quancheng.ledger import (
+    cosignature,
+    leaf,
+    merkle,
+    note,
+    schedule,
+    witness,
+    witness_protocol,
+    witnessing,
+)
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import (
@@ -97,6 +106,25 @@ def test_the_checkpoint_command_submits_to_the_witnesses(setup, world, monkeypat
     out = io.StringIO()
     call_command("checkpoint", stdout=out, stderr=io.StringIO())
     assert f"{A} 9 cosigned by {W}" in out.getvalue()
+
+
+def test_a_scheduler_round_submits_what_it_signed(setup, world, monkeypatch):
+    monkeypatch.setattr(witnessing, "http_post", client_post)
+    grow(world, 4)
+    lines: list[str] = []
+    result = schedule.run_round(lines.append, origins=[A])
+    assert result.error == "" and [c.size for c in result.signed] == [10]
+    [row] = Cosignature.objects.all()
+    assert row.checkpoint == result.signed[0] and row.witness.name == W
+
+
+def test_a_scheduler_round_reports_a_witness_it_cannot_reach(setup, world):
+    grow(world, 4)
+    lines: list[str] = []
+    result = schedule.run_round(lines.append, origins=[A])
+    assert result.signed and result.error == ""
+    assert any("cannot be reached" in line for line in lines)
+    assert not Cosignature.objects.exists()
 
 
 def test_a_witness_that_cannot_be_reached_leaves_the_checkpoint_standing(setup, world):

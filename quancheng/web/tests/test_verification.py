@@ -20,6 +20,8 @@ from quancheng.ledger.models import Fact, VerificationRun
 from quancheng.ledger.tasks import run_verification
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
 from quancheng.ledger.tests.test_verify import tamper
+from quancheng.ledger.verification import ScopedProblems, scoped_problems
+from quancheng.ledger.verify import Report
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -150,3 +152,104 @@ def test_a_run_whose_worker_died_gives_way_to_a_new_one(client, admin, signed):
     assert new.state == "queued"
     page = client.get(reverse("verification")).content.decode()
     assert "Could not run" in page and "the worker running it stopped" in page
+
+
+# --- each administrator sees the problems of their own agencies ------------------------------
+
+A_LOG, B_LOG = "quancheng.local/agency/agency-a", "quancheng.local/agency/agency-b"
+
+
+@pytest.fixture
+def admins(world):
+    def make(name, agency, **extra):
+        return create_user(
+            SYSTEM, agency, username=name, password="pw", full_name=name, **extra
+        )  # fmt: skip
+
+    return (
+        make("admin_a", world.a, roles=["administrator"]),
+        make("admin_b", world.b, roles=["administrator"]),
+        make("root", None, roles=[], is_superuser=True),
+    )
+
+
+def tamper_payload(fact: Fact) -> str:
+    tamper("ledger_fact", "UPDATE ledger_fact SET payload = %s WHERE id = %s", ['{"n":9}', fact.pk])
+    return f"Fact #{fact.pk} (log {fact.log.origin}, seq {fact.seq}): payload changed"
+
+
+def test_an_administrator_sees_only_the_problems_of_their_agencies(client, world, admins, signed):
+    admin_a, admin_b, root = admins
+    with transaction.atomic():
+        append_fact(Actor.system(), "thing.made", ("thing", 2), {"n": 2}, world.b)
+    call_command("checkpoint", stdout=io.StringIO(), stderr=io.StringIO())
+    in_a = tamper_payload(Fact.objects.get(kind="thing.made", agency=world.a))
+    in_b = tamper_payload(Fact.objects.get(kind="thing.made", agency=world.b))
+    in_system = tamper_payload(Fact.objects.get(kind="ledger.key_created"))
+    client.force_login(admin_a)
+    run = start_and_run(client)
+    logs = [p["log"] for p in run.problems]
+    assert {A_LOG, B_LOG, "quancheng.local/system"} <= set(logs)
+    total = run.summary["problem_count"]
+
+    def page_for(user) -> str:
+        client.force_login(user)
+        return client.get(reverse("verification")).content.decode()
+
+    for user, mine, log in ((admin_a, in_a, A_LOG), (admin_b, in_b, B_LOG)):
+        page = page_for(user)
+        shown = sum(1 for p in run.problems if p["log"] == log)
+        others = [m for m in (in_a, in_b, in_system) if m != mine]
+        assert mine in page and not any(m in page for m in others)
+        assert f"{shown} problem" in page and shown < total
+        assert f"{total - shown} problems outside your agencies are not shown" in page
+        assert f"(and {total - shown} not shown)" in page  # the history
+    page = page_for(root)
+    assert all(m in page for m in (in_a, in_b, in_system))
+    assert "not shown" not in page and f"{total} problems</span>" in page
+
+
+def test_problems_of_other_agencies_only_say_none_in_yours(client, world, admins, signed):
+    tamper_payload(Fact.objects.get(kind="thing.made", agency=world.a))
+    client.force_login(admins[1])
+    start_and_run(client)
+    page = client.get(reverse("verification")).content.decode()
+    assert "No problem in the logs you see" in page
+    assert "problems outside your agencies are not shown" in page
+    assert "payload changed" not in page
+
+
+def test_a_run_stored_before_problems_named_their_log_shows_nothing_to_an_agency():
+    old = VerificationRun(
+        ok=False,
+        problems=[{"code": "changed", "message": "Fact #1 …"}],
+        summary={"problem_count": 3, "more": {"changed": 2}},
+    )
+    assert scoped_problems(old, {A_LOG}) == ScopedProblems([], {}, 0, 3)
+    everything = scoped_problems(old, None)
+    assert (everything.count, everything.hidden, everything.more) == (3, 0, {"changed": 2})
+
+
+def test_a_problem_names_its_log_or_none():
+    report = Report()
+    report.add(A_LOG, "changed", "a")
+    report.add("keys", "key", "k")
+    report.add("files", "original", "o")
+    report.add("files", "document", "d", log=B_LOG)
+    assert [p.log for p in report.problems] == [A_LOG, None, None, B_LOG]
+    for _ in range(25):
+        report.add(B_LOG, "missing", "m")
+    assert report.more_by_log == {(B_LOG, "missing"): 5}
+
+
+def test_an_administrator_gets_proofs_of_their_agencies_only(client, world, admins, signed):
+    admin_a, admin_b, root = admins
+    fact = Fact.objects.get(kind="thing.made", agency=world.a)
+    key_fact = Fact.objects.get(kind="ledger.key_created")
+    url = f"/api/v1/ledger/facts/{fact.pk}/proof"
+    key_url = f"/api/v1/ledger/facts/{key_fact.pk}/proof"
+    statuses = {}
+    for user in admins:
+        client.force_login(user)
+        statuses[user.username] = (client.get(url).status_code, client.get(key_url).status_code)
+    assert statuses == {"admin_a": (200, 404), "admin_b": (404, 404), "root": (200, 200)}

@@ -11,9 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from quancheng.agencies.permissions import is_installation_administrator
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import VerificationRun
-from quancheng.ledger.verification import can_run_verification, request_verification
+from quancheng.ledger.proofs import visible_logs
+from quancheng.ledger.verification import (
+    can_run_verification,
+    request_verification,
+    scoped_problems,
+)
 
 
 def _administrator(request: HttpRequest) -> None:
@@ -32,10 +38,19 @@ def verification(request: HttpRequest) -> HttpResponse:
         .first()
     )
     pending = latest if latest is not None and latest.finished_at is None else None
+    history = list(VerificationRun.objects.select_related("started_by")[:10])
+    # an administrator of an agency sees the problems of the logs they may see; the rest is
+    # counted, not shown (a superuser sees everything)
+    origins = None
+    if not is_installation_administrator(request.user):
+        origins = set(visible_logs(request.user).values_list("origin", flat=True))
+    for run in [finished, *history]:
+        if run is not None:
+            run.scoped = scoped_problems(run, origins)
     return render(
         request,
         "web/verification.html",
-        {"last": finished, "pending": pending, "history": VerificationRun.objects.all()[:10]},
+        {"last": finished, "pending": pending, "history": history},
     )
 
 

@@ -1,5 +1,6 @@
 """``quancheng serve``: migrate, collect static files, and serve with gunicorn; with a
-background task worker (``quancheng db_worker``) beside it unless ``--no-worker``."""
+background task worker (``quancheng db_worker``) beside it unless ``--no-worker``, and the
+checkpoint scheduler (``quancheng checkpoint --every``) unless ``--no-scheduler``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from quancheng.ledger import keys
 
 
 class Command(BaseCommand):
@@ -24,13 +29,30 @@ class Command(BaseCommand):
             action="store_true",
             help="do not start a background task worker (run quancheng db_worker separately)",
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not sign checkpoints at QUANCHENG_CHECKPOINT_INTERVAL "
+            "(run quancheng checkpoint --every separately)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_worker"]:
-            _start_worker()
+            _start(
+                [
+                    sys.executable,
+                    "-m",
+                    "quancheng.cli",
+                    "db_worker",
+                    "--no-reload",
+                    "--queue-name",
+                    "*",
+                ]
+            )
+        self._scheduler(bool(options["no_scheduler"]))
         self.stdout.write(f"Quancheng: http://{options['bind']}/")
         self.stdout.flush()
         argv = [
@@ -53,10 +75,38 @@ class Command(BaseCommand):
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the server
 
+    def _scheduler(self, off: bool) -> None:
+        """Start the checkpoint scheduler, or say why it is not started."""
+        interval = settings.QUANCHENG_CHECKPOINT_INTERVAL
+        why = scheduler_off_reason(off, interval)
+        if why:
+            self.stdout.write(_("Checkpoint scheduler not started: %(why)s") % {"why": why})
+            return
+        _start([sys.executable, "-m", "quancheng.cli", "checkpoint", "--every", str(interval)])
+        self.stdout.write(
+            _("Checkpoint scheduler: a checkpoint of every log that grew, every %(s)s s.")
+            % {"s": interval}
+        )
 
-def _start_worker() -> None:
-    """One ``quancheng db_worker`` for the background tasks (thumbnails, playable copies),
-    ended by the kernel when the server ends (Linux parent-death signal)."""
+
+def scheduler_off_reason(off: bool, interval: int) -> str:
+    """Why ``serve`` starts no checkpoint scheduler, or "" when it starts one."""
+    if off:
+        return _("--no-scheduler (run “quancheng checkpoint --every” yourself).")
+    if interval <= 0:
+        return _("QUANCHENG_CHECKPOINT_INTERVAL is 0.")
+    if not os.environ.get(keys.PASSPHRASE_VAR):
+        return _("%(var)s is not set.") % {"var": keys.PASSPHRASE_VAR}
+    if not keys.key_file().exists():
+        return _("there is no ledger key file at %(path)s (run “quancheng keys init”).") % {
+            "path": keys.key_file()
+        }
+    return ""
+
+
+def _start(argv: list[str]) -> None:
+    """Start a helper process (the task worker, the checkpoint scheduler), ended by the
+    kernel when the server ends (Linux parent-death signal)."""
 
     def die_with_parent() -> None:
         try:
@@ -67,6 +117,6 @@ def _start_worker() -> None:
             pass
 
     subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "quancheng.cli", "db_worker", "--no-reload", "--queue-name", "*"],
+        argv,
         preexec_fn=die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
     )

@@ -1,17 +1,22 @@
-"""``quancheng checkpoint``: sign a checkpoint of every log that grew since its last one."""
+"""``quancheng checkpoint``: sign a checkpoint of every log that grew since its last one;
+with ``--every`` keep doing so at an interval until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
 import base64
+import signal
+import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import witnessing
-from quancheng.ledger.actions import sign_checkpoints
+from quancheng.ledger import schedule, witnessing
+from quancheng.ledger.actions import current_key, sign_checkpoints
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError
+from quancheng.ledger.models import Checkpoint
 from quancheng.ledger.timestamps import TimestampError
 
 
@@ -31,8 +36,26 @@ class Command(BaseCommand):
             action="store_true",
             help="exit 3 unless every witness cosigned every new checkpoint (they stand)",
         )
+        parser.add_argument(
+            "--every",
+            nargs="?",
+            type=float,
+            const=True,  # --every alone: the setting (argparse converts only str consts)
+            metavar="SECONDS",
+            help="keep signing at this interval (default QUANCHENG_CHECKPOINT_INTERVAL) "
+            "until SIGTERM or SIGINT; one line per round on stderr",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
+        if options["every"] is not None:
+            if options["force"]:
+                raise CommandError(_("--force cannot be used with --every."), returncode=2)
+            self._every(
+                options["every"],  # type: ignore[arg-type]
+                options["origin"],  # type: ignore[arg-type]
+                bool(options["require_timestamp"]),
+            )
+            return
         try:
             signed = sign_checkpoints(
                 Actor.system(Channel.CLI),
@@ -48,14 +71,7 @@ class Command(BaseCommand):
                 _("No checkpoint was written: %(e)s") % {"e": exc}, returncode=2
             ) from None
         for checkpoint in signed:
-            root = base64.b64encode(bytes(checkpoint.root_hash)).decode()
-            stamped = hasattr(checkpoint, "stamp")
-            line = f"{checkpoint.log.origin} {checkpoint.size} {root}"
-            if stamped:
-                line += " " + _("(timestamped %(time)s)") % {
-                    "time": checkpoint.stamp.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ")
-                }
-            self.stdout.write(line)
+            self._print(checkpoint)
         if not signed:
             self.stdout.write(_("No log grew since its last checkpoint."))
         self._witness(signed, bool(options["require_witness"]))
@@ -82,3 +98,51 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Not every checkpoint was cosigned; the checkpoints stand."), returncode=3
             )
+
+    def _print(self, checkpoint: Checkpoint) -> None:
+        root = base64.b64encode(bytes(checkpoint.root_hash)).decode()
+        line = f"{checkpoint.log.origin} {checkpoint.size} {root}"
+        if hasattr(checkpoint, "stamp"):
+            line += " " + _("(timestamped %(time)s)") % {
+                "time": checkpoint.stamp.gen_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+            }
+        self.stdout.write(line)
+        self.stdout.flush()
+
+    def _every(
+        self, seconds: float | bool, origins: list[str] | None, require_timestamp: bool
+    ) -> None:
+        """The scheduler: a round now, then one every ``seconds``, until a signal."""
+        interval = settings.QUANCHENG_CHECKPOINT_INTERVAL if seconds is True else seconds
+        if float(interval) <= 0:
+            raise CommandError(
+                _("The interval must be above 0 seconds (QUANCHENG_CHECKPOINT_INTERVAL 0 is off)."),
+                returncode=2,
+            )
+        try:
+            current_key()  # a missing key or passphrase will not mend itself: say so and stop
+        except KeyFileError as exc:
+            raise CommandError(str(exc)) from None
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: object) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+        def report(line: str) -> None:
+            self.stderr.write(line)
+            self.stderr.flush()
+
+        interval = float(interval)
+        report(_("Signing checkpoints every %(s)s s.") % {"s": f"{interval:g}"})
+        schedule.run_every(
+            interval,
+            stop,
+            report,
+            self._print,
+            origins=origins,
+            require_timestamp=require_timestamp,
+        )
+        report(_("Checkpoint scheduler stopped."))
