@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from conftest import SYSTEM
 from quancheng.agencies.actions import create_user
-from quancheng.ledger import note
+from quancheng.ledger import note, witnessing
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
-from quancheng.ledger.models import Checkpoint
+from quancheng.ledger.models import Checkpoint, SigningKey
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
+from quancheng.ledger.tests.test_witness import client_post
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -116,3 +117,20 @@ def test_the_page_costs_the_same_queries_for_more_logs(client, world, signed, ad
         page = client.get(reverse("checkpoints")).content.decode()
     assert "<code>quancheng.local/agency/agency-a-g1</code>" in page
     assert len(more) == len(few)
+
+
+def test_a_cosigned_checkpoint_names_its_witness(client, world, signed, settings, tmp_path):
+    settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness.pem"
+    out = io.StringIO()
+    call_command("witness", "init", stdout=out)
+    vkey = out.getvalue().split("Verifier key: ")[1].strip()
+    call_command("witness", "add-log", A, SigningKey.objects.get().verifier_key, stdout=out)
+    call_command("witnesses", "add", vkey.split("+")[0], "http://testserver/api/v1/witness", vkey,
+                 stdout=out)  # fmt: skip
+    latest = Checkpoint.objects.filter(log__origin=A).latest("id")
+    [witness] = witnessing.online_witnesses()
+    assert witnessing.submit(latest, witness, client_post) is not None
+    html = page_of(client, world.supervisor)
+    row = html.split(f"<td>{latest.pk}</td>")[1].split("</tr>")[0]
+    assert '<span class="cosignature"' in row and vkey.split("+")[0] in row
+    assert html.count('class="cosignature"') == 1

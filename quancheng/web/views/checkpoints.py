@@ -1,5 +1,6 @@
 """The checkpoints page: each log the user may see with its latest signed checkpoints (size,
-root hash, when signed, when timestamped) and each signed note to download."""
+root hash, when signed, when timestamped, which witnesses cosigned) and each signed note to
+download."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
     latest = (
         Checkpoint.objects.filter(log__in=[log.pk for log in logs])
         .select_related("stamp")
+        .prefetch_related("cosignatures__witness")
         .annotate(rank=Window(RowNumber(), partition_by=F("log_id"), order_by=F("id").desc()))
         .filter(rank__lte=LATEST)
         .order_by("-id")
