@@ -85,7 +85,7 @@ def test_a_round_without_the_key_is_reported_not_raised(world, key_file):
 
 def test_a_checkpoint_stored_meanwhile_makes_the_prepared_one_redundant(keyed, world):
     add_fact(world.a)
-    prepared = actions._prepare_checkpoints(current_key(), None, force=False)
+    prepared = actions._prepare_checkpoints({None: current_key()}, None, force=False)
     # another signer (a second scheduler) stores its checkpoints first
     other = actions.sign_checkpoints(Actor.system())
     assert {c.log.origin for c in other} == {p[0].origin for p in prepared}
