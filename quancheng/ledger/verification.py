@@ -27,15 +27,16 @@ from quancheng.ledger.context import Actor
 from quancheng.ledger.logs import origin_for
 from quancheng.ledger.models import Fact, Log, VerificationRun
 from quancheng.ledger.verify import Report, verify_ledger
+from quancheng.ledger.verify_held import Held
 
 Tick = Callable[[str, int, int], None]  # phase ("facts", "originals", "documents"), done, total
 
 CHUNK = 1 << 20
 
 
-def run(tick: Tick | None = None) -> Report:
+def run(tick: Tick | None = None, held: list[Held] | None = None) -> Report:
     """Verify everything; ``tick`` is called as work is done (at most every few thousand facts
-    and after each file)."""
+    and after each file); ``held``: checkpoints kept elsewhere the logs must agree with."""
     from quancheng.documents.models import Document
     from quancheng.media.models import Original
 
@@ -49,7 +50,7 @@ def run(tick: Tick | None = None) -> Report:
             tick(phase, done, max(total, done))
 
     report = Report()
-    verify_ledger(advance=lambda n: advance("facts", n), report=report)
+    verify_ledger(advance=lambda n: advance("facts", n), report=report, held=held)
     _check_originals(report, lambda: advance("originals", 1))
     _check_documents(report, lambda: advance("documents", 1))
     return report
@@ -185,6 +186,7 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
         "timestamps": report.timestamps,
         "cosignatures": report.cosignatures,
         "witnessed": report.witnessed,
+        "held": report.held,
         "originals": report.originals,
         "documents": report.documents,
         "problems": [{"code": p.code, "message": p.message, "log": p.log} for p in report.problems],

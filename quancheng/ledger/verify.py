@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf, merkle, note, timestamps, verify_witness
+from quancheng.ledger import leaf, merkle, note, timestamps, verify_held, verify_witness
 from quancheng.ledger.canonical import (
     CanonicalizationError,
     canonical_json,
@@ -34,6 +34,7 @@ from quancheng.ledger.models import (
     SigningKey,
     TreeNode,
 )
+from quancheng.ledger.verify_held import Held
 
 LIMIT = 20  # messages of one kind per log; the rest are counted
 
@@ -65,6 +66,7 @@ class Report:
     documents: int = 0
     cosignatures: int = 0
     witnessed: int = 0
+    held: int = 0  # checkpoints held elsewhere checked (verify --against)
     problems: list[Problem] = field(default_factory=list)
     more: Counter[str] = field(default_factory=Counter)
     more_by_log: Counter[tuple[str | None, str]] = field(default_factory=Counter)
@@ -95,13 +97,19 @@ def verify_ledger(
     progress: Progress | None = None,
     advance: Advance | None = None,
     report: Report | None = None,
+    held: list[Held] | None = None,
 ) -> Report:
+    """Everything about the ledger; ``held`` are checkpoint notes kept outside the
+    installation (``verify --against``) that the logs must still agree with."""
     report = report if report is not None else Report()
     keys = _check_keys(report)
     witnesses = verify_witness.witness_keys(report)
     logs = list(Log.objects.order_by("id"))
+    held = held or []
+    verify_held.check_unknown_origins(held, {log.origin for log in logs}, report)
     for number, log in enumerate(logs, 1):
-        _verify_log(log, keys, witnesses, report, advance)
+        mine = [item for item in held if item.body.origin == log.origin]
+        _verify_log(log, keys, witnesses, report, advance, mine)
         report.logs += 1
         if progress:
             progress(log.origin, number, len(logs))
@@ -171,6 +179,7 @@ def _verify_log(
     witnesses: dict[int, WitnessKey],
     report: Report,
     advance: Advance | None,
+    held: list[Held] | None = None,
 ) -> None:
     scan = _scan_facts(log, report, advance)
     report.facts += len(scan.leaves)
@@ -187,6 +196,8 @@ def _verify_log(
         if stamp is not None:
             report.timestamps += 1
             _check_stamp(log, checkpoint, stamp, report)
+    if held:
+        verify_held.check_held(log, held, tree, len(scan.leaves), keys, witnesses, report)
 
 
 def _scan_facts(log: Log, report: Report, advance: Advance | None = None) -> _Pass:

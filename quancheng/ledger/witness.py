@@ -113,6 +113,17 @@ def held(log: WitnessedLog) -> WitnessedCheckpoint | None:
     return log.checkpoints.order_by("-id").first()
 
 
+def held_note(origin: str) -> str:
+    """The latest checkpoint held of the log ``origin`` as a signed note: the log's signature
+    lines followed by this witness's cosignature. ``ValueError`` if none is held."""
+    log = WitnessedLog.objects.filter(origin=origin).first()
+    last = held(log) if log is not None else None
+    if last is None:
+        raise ValueError(_("This witness holds no checkpoint of %(origin)s.") % {"origin": origin})
+    line = last.cosignature if last.cosignature.endswith("\n") else last.cosignature + "\n"
+    return last.note + line
+
+
 # --- add-checkpoint ------------------------------------------------------------------------
 
 

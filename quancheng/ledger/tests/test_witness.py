@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
@@ -449,3 +450,92 @@ def test_without_a_witness_key_file(world, key_file, settings, tmp_path, english
         call_command("checkpoint", "--require-witness", stdout=io.StringIO(), stderr=io.StringIO())
     assert exc.value.returncode == 3  # no witness configured
     assert Checkpoint.objects.exists()  # the checkpoints stand
+
+
+# --- verify --against: checkpoints held outside the installation ----------------------------
+
+
+def cover_up(cosigned: Checkpoint) -> None:
+    """An insider with the database removes every trace of the checkpoint on this side: its
+    cosignatures, the checkpoint itself and the cached tree nodes."""
+    tamper("ledger_cosignature", "DELETE FROM ledger_cosignature")
+    tamper("ledger_checkpoint", "DELETE FROM ledger_checkpoint WHERE id = %s", [cosigned.pk])
+    tamper("ledger_treenode", "DELETE FROM ledger_treenode")
+
+
+def verify_against(*paths) -> tuple[bool, list[str]]:
+    out = io.StringIO()
+    args = [a for p in paths for a in ("--against", str(p))]
+    try:
+        call_command("verify", *args, stdout=out, stderr=io.StringIO())
+    except CommandError as exc:
+        assert exc.returncode == 1
+        return False, out.getvalue().splitlines()
+    return True, out.getvalue().splitlines()
+
+
+def test_the_witness_gives_the_checkpoint_it_holds_with_its_cosignature(setup, world):
+    row = submit(sign(world, 5))
+    held = run("witness", "held", A)
+    assert held == row.checkpoint.note + row.line
+    text, signatures = note.split(held)
+    assert {s.name for s in signatures} == {"quancheng.local", W}
+    assert cosignature.find(held[len(text) + 1 :], text, cosignature.parse_verifier_key(setup))
+    assert "holds no checkpoint of elsewhere" in fails("witness", "held", "elsewhere")
+
+
+def test_verify_against_a_held_checkpoint_names_a_covered_up_rewrite(setup, world, tmp_path):
+    cosigned = submit(sign(world, 14)).checkpoint  # size 20
+    held = tmp_path / "held.txt"
+    held.write_text(run("witness", "held", A))
+    ok, lines = verify_against(held)
+    assert ok and lines[-1].endswith("Checked against 1 checkpoints held elsewhere."), lines
+    rewrite(Log.objects.get(origin=A).facts.get(seq=17))
+    cover_up(cosigned)
+    ok, lines = verify_against(held)
+    assert not ok
+    assert (
+        f"{held}: the checkpoint of log {A} at size 20 held elsewhere (cosigned by {W}) has "
+        "another root than the log's tree at that size: history was rewritten after it was "
+        "signed."
+    ) in lines, lines
+
+
+def test_verify_against_names_facts_deleted_after_the_checkpoint(setup, world, tmp_path):
+    cosigned = submit(sign(world, 14)).checkpoint  # size 20
+    held = tmp_path / "held.txt"
+    held.write_text(run("witness", "held", A))
+    cover_up(cosigned)
+    log = Log.objects.get(origin=A)
+    tamper("ledger_fact", "DELETE FROM ledger_fact WHERE log_id = %s AND seq >= 18", [log.pk])
+    ok, lines = verify_against(held)
+    assert not ok
+    assert (
+        f"{held}: the checkpoint of log {A} at size 20 held elsewhere (cosigned by {W}): the "
+        "log has only 18 facts now: facts were deleted."
+    ) in lines, lines
+
+
+def test_verify_against_refuses_what_proves_nothing(setup, world, tmp_path):
+    row = submit(sign(world, 5))
+    text, _signatures = note.split(row.checkpoint.note)
+    foreign = tmp_path / "foreign.txt"
+    mallory = Ed25519PrivateKey.generate()
+    foreign.write_text(text + "\n" + note.sign(text, "quancheng.local", mallory))
+    unknown = tmp_path / "unknown.txt"
+    other = note.checkpoint_text("elsewhere.example/agency/x", 3, bytes(32))
+    unknown.write_text(other + "\n" + _log_signature(other))
+    ok, lines = verify_against(foreign, unknown)
+    assert not ok
+    assert (
+        f"{foreign}: the checkpoint of log {A} at size {row.checkpoint.size} is not signed by a "
+        "key of this installation: it proves nothing about this log."
+    ) in lines
+    assert any(
+        line.startswith(f"{unknown}: a checkpoint of log elsewhere.example") for line in lines
+    )
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_text("not a note")
+    with pytest.raises(CommandError) as exc:
+        call_command("verify", "--against", str(garbage), stdout=io.StringIO())
+    assert exc.value.returncode == 2 and "is not a signed checkpoint note" in str(exc.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.ledger.verification import as_json, run
 from quancheng.ledger.verify import Report
+from quancheng.ledger.verify_held import read_held
 
 PHASES = {"facts": "facts", "originals": "originals", "documents": "document PDFs"}
 
@@ -27,11 +29,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", help="print a machine-readable report on stdout"
         )
+        parser.add_argument(
+            "--against",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="FILE",
+            help="a checkpoint note held elsewhere (by a witness: `quancheng witness held`, a "
+            "court, a proof bundle); the log must still agree with it (repeatable)",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
+        try:
+            held = [read_held(path) for path in options["against"]]
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from None
         started = time.perf_counter()
         with self._progress(quiet=options["quiet"] or options["json"]) as tick:
-            report = run(tick)
+            report = run(tick, held)
         seconds = time.perf_counter() - started
         if options["json"]:
             self.stdout.write(json.dumps(as_json(report, seconds), ensure_ascii=False, indent=2))
@@ -93,6 +108,10 @@ class Command(BaseCommand):
                 "%(cosignatures)s cosignatures by witnesses; %(witnessed)s checkpoints cosigned "
                 "as a witness."
             ) % {"cosignatures": report.cosignatures, "witnessed": report.witnessed}
+        if report.held:
+            summary += " " + _("Checked against %(n)s checkpoints held elsewhere.") % {
+                "n": report.held
+            }
         if not report.ok:
             total = len(report.problems) + sum(report.more.values())
             raise CommandError(

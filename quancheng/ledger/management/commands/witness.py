@@ -26,6 +26,12 @@ class Command(BaseCommand):
         add.add_argument("origin")
         add.add_argument("verifier_key", help="the log's checkpoint verifier key")
         sub.add_parser("logs", help="the logs witnessed and the size held")
+        held = sub.add_parser(
+            "held",
+            help="the latest checkpoint held of a log, with this witness's cosignature, as a "
+            "signed note (for `quancheng verify --against` at the log's installation)",
+        )
+        held.add_argument("origin")
 
     def handle(self, *args: object, **options: object) -> None:
         actor = Actor.system(Channel.CLI)
@@ -41,6 +47,8 @@ class Command(BaseCommand):
             elif action == "add-log":
                 witness.add_log(actor, str(options["origin"]), str(options["verifier_key"]))
                 self.stdout.write(_("Witnessing %(origin)s.") % {"origin": options["origin"]})
+            elif action == "held":
+                self.stdout.write(witness.held_note(str(options["origin"])), ending="")
             else:
                 self._logs()
         except (KeyFileError, ValueError) as exc:
