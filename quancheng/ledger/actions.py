@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, SigningKeyPair
 from quancheng.ledger.logs import (
     Head,
+    append_at_head,
     insert_fact,
     insert_facts,
     lock_head,
@@ -49,6 +50,8 @@ def append_fact(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_fact must run inside the action's transaction")
     subject_type, subject_id = subject[0], str(subject[1])
+    if connection.vendor == "postgresql":
+        return _append_at_head(actor, kind, subject_type, subject_id, payload, agency)
     head = lock_head(agency, subject_type, subject_id)
     values = _leaf_values(
         actor, kind, subject_type, subject_id, payload, agency, head, head.next_seq, head.prev_leaf
@@ -64,7 +67,7 @@ def append_facts(
     """Append many ``(kind, subject, payload)`` facts to one agency's log at once.
 
     For bulk work (imports, migrations): one lock, one lookup of the subjects' previous
-    facts and multi-row inserts, where ``append_fact`` costs two statements a fact. The
+    facts and multi-row inserts, where ``append_fact`` costs a statement or two a fact. The
     leaves are exactly those ``append_fact`` would give, one after another.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -81,6 +84,44 @@ def append_facts(
         last[(s_type, s_id)] = values["leaf_hash"]
         rows.append(values)
     return insert_facts(rows)
+
+
+def _append_at_head(
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+    agency: Agency | None,
+) -> Fact:
+    """PostgreSQL: the entry is written here but for ``created_at``, ``prev`` and ``seq``; the
+    database fills them in under the log's lock, hashes and inserts (one round trip)."""
+    payload = _jsonable(payload)
+
+    def template_for(agency_code: str | None) -> leaf.Template:
+        return leaf.template(
+            agency=agency_code,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload=payload,
+            actor=actor.label,
+            channel=actor.channel,
+            remote_addr=actor.remote_addr,
+        )
+
+    values = {
+        "agency_id": agency.pk if agency else None,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": payload,
+        "actor_id": actor.user.pk if actor.user else None,
+        "actor_label": actor.label,
+        "channel": actor.channel,
+        "remote_addr": actor.remote_addr or None,
+    }
+    return append_at_head(agency, values, template_for)
 
 
 def _leaf_values(
