@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,10 +47,11 @@ def append_fact(
     The fact becomes the next leaf of its agency's log (the system log when ``agency`` is
     None): the log is locked until the transaction ends, so the leaf's position is final.
     """
-    if not transaction.get_connection().in_atomic_block:
+    db = transaction.get_connection()
+    if not db.in_atomic_block:
         raise RuntimeError("append_fact must run inside the action's transaction")
     subject_type, subject_id = subject[0], str(subject[1])
-    if connection.vendor == "postgresql":
+    if db.vendor == "postgresql":
         return _append_at_head(actor, kind, subject_type, subject_id, payload, agency)
     head = lock_head(agency, subject_type, subject_id)
     values = _leaf_values(

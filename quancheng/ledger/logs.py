@@ -7,13 +7,15 @@ per fact: a database function locks the log, reads its head, finishes the leaf a
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from quancheng.ledger import leaf
 from quancheng.ledger.canonical import canonical_json
@@ -166,7 +168,8 @@ def append_at_head(
     raises, and the transaction rolls back."""
     key = log_key(agency)
     code = agency.code if agency else None
-    adapted = [_adapted(column, values[column]) for column in _PG_APPEND_COLUMNS]
+    db = _db()
+    adapted = [_adapted(column, values[column], db) for column in _PG_APPEND_COLUMNS]
     for _attempt in range(3):
         made = template_for(code)
         row = _execute(_PG_APPEND_SQL, [key, code, *adapted, *made.parts, made.digests])
@@ -195,26 +198,37 @@ def append_at_head(
     raise RuntimeError(f"ledger log {key} could not be created (is its origin taken?)")
 
 
-def _adapted(column: str, value: Any) -> Any:
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: each attribute read through ``django.db.connection`` looks it
+    up again (a context-local lookup), which the hot path does not need to pay every time."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _adapted(column: str, value: Any, db: BaseDatabaseWrapper) -> Any:
     if column not in _ADAPTED:
         return value
-    return Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(value, connection)
+    return Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(value, db)
 
 
 def _params(values: dict[str, Any]) -> list[Any]:
-    params = [_adapted(column, values[column]) for column in _COLUMNS]
-    if connection.vendor != "postgresql":
+    db = _db()
+    params = [_adapted(column, values[column], db) for column in _COLUMNS]
+    if db.vendor != "postgresql":
         # stored as its canonical JSON, so verify can hash the text as it is (jsonb
         # keeps its own form on PostgreSQL)
         params[_COLUMNS.index("payload")] = canonical_json(values["payload"]).decode()
     return params
 
 
+@functools.cache
+def _attnames() -> tuple[str, ...]:
+    return tuple(field.attname for field in Fact._meta.concrete_fields)
+
+
 def _saved(pk: int, values: dict[str, Any]) -> Fact:
-    fact = Fact(pk=pk, **values)
-    fact._state.adding = False
-    fact._state.db = connection.alias
-    return fact
+    """The row as a saved instance (``from_db`` with every field: Django's fast path)."""
+    row = [pk if name == "id" else values[name] for name in _attnames()]
+    return Fact.from_db(DEFAULT_DB_ALIAS, None, row)
 
 
 def insert_fact(values: dict[str, Any]) -> Fact:
@@ -249,30 +263,41 @@ def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
     return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
 
 
+_ONLY_WHEN_ASKED = 2**62  # runs before psycopg prepares a statement by itself
+
+
 def _execute(sql: str, params: list[Any]) -> tuple | None:
-    """One statement, prepared once per connection on PostgreSQL (planning costs more than
-    running these); through Django's cursor elsewhere."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    """One statement, prepared once per connection on PostgreSQL (``QUANCHENG_DB_PREPARE``:
+    parsing and planning cost about as much as running these); through Django's cursor
+    elsewhere."""
+    db = _db()
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
     import psycopg
 
-    connection.ensure_connection()
+    db.ensure_connection()
+    prepare = settings.QUANCHENG_DB_PREPARE
+    if prepare and db.connection.prepare_threshold is None:
+        # Django turns psycopg's automatic preparing off (for poolers), and with it
+        # ``prepare=True``: a threshold never reached prepares only what asks for it
+        db.connection.prepare_threshold = _ONLY_WHEN_ASKED
     started = time.monotonic()
     # errors as Django's own (IntegrityError …), as through Django's cursor
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(sql, params, prepare=prepare)
         row = cursor.fetchone()
-    _logged(sql, started)
+    _logged(sql, started, db)
     return row
 
 
-def _logged(sql: str, started: float) -> None:
+def _logged(sql: str, started: float, db: BaseDatabaseWrapper | None = None) -> None:
     """Count the statement as Django counts its own (DEBUG, ``assertNumQueries``)."""
-    if connection.queries_logged:
+    db = db or _db()
+    if db.queries_logged:
         elapsed = time.monotonic() - started
-        connection.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
+        db.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
 
 
 def _bytes(value: object) -> bytes | None:

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -173,3 +173,26 @@ def test_a_leaf_the_database_puts_together_differently_is_refused(world, monkeyp
     with pytest.raises(RuntimeError, match="another leaf"), transaction.atomic():
         append_fact(SYSTEM, "test.event", ("case", 1), {}, world.a)
     assert Fact.objects.count() == count
+
+
+@on_postgres
+def test_the_append_is_one_statement_prepared_once_per_connection(world):
+    from django.test.utils import CaptureQueriesContext
+
+    def prepared(like: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [like]
+            )
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        append_fact(SYSTEM, "test.event", ("x", 1), {}, world.a)
+        with CaptureQueriesContext(connection) as queries:
+            for i in range(3):
+                append_fact(SYSTEM, "test.event", ("x", i), {"i": i}, world.a)
+                for _ in range(2):  # psycopg would prepare it by itself from the 5th run on
+                    list(Log.objects.filter(key="nothing"))
+        assert len(queries) == 9
+        assert prepared("%quancheng_ledger_append%") == 1
+        assert prepared('%FROM "ledger_log"%') == 0  # nothing else is prepared
