@@ -281,7 +281,8 @@ def _execute(sql: str, params: list[Any]) -> tuple | None:
     prepare = settings.QUANCHENG_DB_PREPARE
     if prepare and db.connection.prepare_threshold is None:
         # Django turns psycopg's automatic preparing off (for poolers), and with it
-        # ``prepare=True``: a threshold never reached prepares only what asks for it
+        # ``prepare=True``: a threshold never reached prepares only what asks for it (Django's
+        # own cursors bind parameters on the client and are never prepared)
         db.connection.prepare_threshold = _ONLY_WHEN_ASKED
     started = time.monotonic()
     # errors as Django's own (IntegrityError …), as through Django's cursor

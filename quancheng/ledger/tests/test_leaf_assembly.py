@@ -191,8 +191,5 @@ def test_the_append_is_one_statement_prepared_once_per_connection(world):
         with CaptureQueriesContext(connection) as queries:
             for i in range(3):
                 append_fact(SYSTEM, "test.event", ("x", i), {"i": i}, world.a)
-                for _ in range(2):  # psycopg would prepare it by itself from the 5th run on
-                    list(Log.objects.filter(key="nothing"))
-        assert len(queries) == 9
+        assert len(queries) == 3
         assert prepared("%quancheng_ledger_append%") == 1
-        assert prepared('%FROM "ledger_log"%') == 0  # nothing else is prepared
