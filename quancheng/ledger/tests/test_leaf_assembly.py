@@ -176,20 +176,33 @@ def test_a_leaf_the_database_puts_together_differently_is_refused(world, monkeyp
 
 
 @on_postgres
-def test_the_append_is_one_statement_prepared_once_per_connection(world):
+@pytest.mark.parametrize("prepare", [True, False])
+def test_the_append_is_one_statement_prepared_once_per_connection(
+    transactional_db, settings, prepare
+):
     from django.test.utils import CaptureQueriesContext
 
-    def prepared(like: str) -> int:
+    from quancheng.agencies.actions import create_agency
+
+    settings.QUANCHENG_DB_PREPARE = prepare
+    connection.close()  # a connection of its own: nothing prepared yet
+
+    def prepared() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [like]
+                "SELECT count(*) FROM pg_prepared_statements"
+                " WHERE statement LIKE '%%quancheng_ledger_append%%'"
             )
             return cursor.fetchone()[0]
 
+    agency = create_agency(SYSTEM, code="pp", name="甲", level="agency", pack_id="anhui")
     with transaction.atomic():
-        append_fact(SYSTEM, "test.event", ("x", 1), {}, world.a)
+        append_fact(SYSTEM, "test.event", ("x", 1), {}, agency)
+        first = prepared()
         with CaptureQueriesContext(connection) as queries:
             for i in range(3):
-                append_fact(SYSTEM, "test.event", ("x", i), {"i": i}, world.a)
+                append_fact(SYSTEM, "test.event", ("x", i), {"i": i}, agency)
         assert len(queries) == 3
-        assert prepared("%quancheng_ledger_append%") == 1
+        assert prepared() == first
+    assert first >= 1 if prepare else first == 0
+    connection.close()
