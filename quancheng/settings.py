@@ -104,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("QUANCHENG_TEST_SQLITE", "") or None}
+# PostgreSQL: the ledger's hot statements (append, lock and head, insert) are prepared once per
+# connection. Set 0 behind a pooler that cannot keep prepared statements (PgBouncer before
+# 1.21, or without max_prepared_statements, in transaction mode).
+QUANCHENG_DB_PREPARE = env_bool("QUANCHENG_DB_PREPARE", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "agencies.User"

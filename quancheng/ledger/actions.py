@@ -18,6 +18,7 @@ from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, PrivateKey, SigningKeyPair
 from quancheng.ledger.logs import (
     Head,
+    append_at_head,
     insert_fact,
     insert_facts,
     lock_head,
@@ -43,9 +44,12 @@ def append_fact(
     The fact becomes the next leaf of its agency's log (the system log when ``agency`` is
     None): the log is locked until the transaction ends, so the leaf's position is final.
     """
-    if not transaction.get_connection().in_atomic_block:
+    db = transaction.get_connection()
+    if not db.in_atomic_block:
         raise RuntimeError("append_fact must run inside the action's transaction")
     subject_type, subject_id = subject[0], str(subject[1])
+    if db.vendor == "postgresql":
+        return _append_at_head(actor, kind, subject_type, subject_id, payload, agency)
     head = lock_head(agency, subject_type, subject_id)
     values = _leaf_values(
         actor, kind, subject_type, subject_id, payload, agency, head, head.next_seq, head.prev_leaf
@@ -61,7 +65,7 @@ def append_facts(
     """Append many ``(kind, subject, payload)`` facts to one agency's log at once.
 
     For bulk work (imports, migrations): one lock, one lookup of the subjects' previous
-    facts and multi-row inserts, where ``append_fact`` costs two statements a fact. The
+    facts and multi-row inserts, where ``append_fact`` costs a statement or two a fact. The
     leaves are exactly those ``append_fact`` would give, one after another.
     """
     if not transaction.get_connection().in_atomic_block:
@@ -78,6 +82,44 @@ def append_facts(
         last[(s_type, s_id)] = values["leaf_hash"]
         rows.append(values)
     return insert_facts(rows)
+
+
+def _append_at_head(
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+    agency: Agency | None,
+) -> Fact:
+    """PostgreSQL: the entry is written here but for ``created_at``, ``prev`` and ``seq``; the
+    database fills them in under the log's lock, hashes and inserts (one round trip)."""
+    payload = _jsonable(payload)
+
+    def template_for(agency_code: str | None) -> leaf.Template:
+        return leaf.template(
+            agency=agency_code,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload=payload,
+            actor=actor.label,
+            channel=actor.channel,
+            remote_addr=actor.remote_addr,
+        )
+
+    values = {
+        "agency_id": agency.pk if agency else None,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "payload": payload,
+        "actor_id": actor.user.pk if actor.user else None,
+        "actor_label": actor.label,
+        "channel": actor.channel,
+        "remote_addr": actor.remote_addr or None,
+    }
+    return append_at_head(agency, values, template_for)
 
 
 def _leaf_values(

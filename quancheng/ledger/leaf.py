@@ -29,6 +29,7 @@ import functools
 import hashlib
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from quancheng.ledger.canonical import canonical_json
@@ -144,3 +145,81 @@ def hash_and_digests(data: Mapping[str, Any]) -> tuple[bytes, bytes]:
     pieces["v"] = canonical_json(data["v"])
     body = b",".join(b'"' + name.encode() + b'":' + pieces[name] for name in sorted(pieces))
     return leaf_hash(b"{" + body + b"}"), digests
+
+
+# --- the leaf put together by the database --------------------------------------------------
+
+# The members only known under the log's lock. On PostgreSQL ``append_fact`` sends the rest of
+# the canonical JSON cut around them, and the database function ``quancheng_ledger_append``
+# (migration ledger/0007) writes them in, hashes and inserts in one round trip.
+LATE = ("created_at", "prev", "seq")
+
+
+@dataclass(frozen=True)
+class Template:
+    """An entry's canonical JSON without its late members, and its field digests.
+
+    ``parts`` are the four pieces around ``created_at``, ``prev`` and ``seq`` (each ends with
+    the member's ``"name":``); ``digests`` has zeros where theirs go."""
+
+    parts: tuple[bytes, bytes, bytes, bytes]
+    digests: bytes
+
+
+def template(
+    *,
+    agency: str | None,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    payload: Mapping[str, Any],
+    actor: str,
+    channel: str,
+    remote_addr: object,
+) -> Template:
+    """The entry ``entry`` would give, but for ``created_at``, ``prev`` and ``seq``."""
+    known = {
+        "v": VERSION,
+        "agency": agency,
+        "kind": kind,
+        "subject": [subject_type, subject_id],
+        "payload": payload,
+        "actor": actor,
+        "channel": channel,
+        "remote_addr": ip_text(remote_addr),
+    }
+    pieces = {name: canonical_json(value) for name, value in known.items()}
+    parts: list[bytes] = []
+    text = b"{"
+    for index, name in enumerate(sorted([*pieces, *LATE])):  # every name is ASCII
+        text += (b"," if index else b"") + b'"' + name.encode() + b'":'
+        if name in LATE:
+            parts.append(text)
+            text = b""
+        else:
+            text += pieces[name]
+    parts.append(text + b"}")
+    digests = b"".join(
+        bytes(DIGEST_SIZE) if name in LATE else hashlib.sha256(pieces[name]).digest()[:DIGEST_SIZE]
+        for name in FIELDS
+    )
+    return Template((parts[0], parts[1], parts[2], parts[3]), digests)
+
+
+def fill(
+    made: Template, *, created_at: dt.datetime, prev: bytes | None, seq: int
+) -> tuple[bytes, bytes]:
+    """The leaf hash and field digests of the entry once its late members are known: what
+    ``hash_and_digests`` gives for the whole entry (and the database function computes)."""
+    late = {
+        "created_at": canonical_json(iso_utc(created_at)),
+        "prev": canonical_json(prev.hex() if prev is not None else None),
+        "seq": canonical_json(seq),
+    }
+    head, body, middle, tail = made.parts
+    data = head + late["created_at"] + body + late["prev"] + middle + late["seq"] + tail
+    digests = bytearray(made.digests)
+    for name in LATE:
+        at = FIELDS.index(name) * DIGEST_SIZE
+        digests[at : at + DIGEST_SIZE] = hashlib.sha256(late[name]).digest()[:DIGEST_SIZE]
+    return leaf_hash(data), bytes(digests)

@@ -1,18 +1,23 @@
 """Which log a fact goes to, its position there, and the lock that makes one writer per log.
 
-This is the hot path of every action, so it speaks SQL directly: two round trips per fact
-(lock the log and read its head; insert the fact), where the ORM needed five.
+This is the hot path of every action, so it speaks SQL directly. On PostgreSQL one round trip
+per fact: a database function locks the log, reads its head, finishes the leaf and inserts
+(``append_at_head``). Elsewhere two: lock the log and read its head; insert the fact.
 """
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
+from quancheng.ledger import leaf
 from quancheng.ledger.canonical import canonical_json
 from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
 
@@ -32,6 +37,20 @@ _HEAD_SQL = (
 # reads the head; in READ COMMITTED each statement of a volatile function takes a fresh
 # snapshot, so the head is read after the previous writer's commit released the lock.
 _PG_HEAD_SQL = "SELECT * FROM quancheng_ledger_head(%s, %s, %s)"
+
+# PostgreSQL: lock, head, leaf and insert in one statement (migration 0007).
+_PG_APPEND_COLUMNS = (
+    "agency_id",
+    "kind",
+    "subject_type",
+    "subject_id",
+    "payload",
+    "actor_id",
+    "actor_label",
+    "channel",
+    "remote_addr",
+)
+_PG_APPEND_SQL = f"SELECT * FROM quancheng_ledger_append({', '.join(['%s'] * 16)})"  # noqa: S608
 
 _PREVIOUS_SQL = (
     "SELECT leaf_hash FROM ledger_fact WHERE subject_type = %s AND subject_id = %s"
@@ -135,27 +154,81 @@ _INSERT_SQL = (
 )
 
 
+def append_at_head(
+    agency: Agency | None,
+    values: dict[str, Any],
+    template_for: Callable[[str | None], leaf.Template],
+) -> Fact:
+    """PostgreSQL: lock the agency's log, take its head and insert the fact, in one round trip.
+
+    ``values`` are the fact's columns but those the log decides (``log_id``, ``seq``,
+    ``created_at``, ``prev_leaf``, ``leaf_hash``, ``field_digests``); ``template_for(code)``
+    gives its entry cut around the late members, for the agency code the log was begun with.
+    The leaf the database put together is checked here against ``leaf.fill``: a difference
+    raises, and the transaction rolls back."""
+    key = log_key(agency)
+    code = agency.code if agency else None
+    db = _db()
+    adapted = [_adapted(column, values[column], db) for column in _PG_APPEND_COLUMNS]
+    for _attempt in range(3):
+        made = template_for(code)
+        row = _execute(_PG_APPEND_SQL, [key, code, *adapted, *made.parts, made.digests])
+        fact_id, log_id, log_code, seq, created_at, prev, leaf_hash, digests = row  # type: ignore[misc]
+        if log_id is None:
+            _create_log(agency)
+        elif fact_id is None:
+            code = log_code  # the log keeps the code its agency had when it began
+        else:
+            prev = _bytes(prev)
+            stored = (bytes(leaf_hash), bytes(digests))
+            if leaf.fill(made, created_at=created_at, prev=prev, seq=seq) != stored:
+                raise RuntimeError(f"the database put together another leaf for seq {seq} of {key}")
+            return _saved(
+                fact_id,
+                {
+                    **values,
+                    "log_id": log_id,
+                    "seq": seq,
+                    "created_at": created_at,
+                    "prev_leaf": prev,
+                    "leaf_hash": stored[0],
+                    "field_digests": stored[1],
+                },
+            )
+    raise RuntimeError(f"ledger log {key} could not be created (is its origin taken?)")
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: each attribute read through ``django.db.connection`` looks it
+    up again (a context-local lookup), which the hot path does not need to pay every time."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _adapted(column: str, value: Any, db: BaseDatabaseWrapper) -> Any:
+    if column not in _ADAPTED:
+        return value
+    return Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(value, db)
+
+
 def _params(values: dict[str, Any]) -> list[Any]:
-    params = [
-        Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(
-            values[column], connection
-        )
-        if column in _ADAPTED
-        else values[column]
-        for column in _COLUMNS
-    ]
-    if connection.vendor != "postgresql":
+    db = _db()
+    params = [_adapted(column, values[column], db) for column in _COLUMNS]
+    if db.vendor != "postgresql":
         # stored as its canonical JSON, so verify can hash the text as it is (jsonb
         # keeps its own form on PostgreSQL)
         params[_COLUMNS.index("payload")] = canonical_json(values["payload"]).decode()
     return params
 
 
+@functools.cache
+def _attnames() -> tuple[str, ...]:
+    return tuple(field.attname for field in Fact._meta.concrete_fields)
+
+
 def _saved(pk: int, values: dict[str, Any]) -> Fact:
-    fact = Fact(pk=pk, **values)
-    fact._state.adding = False
-    fact._state.db = connection.alias
-    return fact
+    """The row as a saved instance (``from_db`` with every field: Django's fast path)."""
+    row = [pk if name == "id" else values[name] for name in _attnames()]
+    return Fact.from_db(DEFAULT_DB_ALIAS, None, row)
 
 
 def insert_fact(values: dict[str, Any]) -> Fact:
@@ -181,7 +254,7 @@ def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
 
     connection.ensure_connection()
     started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.executemany(_INSERT_SQL, [_params(v) for v in rows], returning=True)
         pks = []
         for _ in cursor.results():
@@ -190,29 +263,42 @@ def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
     return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
 
 
+_ONLY_WHEN_ASKED = 2**62  # runs before psycopg prepares a statement by itself
+
+
 def _execute(sql: str, params: list[Any]) -> tuple | None:
-    """One statement, prepared once per connection on PostgreSQL (planning costs more than
-    running these); through Django's cursor elsewhere."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    """One statement, prepared once per connection on PostgreSQL (``QUANCHENG_DB_PREPARE``:
+    parsing and planning cost about as much as running these); through Django's cursor
+    elsewhere."""
+    db = _db()
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
     import psycopg
 
-    connection.ensure_connection()
+    db.ensure_connection()
+    prepare = settings.QUANCHENG_DB_PREPARE
+    if prepare and db.connection.prepare_threshold is None:
+        # Django turns psycopg's automatic preparing off (for poolers), and with it
+        # ``prepare=True``: a threshold never reached prepares only what asks for it (Django's
+        # own cursors bind parameters on the client and are never prepared)
+        db.connection.prepare_threshold = _ONLY_WHEN_ASKED
     started = time.monotonic()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+    # errors as Django's own (IntegrityError …), as through Django's cursor
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(sql, params, prepare=prepare)
         row = cursor.fetchone()
-    _logged(sql, started)
+    _logged(sql, started, db)
     return row
 
 
-def _logged(sql: str, started: float) -> None:
+def _logged(sql: str, started: float, db: BaseDatabaseWrapper | None = None) -> None:
     """Count the statement as Django counts its own (DEBUG, ``assertNumQueries``)."""
-    if connection.queries_logged:
+    db = db or _db()
+    if db.queries_logged:
         elapsed = time.monotonic() - started
-        connection.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
+        db.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
 
 
 def _bytes(value: object) -> bytes | None:

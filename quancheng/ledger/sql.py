@@ -105,6 +105,89 @@ def log_head_function() -> RunPython:
     return RunPython(forward, backward)
 
 
+_APPEND_FUNCTION = """
+CREATE OR REPLACE FUNCTION quancheng_ledger_append(
+    p_key text, p_agency_code text,
+    p_agency_id bigint, p_kind text, p_subject_type text, p_subject_id text, p_payload jsonb,
+    p_actor_id bigint, p_actor_label text, p_channel text, p_remote_addr inet,
+    p_head bytea, p_body bytea, p_middle bytea, p_tail bytea, p_digests bytea,
+    OUT id bigint, OUT log_id bigint, OUT agency_code text, OUT seq bigint,
+    OUT created_at timestamptz, OUT prev_leaf bytea, OUT leaf_hash bytea,
+    OUT field_digests bytea
+) LANGUAGE plpgsql VOLATILE
+AS $$
+#variable_conflict use_variable
+DECLARE
+    j_created bytea;
+    j_prev bytea;
+    j_seq bytea;
+BEGIN
+    -- one writer per log: the row lock is held until the transaction ends
+    SELECT l.id, l.agency_code INTO log_id, agency_code
+        FROM ledger_log l WHERE l.key = p_key FOR UPDATE;
+    IF NOT FOUND OR agency_code IS DISTINCT FROM p_agency_code THEN
+        -- no log yet, or the JSON names another agency code: the caller creates the log or
+        -- rebuilds the JSON with the code returned, and calls again (id is null: no insert)
+        RETURN;
+    END IF;
+    -- each statement below takes a fresh snapshot: it sees the previous writer's commit
+    -- (plans are cached: they must not depend on the table's size when first made)
+    SELECT f.seq INTO seq FROM ledger_fact f WHERE f.log_id = log_id
+        ORDER BY f.seq DESC LIMIT 1;
+    seq := coalesce(seq + 1, 0);
+    IF seq > 9007199254740991 THEN  -- 2**53 - 1: beyond it RFC 8785 writes a double
+        RAISE EXCEPTION 'ledger log % is full', p_key;
+    END IF;
+    SELECT f.leaf_hash INTO prev_leaf FROM ledger_fact f
+        WHERE f.subject_type = p_subject_type AND f.subject_id = p_subject_id
+        AND f.log_id + 0 = log_id ORDER BY f.seq DESC LIMIT 1;
+    created_at := clock_timestamp();  -- taken under the lock: times follow seq in a log
+    -- the late members as RFC 8785 writes them (quancheng.ledger.leaf.fill does the same)
+    j_created := convert_to(
+        '"' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"',
+        'UTF8');
+    j_prev := CASE WHEN prev_leaf IS NULL THEN 'null'::bytea
+        ELSE convert_to('"' || encode(prev_leaf, 'hex') || '"', 'UTF8') END;
+    j_seq := convert_to(seq::text, 'UTF8');
+    leaf_hash := sha256(decode('00', 'hex') || p_head || j_created || p_body || j_prev || p_middle
+        || j_seq || p_tail);
+    -- 4 bytes of each member's digest, at created_at (4th), prev (7th) and seq (9th)
+    field_digests := overlay(overlay(overlay(p_digests
+        PLACING substr(sha256(j_created), 1, 4) FROM 13 FOR 4)
+        PLACING substr(sha256(j_prev), 1, 4) FROM 25 FOR 4)
+        PLACING substr(sha256(j_seq), 1, 4) FROM 33 FOR 4);
+    INSERT INTO ledger_fact AS f (
+        log_id, seq, agency_id, kind, subject_type, subject_id, payload, actor_id,
+        actor_label, channel, remote_addr, created_at, prev_leaf, leaf_hash, field_digests
+    ) VALUES (
+        log_id, seq, p_agency_id, p_kind, p_subject_type, p_subject_id, p_payload, p_actor_id,
+        p_actor_label, p_channel, p_remote_addr, created_at, prev_leaf, leaf_hash,
+        field_digests
+    ) RETURNING f.id INTO id;
+END
+$$;
+"""
+
+
+def log_append_function() -> RunPython:
+    """PostgreSQL: ``quancheng_ledger_append(…)`` locks a log, takes its head, puts the
+    fact's leaf together from the JSON pieces it is given and inserts the fact, in one round
+    trip (see ``quancheng.ledger.logs.append_at_head``)."""
+
+    def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(_APPEND_FUNCTION, None)
+
+    def backward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                "DROP FUNCTION IF EXISTS quancheng_ledger_append(text, text, bigint, text,"
+                " text, text, jsonb, bigint, text, text, inet, bytea, bytea, bytea, bytea, bytea)"
+            )
+
+    return RunPython(forward, backward)
+
+
 _FINAL_MESSAGE = "its result is final: the row cannot be updated or deleted"
 
 

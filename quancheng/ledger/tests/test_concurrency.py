@@ -62,6 +62,8 @@ def test_concurrent_writers_end_with_one_consistent_tree(transactional_db):
         assert [f.seq for f in facts] == list(range(len(facts)))
         # one writer at a time per log: seq order is commit order is id order
         assert [f.pk for f in facts] == sorted(f.pk for f in facts)
+        # the time is taken under the lock too: it follows seq
+        assert [f.created_at for f in facts] == sorted(f.created_at for f in facts)
         leaves = [bytes(f.leaf_hash) for f in facts]
         assert LogTree(log).root(len(leaves)) == merkle.root(leaves)
     report = verify_ledger()

@@ -153,11 +153,11 @@ def test_bulk_appends_give_the_leaves_one_by_one_appends_would(world):
     assert bytes(on_case_2[-1].prev_leaf) == bytes(on_case_2[-2].leaf_hash)
 
 
-def test_an_append_costs_two_statements_on_every_database(db):
+def test_an_append_costs_one_statement_on_postgresql_two_elsewhere(db):
     from django.test.utils import CaptureQueriesContext
 
     with transaction.atomic():
         append_fact(SYSTEM, "test.event", ("x", 1), {}, None)  # creates the system log
         with CaptureQueriesContext(connection) as queries:
             append_fact(SYSTEM, "test.event", ("x", 1), {}, None)
-    assert len(queries) == 2
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
