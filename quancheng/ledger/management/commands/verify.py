@@ -10,12 +10,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quancheng.ledger.verification import as_json, run
 from quancheng.ledger.verify import Report
 from quancheng.ledger.verify_held import read_held
 
-PHASES = {"facts": "facts", "originals": "originals", "documents": "document PDFs"}
+PHASES = {
+    "facts": gettext_lazy("facts"),
+    "originals": gettext_lazy("originals"),
+    "documents": gettext_lazy("document PDFs"),
+}
 
 
 class Command(BaseCommand):
@@ -73,7 +78,7 @@ class Command(BaseCommand):
 
                         self.bar = tqdm(total=total, unit="", file=command.stderr._out, leave=False)
                     self.bar.total = total
-                    self.bar.set_description(PHASES.get(phase, phase))
+                    self.bar.set_description(str(PHASES.get(phase, phase)))
                     self.bar.update(done - self.bar.n)
                 elif phase != self.phase:
                     command.stderr.write(_("Checking %(what)s …") % {"what": PHASES[phase]})
