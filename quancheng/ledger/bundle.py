@@ -27,7 +27,7 @@ from quancheng.ledger import leaf, note, portable
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError
-from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
+from quancheng.ledger.models import Checkpoint, Cosignature, Fact, Log, SigningKey
 from quancheng.ledger.proofs import ProofError, inclusion, latest_checkpoint, leaf_input
 from quancheng.media.models import Interruption, Recording
 from quancheng.uploads.models import Upload
@@ -140,6 +140,13 @@ def _verifier_keys(checkpoints: list[Checkpoint]) -> list[str]:
     ]
 
 
+def cosigned(checkpoint: Checkpoint) -> list[Cosignature]:
+    """The witnesses' cosignatures stored beside ``checkpoint`` over its text as it is."""
+    text, _signatures = note.split(checkpoint.note)
+    rows = checkpoint.cosignatures.select_related("witness").order_by("id")
+    return [row for row in rows if row.text == text]
+
+
 def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
     """Write the case's proof bundle into ``out`` (which must be empty or not exist)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -159,10 +166,17 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
     notes = {}
     for checkpoint in checkpoints.values():
         name = f"checkpoints/{_file_name(checkpoint.log, checkpoint.size)[:-5]}.txt"
-        files[name] = checkpoint.note.encode()
+        # the note with the cosignatures stored beside it: still one valid signed note
+        lines = [c.line if c.line.endswith("\n") else c.line + "\n" for c in cosigned(checkpoint)]
+        files[name] = (checkpoint.note + "".join(lines)).encode()
         notes[checkpoint.log.origin] = name
     keys = _verifier_keys(list(checkpoints.values()))
     files[portable.KEYS] = "".join(f"{key}\n" for key in keys).encode()
+    witnesses = sorted(
+        {row.witness.verifier_key for cp in checkpoints.values() for row in cosigned(cp)}
+    )
+    if witnesses:
+        files[portable.WITNESS_KEYS] = "".join(f"{key}\n" for key in witnesses).encode()
     manifest = {
         "format": portable.FORMAT,
         "case": {"id": case.pk, "number": case.number, "agency": case.agency.code},
@@ -176,7 +190,7 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
         f"  {fact.subject_type}:{fact.subject_id}"
         for item, fact in zip(entries, facts, strict=True)
     ]
-    files["README.txt"] = readme(case, listing, keys).encode()
+    files["README.txt"] = readme(case, listing, keys, witnesses).encode()
     # written beside and renamed into place: a bundle is complete or absent
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -200,8 +214,12 @@ def _json(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def readme(case: Case, listing: list[str], keys: list[str]) -> str:
+def readme(case: Case, listing: list[str], keys: list[str], witnesses: list[str]) -> str:
     key_lines = "\n".join(f"    {key}" for key in keys)
+    zh_witness = en_witness = ""
+    if witnesses:
+        zh_witness = "  witnesses.vkey 联署检查点的见证方（上级机关）公钥\n"
+        en_witness = "  witnesses.vkey the keys of the witnesses (supervisors) that cosigned\n"
     sm2 = any(len(note.parse_verifier_key(key)[2]) == 65 for key in keys)
     packages = "cryptography gmalg" if sm2 else "cryptography"
     zh_packages = "cryptography 与 gmalg 包（SM2 国密签名）" if sm2 else "cryptography 包"
@@ -227,7 +245,7 @@ RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-ch
   proofs/       每条事实的包含证明（叶子位置、树大小、审计路径）
   checkpoints/  各日志的签名检查点
   key.vkey      签名公钥（C2SP 验证密钥）
-  manifest.json 文件清单
+{zh_witness}  manifest.json 文件清单
   verify_proof.py 独立的验证程序
 
 验证方法（无需安装全程，也无需数据库；只需 Python 3.11 以上及 {zh_packages}）：
@@ -249,7 +267,7 @@ checkpoint (C2SP tlog-checkpoint).
   proofs/       one inclusion proof per fact (leaf index, tree size, audit path)
   checkpoints/  the signed checkpoint of each log
   key.vkey      the public verifier key(s) (C2SP vkey)
-  manifest.json the list of files
+{en_witness}  manifest.json the list of files
   verify_proof.py a standalone verifier
 
 To check it (no Quancheng and no database needed; Python 3.11 or later and {en_packages}):

@@ -15,7 +15,9 @@ It checks, for the bundle in DIR:
 2. every fact file's bytes (the RFC 8785 canonical JSON a ledger leaf is made of) give the
    leaf hash of its proof: ``SHA-256(0x00 || bytes)`` (RFC 9162);
 3. every inclusion proof leads from that leaf to the root hash of its log's checkpoint
-   (RFC 9162 §2.1.3.2), at the fact's own position.
+   (RFC 9162 §2.1.3.2), at the fact's own position;
+4. where the bundle has ``witnesses.vkey``, every cosignature on a checkpoint by a witness
+   listed there (C2SP ``tlog-cosignature`` v1, Ed25519) holds, and says who cosigned.
 
 Each failure names the file and the fact. Exit status 0 only when everything holds, 1 when
 something fails, 2 when DIR is not a proof bundle at all.
@@ -36,7 +38,9 @@ from typing import TextIO
 FORMAT = "quancheng-proof/1"
 MANIFEST = "manifest.json"
 KEYS = "key.vkey"
+WITNESS_KEYS = "witnesses.vkey"
 ED25519 = 0x01
+COSIGNATURE_V1 = 0x04
 # signed-note's 0xff (no assigned type byte) and the identifier of SM2 with SM3, as in note.py
 SM2_TYPE = b"\xff" + b"1.2.156.10197.1.501/der/1234567812345678"
 SM2_ID = b"1234567812345678"
@@ -214,6 +218,38 @@ def signature_holds(text: str, signature: bytes, public_key: bytes) -> bool:
     return True
 
 
+def parse_witness_key(text: str) -> tuple[str, bytes, bytes]:
+    """``(name, key id, Ed25519 public key)`` of a witness's cosignature verifier key
+    ``<name>+<hex key id>+<base64(0x04 || key)>``."""
+    try:
+        name, hex_id, encoded = text.strip().split("+", 2)
+        raw = base64.b64decode(encoded, validate=True)
+        kid = bytes.fromhex(hex_id)
+    except (ValueError, binascii.Error):
+        raise BundleError(f"not a verifier key: {text!r}") from None
+    if len(raw) != 33 or raw[0] != COSIGNATURE_V1:
+        raise BundleError(f"not a witness's cosignature key: {text!r}")
+    if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != kid:
+        raise BundleError(f"the key id of {text!r} does not match its key")
+    return name, kid, raw[1:]
+
+
+def cosignature_holds(text: str, blob: bytes, public_key: bytes) -> bool:
+    """A tlog-cosignature v1 over the checkpoint ``text``: ``blob`` is the 8-byte big-endian
+    time followed by the Ed25519 signature of ``cosignature/v1\ntime <t>\n`` + text."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if len(blob) != 8 + 64:
+        return False
+    signed = f"cosignature/v1\ntime {int.from_bytes(blob[:8], 'big')}\n{text}".encode()
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(blob[8:], signed)
+    except InvalidSignature:
+        return False
+    return True
+
+
 # --- the bundle -------------------------------------------------------------------------
 
 
@@ -223,6 +259,7 @@ class Result:
     checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    cosigned: list[str] = field(default_factory=list)  # "<file>: cosigned by <witness>"
 
     @property
     def ok(self) -> bool:
@@ -254,7 +291,8 @@ def verify_bundle(directory: Path | str) -> Result:
         raise BundleError(f"{MANIFEST} is not a {FORMAT} manifest")
 
     keys = _keys(root_dir, result)
-    checkpoints = _checkpoints(root_dir, manifest, keys, result)
+    witnesses = _witness_keys(root_dir, result)
+    checkpoints = _checkpoints(root_dir, manifest, keys, witnesses, result)
     listed = set()
     for item in manifest.get("facts", []):
         listed.add(item.get("fact"))
@@ -290,8 +328,29 @@ def _keys(root_dir: Path, result: Result) -> dict[tuple[str, bytes], bytes]:
     return keys
 
 
+def _witness_keys(root_dir: Path, result: Result) -> dict[tuple[str, bytes], bytes]:
+    """The witnesses' keys in ``witnesses.vkey``, if the bundle has one."""
+    path = root_dir / WITNESS_KEYS
+    if not path.exists():
+        return {}
+    keys: dict[tuple[str, bytes], bytes] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            try:
+                name, kid, public = parse_witness_key(line)
+            except BundleError as exc:
+                result.problems.append(f"{WITNESS_KEYS}: {exc}.")
+                continue
+            keys[(name, kid)] = public
+    return keys
+
+
 def _checkpoints(
-    root_dir: Path, manifest: dict, keys: dict[tuple[str, bytes], bytes], result: Result
+    root_dir: Path,
+    manifest: dict,
+    keys: dict[tuple[str, bytes], bytes],
+    witnesses: dict[tuple[str, bytes], bytes],
+    result: Result,
 ) -> dict[str, Checkpoint | None]:
     """Each log's checkpoint by origin; None for one that does not hold (already reported)."""
     out: dict[str, Checkpoint | None] = {}
@@ -314,6 +373,16 @@ def _checkpoints(
         good: list[str] = []
         bad: list[str] = []
         for signer, kid, signature in checkpoint.signatures:
+            witness = witnesses.get((signer, kid))
+            if witness is not None:
+                if cosignature_holds(checkpoint.text, signature, witness):
+                    result.cosigned.append(f"{name}: cosigned by witness {signer}")
+                else:
+                    result.problems.append(
+                        f"{name}: the cosignature by witness {signer} is forged or the "
+                        f"checkpoint was altered (log {origin}, size {checkpoint.size})."
+                    )
+                continue
             public = keys.get((signer, kid))
             if public is None:
                 continue  # a cosignature by a key the bundle does not vouch for
@@ -433,6 +502,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
         return 2
     for key in result.keys:
         _out(f"Verifier key: {key}")
+    for line in result.cosigned:
+        _out(line)
     for problem in result.problems:
         _out(problem)
     summary = f"{result.facts} fact(s), {result.checkpoints} checkpoint(s)"

@@ -18,6 +18,7 @@ from quancheng.ledger import (
     leaf,
     merkle,
     note,
+    portable,
     schedule,
     witness,
     witness_protocol,
@@ -539,3 +540,41 @@ def test_verify_against_refuses_what_proves_nothing(setup, world, tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("verify", "--against", str(garbage), stdout=io.StringIO())
     assert exc.value.returncode == 2 and "is not a signed checkpoint note" in str(exc.value)
+
+
+# --- the portable proof of a case carries the cosignatures -----------------------------------
+
+
+def test_a_case_bundle_carries_the_cosignatures_and_the_verifier_checks_them(
+    setup, world, new_case, tmp_path
+):
+    case = new_case()
+    call_command("checkpoint", stdout=io.StringIO(), stderr=io.StringIO())
+    cosigned = submit(Checkpoint.objects.filter(log__origin=A).latest("id"))
+    assert cosigned is not None
+    out = tmp_path / "proof"
+    run("proof", "case", case.number, "--out", str(out))
+    manifest = json.loads((out / "manifest.json").read_text())
+    name = manifest["checkpoints"][A]
+    assert (out / name).read_text() == cosigned.checkpoint.note + cosigned.line
+    assert (out / "witnesses.vkey").read_text() == setup + "\n"
+    assert "witnesses.vkey" in (out / "README.txt").read_text()
+    result = portable.verify_bundle(out)
+    assert result.ok, result.problems
+    assert result.cosigned == [f"{name}: cosigned by witness {W}"]
+    printed = io.StringIO()
+    assert portable.main([str(out)], printed) == 0
+    assert f"{name}: cosigned by witness {W}" in printed.getvalue()
+    # a forged cosignature is named; the log's own signature still holds
+    text = (out / name).read_text()
+    line = cosigned.line.strip()
+    blob = bytearray(base64.b64decode(line.split()[-1]))
+    blob[20] ^= 1
+    forged = f"\u2014 {W} {base64.b64encode(bytes(blob)).decode()}"
+    (out / name).write_text(text.replace(line, forged))
+    result = portable.verify_bundle(out)
+    assert not result.ok
+    assert result.problems == [
+        f"{name}: the cosignature by witness {W} is forged or the checkpoint was altered "
+        f"(log {A}, size {cosigned.checkpoint.size})."
+    ]
