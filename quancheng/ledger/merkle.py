@@ -124,8 +124,19 @@ def levels(leaves: Sequence[bytes]) -> list[list[bytes]]:
 
 
 def root_from_levels(tree: Sequence[Sequence[bytes]], size: int) -> bytes:
-    """MTH(D[0:size]) from ``levels(D)`` for any ``size`` up to ``len(D)``."""
+    """MTH(D[0:size]) from ``levels(D)`` for any ``size`` up to ``len(D)`` (0 included)."""
+    if size == 0:
+        return EMPTY_ROOT
     return fold([tree[level][index] for level, index in subtrees(0, size)])
+
+
+def departure(tree: Sequence[Sequence[bytes]], have: int, size: int, root: bytes) -> str | None:
+    """How a log recomputed as ``tree`` (its ``levels``, ``have`` leaves) departs from a signed
+    statement that it had ``root`` at ``size``: ``"deleted"`` (it is shorter now),
+    ``"rewritten"`` (another root at that size) or None (it agrees)."""
+    if size > have:
+        return "deleted"
+    return "rewritten" if root_from_levels(tree, size) != root else None
 
 
 def root(leaves: Sequence[bytes]) -> bytes:
@@ -145,7 +156,7 @@ class MemoryTree:
 
     def root(self, size: int | None = None) -> bytes:
         size = self.size if size is None else size
-        return root_from_levels(self.levels, size) if size else EMPTY_ROOT
+        return root_from_levels(self.levels, size)
 
     def _resolve(self, ranges: list[Range]) -> list[bytes]:
         return resolve(ranges, {st: self.subtree(st) for st in needed_subtrees(ranges)})

@@ -413,7 +413,8 @@ def _check_checkpoint(
             "note",
             _("Checkpoint #%(id)s of log %(log)s: its note does not say what its row says.") % args,
         )
-    if body.size > size:
+    departure = merkle.departure(tree, size, body.size, body.root_hash)
+    if departure == "deleted":
         report.add(
             log.origin,
             "root",
@@ -423,9 +424,7 @@ def _check_checkpoint(
             )
             % {**args, "size": body.size, "have": size},
         )
-    elif (merkle.root_from_levels(tree, body.size) if body.size else merkle.EMPTY_ROOT) != (
-        body.root_hash
-    ):
+    elif departure == "rewritten":
         report.add(
             log.origin,
             "root",

@@ -92,7 +92,8 @@ def check_held(
             )
             continue
         args["by"] = _cosigners(item, witnesses) or _("nobody")
-        if item.body.size > size:
+        departure = merkle.departure(tree, size, item.body.size, item.body.root_hash)
+        if departure == "deleted":
             report.add(
                 log.origin,
                 "fork",
@@ -103,7 +104,7 @@ def check_held(
                 )
                 % {**args, "have": size},
             )
-        elif _root(tree, item.body.size) != item.body.root_hash:
+        elif departure == "rewritten":
             report.add(
                 log.origin,
                 "fork",
@@ -114,10 +115,6 @@ def check_held(
                 )
                 % args,
             )
-
-
-def _root(tree: list[list[bytes]], size: int) -> bytes:
-    return merkle.root_from_levels(tree, size) if size else merkle.EMPTY_ROOT
 
 
 def _signed_by_us(item: Held, keys: Keys) -> bool:

@@ -122,15 +122,14 @@ def _check_cosigned_root(
     report: Report,
 ) -> None:
     args = {"id": checkpoint.pk, "log": log.origin, "w": row.witness.name, "size": body.size}
-    if body.size > size:
+    departure = merkle.departure(tree, size, body.size, body.root_hash)
+    if departure == "deleted":
         message = _(
             "Checkpoint #%(id)s of log %(log)s, cosigned by witness %(w)s at size %(size)s: "
             "the log has only %(have)s facts now: facts were deleted."
         )
         report.add(log.origin, "fork", message % {**args, "have": size})
-    elif (merkle.root_from_levels(tree, body.size) if body.size else merkle.EMPTY_ROOT) != (
-        body.root_hash
-    ):
+    elif departure == "rewritten":
         message = _(
             "Checkpoint #%(id)s of log %(log)s, cosigned by witness %(w)s at size %(size)s: "
             "the log's tree at size %(size)s no longer has that root: history was rewritten."
