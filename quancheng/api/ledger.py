@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from quancheng.api.access import caller
 from quancheng.api.errors import error_responses
-from quancheng.ledger import proofs
+from quancheng.ledger import proofs, witnessing
 from quancheng.ledger.proofs import Point, ProofError
 
 router = Router(tags=["ledger"])
@@ -148,5 +148,5 @@ def checkpoint_cosignatures(request: HttpRequest, checkpoint_id: int) -> dict:
             }
             for row in rows
         ],
-        "note": checkpoint.note + "".join(row.line for row in rows),
+        "note": witnessing.with_cosignatures(checkpoint, rows),
     }

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 
 from quancheng.cases.models import Case, Record, RecordVersion, Signature, SignatureRefusal
 from quancheng.documents.models import Document
-from quancheng.ledger import leaf, note, portable
+from quancheng.ledger import leaf, note, portable, witnessing
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError
-from quancheng.ledger.models import Checkpoint, Cosignature, Fact, Log, SigningKey
+from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
 from quancheng.ledger.proofs import ProofError, inclusion, latest_checkpoint, leaf_input
 from quancheng.media.models import Interruption, Recording
 from quancheng.uploads.models import Upload
@@ -140,13 +140,6 @@ def _verifier_keys(checkpoints: list[Checkpoint]) -> list[str]:
     ]
 
 
-def cosigned(checkpoint: Checkpoint) -> list[Cosignature]:
-    """The witnesses' cosignatures stored beside ``checkpoint`` over its text as it is."""
-    text, _signatures = note.split(checkpoint.note)
-    rows = checkpoint.cosignatures.select_related("witness").order_by("id")
-    return [row for row in rows if row.text == text]
-
-
 def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
     """Write the case's proof bundle into ``out`` (which must be empty or not exist)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -164,17 +157,15 @@ def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
         files[f"proofs/{name}"] = _json(proof)
         entries.append({"fact": f"facts/{name}", "proof": f"proofs/{name}"})
     notes = {}
-    for checkpoint in checkpoints.values():
+    cosigned = {pk: witnessing.cosignatures_of(cp) for pk, cp in checkpoints.items()}
+    for pk, checkpoint in checkpoints.items():
         name = f"checkpoints/{_file_name(checkpoint.log, checkpoint.size)[:-5]}.txt"
         # the note with the cosignatures stored beside it: still one valid signed note
-        lines = [c.line if c.line.endswith("\n") else c.line + "\n" for c in cosigned(checkpoint)]
-        files[name] = (checkpoint.note + "".join(lines)).encode()
+        files[name] = witnessing.with_cosignatures(checkpoint, cosigned[pk]).encode()
         notes[checkpoint.log.origin] = name
     keys = _verifier_keys(list(checkpoints.values()))
     files[portable.KEYS] = "".join(f"{key}\n" for key in keys).encode()
-    witnesses = sorted(
-        {row.witness.verifier_key for cp in checkpoints.values() for row in cosigned(cp)}
-    )
+    witnesses = sorted({row.witness.verifier_key for rows in cosigned.values() for row in rows})
     if witnesses:
         files[portable.WITNESS_KEYS] = "".join(f"{key}\n" for key in witnesses).encode()
     manifest = {

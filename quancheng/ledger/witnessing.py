@@ -119,6 +119,19 @@ def store(checkpoint: Checkpoint, witness: Witness, lines: str) -> Cosignature:
         )
 
 
+def cosignatures_of(checkpoint: Checkpoint) -> list[Cosignature]:
+    """The witnesses' cosignatures stored beside ``checkpoint`` over its text as it is."""
+    text, _signatures = note.split(checkpoint.note)
+    rows = checkpoint.cosignatures.select_related("witness").order_by("id")
+    return [row for row in rows if row.text == text]
+
+
+def with_cosignatures(checkpoint: Checkpoint, rows: Iterable[Cosignature]) -> str:
+    """The checkpoint's note followed by the cosignature lines of ``rows`` (each ends in a
+    newline): one signed note, checked with the log's and the witnesses' verifier keys."""
+    return checkpoint.note + "".join(row.line for row in rows)
+
+
 def http_post(url: str, body: bytes) -> Answer:
     request = urllib.request.Request(  # noqa: S310 - a configured http(s) URL
         url, data=body, method="POST", headers={"Content-Type": "text/plain; charset=utf-8"}
