@@ -26,6 +26,7 @@ from quancheng.ledger.logs import (
     previous_leaves,
 )
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp, Fact, Log, SigningKey
+from quancheng.ledger.proofs import latest_checkpoint
 from quancheng.ledger.tree import LogTree
 
 if TYPE_CHECKING:
@@ -384,7 +385,7 @@ def _prepare_checkpoints(
             logs = logs.filter(origin__in=origins)
         prepared = []
         for log in logs:
-            last = log.checkpoints.order_by("-size", "-id").first()
+            last = latest_checkpoint(log)
             if not force and last is not None and last.size == LogTree(log).size():
                 continue
             own = log.agency_id if agency_has_key(log.agency) else None

@@ -23,6 +23,7 @@ from quancheng.ledger import cosignature, note, witness_protocol
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, Cosignature, Log, Witness
+from quancheng.ledger.proofs import latest_checkpoint
 from quancheng.ledger.tree import LogTree
 from quancheng.ledger.witness_protocol import AddCheckpoint, ProtocolError
 
@@ -197,7 +198,7 @@ def due(witness: Witness, signed: Iterable[Checkpoint]) -> list[Checkpoint]:
     wanted = {c.pk: c for c in signed}
     logs = Cosignature.objects.filter(witness=witness).values("checkpoint__log")
     for log in Log.objects.filter(pk__in=logs):
-        checkpoint = log.checkpoints.order_by("-size", "-id").first()
+        checkpoint = latest_checkpoint(log)
         if checkpoint is not None:
             wanted.setdefault(checkpoint.pk, checkpoint)
     return sorted(wanted.values(), key=lambda c: (c.log_id, c.size, c.pk))
