@@ -10,21 +10,13 @@ recomputed tree and its signatures against the registered keys.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf, merkle, note, timestamps, verify_held, verify_witness
-from quancheng.ledger.canonical import (
-    CanonicalizationError,
-    canonical_json,
-    is_plain,
-    plain_dumps,
-)
+from quancheng.ledger import merkle, note, timestamps, verify_facts, verify_held, verify_witness
 from quancheng.ledger.cosignature import WitnessKey
 from quancheng.ledger.models import (
     Checkpoint,
@@ -37,13 +29,6 @@ from quancheng.ledger.models import (
 from quancheng.ledger.verify_held import Held
 
 LIMIT = 20  # messages of one kind per log; the rest are counted
-
-_FACTS_SQL = (
-    "SELECT id, seq, kind, subject_type, subject_id, payload, actor_label, channel,"
-    " remote_addr, created_at, prev_leaf, leaf_hash, field_digests, agency_id"
-    " FROM ledger_fact WHERE log_id = %s ORDER BY seq"
-)
-
 
 # Scopes of problems that belong to no log: the signing keys, the stored files.
 INSTALLATION_SCOPES = frozenset({"keys", "files"})
@@ -153,24 +138,7 @@ def _check_keys(report: Report) -> Keys:
     return keys
 
 
-# --- facts ---------------------------------------------------------------------------------
-
-
-def _iso(value: dt.datetime | str) -> str:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds") + "Z"
-
-
-@dataclass
-class _Pass:
-    """What one pass over a log's facts found."""
-
-    leaves: list[bytes] = field(default_factory=list)
-    moved: list[tuple[int, int, bytes]] = field(default_factory=list)  # id, seq, seq digest
-    missing: list[int] = field(default_factory=list)
+# --- a log ---------------------------------------------------------------------------------
 
 
 def _verify_log(
@@ -181,9 +149,9 @@ def _verify_log(
     advance: Advance | None,
     held: list[Held] | None = None,
 ) -> None:
-    scan = _scan_facts(log, report, advance)
+    scan = verify_facts.scan_facts(log, report, advance)
     report.facts += len(scan.leaves)
-    _explain_moves(log, scan, report)
+    verify_facts.explain_moves(log, scan, report)
     tree = merkle.levels(scan.leaves) if scan.leaves else [[]]
     _check_nodes(log, tree, report)
     for checkpoint in Checkpoint.objects.filter(log=log).select_related("stamp").order_by("id"):
@@ -198,167 +166,6 @@ def _verify_log(
             _check_stamp(log, checkpoint, stamp, report)
     if held:
         verify_held.check_held(log, held, tree, len(scan.leaves), keys, witnesses, report)
-
-
-def _scan_facts(log: Log, report: Report, advance: Advance | None = None) -> _Pass:
-    scan = _Pass()
-    last_on_subject: dict[str, bytes] = {}
-    expected, previous_id = 0, 0
-    origin, code = log.origin, log.agency_code
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(_FACTS_SQL, [log.pk])
-        while rows := cursor.fetchmany(5000):
-            if advance:
-                advance(len(rows))
-            for row in rows:
-                (pk, seq, kind, s_type, s_id, payload, actor, channel, remote) = row[:9]
-                created, prev, stored, digests, agency_id = row[9:]
-                prev = bytes(prev) if prev is not None else None
-                stored = bytes(stored)
-                if seq != expected:
-                    scan.missing += range(expected, seq)
-                    _missing(report, origin, expected, seq - 1)
-                expected = seq + 1
-                data = {
-                    "v": leaf.VERSION,
-                    "agency": code,
-                    "seq": seq,
-                    "kind": kind,
-                    "subject": [s_type, s_id],
-                    "payload": None,
-                    "actor": actor,
-                    "channel": channel,
-                    "remote_addr": leaf.ip_text(remote),
-                    "created_at": _iso(created),
-                    "prev": prev.hex() if prev is not None else None,
-                }
-                if not _stored_text_matches(data, payload, stored):
-                    data["payload"] = _parsed(payload)
-                    try:
-                        # every member but the payload is a string, int, null or list of strings
-                        plain = is_plain(data["payload"])
-                        text = plain_dumps(data) if plain else canonical_json(data)
-                        computed = merkle.leaf_hash(text)
-                    except CanonicalizationError:
-                        computed = b""
-                    if computed != stored:
-                        _changed(report, log, pk, seq, data, bytes(digests), scan)
-                    computed_leaf = computed
-                else:
-                    computed_leaf = stored
-                if agency_id != log.agency_id:
-                    report.add(
-                        origin,
-                        "agency",
-                        _("Fact #%(id)s was moved into log %(log)s from another agency.")
-                        % {"id": pk, "log": origin},
-                    )
-                key = f"{s_type}:{s_id}"
-                if prev != last_on_subject.get(key):
-                    report.add(
-                        origin,
-                        "chain",
-                        _(
-                            "Fact #%(id)s (log %(log)s, seq %(seq)s) does not follow the previous "
-                            "fact on %(subject)s: a fact on it was removed or reordered."
-                        )
-                        % {"id": pk, "log": origin, "seq": seq, "subject": key},
-                    )
-                last_on_subject[key] = stored
-                if pk < previous_id:
-                    report.add(
-                        origin,
-                        "order",
-                        _(
-                            "Fact #%(id)s sits at seq %(seq)s of log %(log)s after fact "
-                            "#%(other)s, which was stored later: entries were reordered."
-                        )
-                        % {"id": pk, "seq": seq, "log": origin, "other": previous_id},
-                    )
-                previous_id = pk
-                scan.leaves.append(computed_leaf)
-    return scan
-
-
-def _parsed(payload: object) -> object:
-    if not isinstance(payload, str):
-        return payload
-    try:
-        return json.loads(payload)
-    except ValueError:
-        return payload  # not JSON any more: compared as the text it is, it differs
-
-
-def _stored_text_matches(data: dict, payload: object, stored: bytes) -> bool:
-    """The quick path: the payload's text as stored (canonical JSON where the database keeps
-    text) spliced into the entry gives the stored leaf. A hash match means the stored text is
-    the very bytes the leaf was made from; anything else takes the full path."""
-    if not isinstance(payload, str) or connection.vendor == "postgresql":
-        return False
-    try:
-        text = plain_dumps(data).replace(b'"payload":null', b'"payload":' + payload.encode(), 1)
-    except (CanonicalizationError, UnicodeEncodeError):
-        return False
-    return merkle.leaf_hash(text) == stored
-
-
-def _missing(report: Report, origin: str, first: int, last: int) -> None:
-    if first == last:
-        message = _("Log %(log)s: the fact at seq %(seq)s is missing (deleted).") % {
-            "log": origin,
-            "seq": first,
-        }
-    else:
-        message = _("Log %(log)s: the facts at seq %(first)s–%(last)s are missing (deleted).") % {
-            "log": origin,
-            "first": first,
-            "last": last,
-        }
-    report.add(origin, "missing", message)
-
-
-def _changed(
-    report: Report, log: Log, pk: int, seq: int, data: dict, digests: bytes, scan: _Pass
-) -> None:
-    try:
-        fields = leaf.changed_fields(data, digests)
-    except CanonicalizationError:
-        fields = ["payload"]
-    if fields == ["seq"]:
-        scan.moved.append((pk, seq, digests[leaf.FIELDS.index("seq") * leaf.DIGEST_SIZE :][:4]))
-        return
-    args = {"id": pk, "log": log.origin, "seq": seq, "fields": ", ".join(fields)}
-    if fields:
-        message = _(
-            "Fact #%(id)s (log %(log)s, seq %(seq)s): %(fields)s changed since it was appended."
-        )
-    else:
-        message = _("Fact #%(id)s (log %(log)s, seq %(seq)s): its stored leaf hash was changed.")
-    report.add(log.origin, "changed", message % args)
-
-
-def _explain_moves(log: Log, scan: _Pass, report: Report) -> None:
-    """A fact whose only changed field is its seq was moved: find where it was appended."""
-    if not scan.moved:
-        return
-    candidates = [seq for _, seq, _ in scan.moved] + scan.missing
-    for pk, seq, digest in scan.moved:
-        was = next((c for c in candidates if leaf.field_digest(c) == digest), None)
-        if was is None:
-            was = next(
-                (c for c in range(len(scan.leaves) + 1) if leaf.field_digest(c) == digest), None
-            )
-        args = {"id": pk, "log": log.origin, "seq": seq, "was": was}
-        if was is None:
-            message = _(
-                "Fact #%(id)s (log %(log)s, seq %(seq)s): seq changed since it was appended."
-            )
-        else:
-            message = _(
-                "Fact #%(id)s of log %(log)s was appended at seq %(was)s but now sits at seq "
-                "%(seq)s: entries were reordered."
-            )
-        report.add(log.origin, "moved", message % args)
 
 
 # --- the tree ------------------------------------------------------------------------------

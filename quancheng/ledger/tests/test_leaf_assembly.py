@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -73,6 +73,38 @@ def test_filling_in_the_late_members_gives_the_leaf_of_the_whole_entry(
     assert leaf.fill(made, created_at=created_at, prev=prev, seq=seq) == leaf.hash_and_digests(
         whole
     )
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(payload=st.dictionaries(st.text(), json_values, max_size=5), ascii_only=st.booleans())
+# each value json.dumps writes otherwise than RFC 8785 does, in either spelling of the text
+@example(payload={"small": 1e-07, "large": 1e21}, ascii_only=False)
+@example(payload={"big": 2**60, "negative": -(2**53)}, ascii_only=False)
+@example(payload={"\uffff": 1, "\U0001f600": 2}, ascii_only=False)  # UTF-16 order differs
+@example(payload={"\uffff": 1, "\U0001f600": 2}, ascii_only=True)
+def test_verify_hashes_a_payload_in_the_databases_own_spelling_as_the_append_did(
+    payload, ascii_only
+):
+    """``verify`` gets PostgreSQL's text of a jsonb payload (its own spacing, key order and
+    escapes) and must hash what ``append_fact`` hashed, floats and big integers included."""
+    from quancheng.ledger.verify_facts import _postgres_leaf
+
+    members = {
+        "agency": "a",
+        "seq": 7,
+        "kind": "k",
+        "subject_type": "case",
+        "subject_id": "1",
+        "actor": "[system]",
+        "channel": "web",
+        "remote_addr": None,
+        "created_at": dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC),
+        "prev": None,
+    }
+    stored = leaf.hash_entry(leaf.entry(**members, payload=payload))
+    data = leaf.entry(**members, payload=None)
+    text = json.dumps(payload, ensure_ascii=ascii_only, separators=(", ", ": "))
+    assert _postgres_leaf(data, text, stored) == stored
 
 
 PAYLOADS = [
@@ -162,6 +194,25 @@ def test_a_failed_append_writes_nothing_and_the_next_one_takes_its_place(world):
     assert bytes(after.prev_leaf) == bytes(before.leaf_hash)
     assert not Fact.objects.filter(payload__n=2).exists()
     assert verify_ledger().problems == []
+
+
+@on_postgres
+@pytest.mark.parametrize(
+    "instant",
+    [
+        dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),  # no microseconds: still written out
+        dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(1999, 1, 1, 0, 0, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        dt.datetime(2100, 2, 28, 16, 30, 0, 120000, tzinfo=dt.UTC),
+    ],
+)
+def test_postgresql_writes_a_stored_time_as_the_leaf_does(db, instant):
+    """``verify`` has PostgreSQL spell ``created_at``; it must be ``leaf.iso_utc``'s spelling."""
+    from quancheng.ledger.verify_facts import POSTGRES_TIME
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + POSTGRES_TIME.format("%s::timestamptz"), [instant])
+        assert cursor.fetchone()[0] == leaf.iso_utc(instant)
 
 
 @on_postgres

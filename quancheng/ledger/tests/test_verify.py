@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 
 import pytest
@@ -195,6 +196,49 @@ def test_a_changed_stored_leaf_hash_is_named(ledger):
         False,
         [f"Fact #{facts[19].pk} (log {A}, seq 19): its stored leaf hash was changed."],
     )
+
+
+def _as_stored(column: str, value: object) -> object:
+    return Fact._meta.get_field(column).get_db_prep_save(value, connection)
+
+
+def test_a_time_changed_by_a_microsecond_is_named(ledger):
+    facts, checkpoint = ledger
+    later = facts[12].created_at + dt.timedelta(microseconds=1)
+    tamper(
+        "ledger_fact",
+        "UPDATE ledger_fact SET created_at = %s WHERE id = %s",
+        [_as_stored("created_at", later), facts[12].pk],
+    )
+    assert verify() == (
+        False,
+        [
+            f"Fact #{facts[12].pk} (log {A}, seq 12): created_at changed since it was appended.",
+            f"Log {A}: the facts at seq 0–15 no longer give the tree node cached for them: they "
+            "were changed, or the cache was.",
+            f"Checkpoint #{checkpoint.pk} of log {A} (size 20): the facts no longer give its "
+            "root hash.",
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "changed"), [("10.9.9.9", True), ("::ffff:10.1.2.3", True), (None, False)]
+)
+def test_a_changed_client_address_is_named(ledger, world, address, changed):
+    with transaction.atomic():
+        fact = append_fact(Actor(None, "web", "10.1.2.3"), "test.event", ("x", 1), {}, world.a)
+    call_command("checkpoint", stdout=io.StringIO())
+    if address is not None:
+        tamper(
+            "ledger_fact",
+            "UPDATE ledger_fact SET remote_addr = %s WHERE id = %s",
+            [_as_stored("remote_addr", address), fact.pk],
+        )
+    ok, lines = verify()
+    assert ok is not changed
+    message = f"Fact #{fact.pk} (log {A}, seq 20): remote_addr changed since it was appended."
+    assert (message in lines) is changed
 
 
 def test_a_fact_moved_to_another_agency_is_named(ledger, world):
