@@ -267,14 +267,23 @@ _ONLY_WHEN_ASKED = 2**62  # runs before psycopg prepares a statement by itself
 
 
 def _execute(sql: str, params: list[Any]) -> tuple | None:
-    """One statement, prepared once per connection on PostgreSQL (``QUANCHENG_DB_PREPARE``:
-    parsing and planning cost about as much as running these); through Django's cursor
-    elsewhere."""
+    """One statement's first row (see ``fetch_all``)."""
+    return _run(sql, params, lambda cursor: cursor.fetchone())
+
+
+def fetch_all(sql: str, params: list[Any]) -> list[tuple]:
+    """Every row of one statement, prepared once per connection on PostgreSQL
+    (``QUANCHENG_DB_PREPARE``: parsing and planning cost about as much as running the
+    ledger's statements); through Django's cursor elsewhere."""
+    return _run(sql, params, lambda cursor: cursor.fetchall())
+
+
+def _run(sql: str, params: list[Any], fetch: Callable[[Any], Any]) -> Any:
     db = _db()
     if db.vendor != "postgresql":
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return fetch(cursor)
     import psycopg
 
     db.ensure_connection()
@@ -288,9 +297,9 @@ def _execute(sql: str, params: list[Any]) -> tuple | None:
     # errors as Django's own (IntegrityError …), as through Django's cursor
     with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params, prepare=prepare)
-        row = cursor.fetchone()
+        result = fetch(cursor)
     _logged(sql, started, db)
-    return row
+    return result
 
 
 def _logged(sql: str, started: float, db: BaseDatabaseWrapper | None = None) -> None:

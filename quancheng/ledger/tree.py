@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from quancheng.ledger import merkle
+from quancheng.ledger.logs import fetch_all
 from quancheng.ledger.merkle import Subtree
 from quancheng.ledger.models import Log, TreeNode
 
@@ -30,6 +31,65 @@ def _rows(sql: str, params: list[object]) -> list[tuple]:
         return cursor.fetchall()
 
 
+# What a proof reads, in one statement: rows (level, index, hash) of the cached nodes wanted,
+# (-1, seq, leaf hash) of the leaves wanted, (-2, the log's last seq, null), and (-3, 1 or 0,
+# null): whether the lowest cached node that the size asked for needs is there.
+_LEAF, _SIZE, _CACHED = -1, -2, -3
+_READ_SIZE = (  # last in the UNION: PostgreSQL takes the hash column's type from the first
+    "SELECT -2, MAX(seq), NULL FROM ledger_fact WHERE log_id = %s"
+    " UNION ALL SELECT -3, COUNT(*), NULL FROM ledger_treenode"
+    ' WHERE log_id = %s AND level = %s AND "index" = %s'
+)
+# PostgreSQL: one statement whatever is wanted (arrays), so it is prepared once
+_PG_READ = (  # constant text; the values are parameters
+    'SELECT t.level, t."index", t.hash FROM ledger_treenode t'  # noqa: S608
+    " JOIN unnest(%s::integer[], %s::bigint[]) AS w(level, number)"
+    ' ON t.log_id = %s AND t.level = w.level AND t."index" = w.number'
+    " UNION ALL SELECT -1, seq, leaf_hash FROM ledger_fact"
+    " WHERE log_id = %s AND seq = ANY(%s::bigint[])"
+    " UNION ALL " + _READ_SIZE
+)
+# Elsewhere point lookups on the unique index: an OR of them makes SQLite scan the log's nodes
+_NODE_SQL = (
+    'SELECT level, "index", hash FROM ledger_treenode WHERE log_id = %s AND level = %s'
+    ' AND "index" = %s'
+)
+_LEAVES_SQL = "SELECT -1, seq, leaf_hash FROM ledger_fact WHERE log_id = %s AND seq IN "
+
+
+def _read(log_id: int, nodes: list[Subtree], seqs: list[int], last: int) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        levels, numbers = [lv for lv, _ in nodes], [i for _, i in nodes]
+        size = [log_id, log_id, NODE_MIN_LEVEL, last]
+        return fetch_all(_PG_READ, [levels, numbers, log_id, log_id, seqs, *size])
+    sql, params = _lookups(log_id, nodes)
+    if seqs:
+        sql.append(_LEAVES_SQL + f"({','.join(['%s'] * len(seqs))})")
+        params += [log_id, *seqs]
+    sql.append(_READ_SIZE)
+    params += [log_id, log_id, NODE_MIN_LEVEL, last]
+    return _rows(" UNION ALL ".join(sql), params)
+
+
+def _lookups(log_id: int, nodes: Iterable[Subtree]) -> tuple[list[str], list[object]]:
+    """Point lookups of cached nodes, to be joined by UNION ALL."""
+    sql: list[str] = []
+    params: list[object] = []
+    for level, index in nodes:
+        sql.append(_NODE_SQL)
+        params += [log_id, level, index]
+    return sql, params
+
+
+def _tagged(rows: list[tuple], tag: int) -> int | None:
+    return next(number for level, number, _ in rows if level == tag)
+
+
+def _span(level: int, index: int) -> tuple[int, int]:
+    """The leaves ``[start, end)`` under a complete subtree."""
+    return index << level, (index + 1) << level
+
+
 class LogTree:
     """The tree of one log."""
 
@@ -40,11 +100,6 @@ class LogTree:
         """How many facts the log holds (committed, or written in this transaction)."""
         ((last,),) = _rows("SELECT MAX(seq) FROM ledger_fact WHERE log_id = %s", [self.log_id])
         return 0 if last is None else last + 1
-
-    def _check_size(self, size: int) -> None:
-        have = self.size()
-        if size > have:
-            raise TreeError(f"the log has {have} entries, not {size}")
 
     # --- reading hashes -----------------------------------------------------------------
 
@@ -62,45 +117,40 @@ class LogTree:
         wanted = list(wanted)
         if not wanted:
             return {}
-        one = (
-            'SELECT level, "index", hash FROM ledger_treenode'
-            ' WHERE log_id = %s AND level = %s AND "index" = %s'
-        )
-        params: list[object] = []
-        for level, index in wanted:
-            params += [self.log_id, level, index]
-        # point lookups on the unique index; an OR of them makes SQLite scan the log's nodes
-        rows = _rows(" UNION ALL ".join([one] * len(wanted)), params)
+        sql, params = _lookups(self.log_id, wanted)
+        rows = _rows(" UNION ALL ".join(sql), params)
         found = {(level, index): bytes(h) for level, index, h in rows}
         missing = set(wanted) - found.keys()
         if missing:
             raise TreeError(f"tree nodes missing: {sorted(missing)[:3]}")
         return found
 
-    def subtree_hashes(self, wanted: set[Subtree]) -> dict[Subtree, bytes]:
-        """The hash of each complete subtree (built nodes must cover it)."""
-        high = {st for st in wanted if st[0] >= NODE_MIN_LEVEL}
-        low = wanted - high
-        out = self._nodes(high)
+    def _hashes(self, wanted: set[Subtree], size: int) -> dict[Subtree, bytes]:
+        """The hash of each complete subtree in ``wanted`` within ``size``, in one round trip
+        when the cache already covers ``size`` (else it is built first and read again)."""
+        high = sorted(st for st in wanted if st[0] >= NODE_MIN_LEVEL)
         seqs = sorted(
-            {i for level, index in low for i in range(index << level, (index + 1) << level)}
+            {i for lv, index in wanted if lv < NODE_MIN_LEVEL for i in range(*_span(lv, index))}
         )
-        leaves: dict[int, bytes] = {}
-        if seqs:
-            marks = ",".join(["%s"] * len(seqs))
-            rows = _rows(
-                f"SELECT seq, leaf_hash FROM ledger_fact WHERE log_id = %s AND seq IN ({marks})",  # noqa: S608
-                [self.log_id, *seqs],
-            )
-            leaves = {seq: bytes(h) for seq, h in rows}
-            if len(leaves) != len(seqs):
-                raise TreeError(f"entries missing: seq {sorted(set(seqs) - leaves.keys())[:3]}")
-        for level, index in low:
-            start = index << level
-            out[(level, index)] = merkle.root(
-                [leaves[i] for i in range(start, start + (1 << level))]
-            )
-        return out
+        last = (size >> NODE_MIN_LEVEL) - 1  # the lowest cached node that ``size`` needs
+        for attempt in range(2):
+            rows = _read(self.log_id, high, seqs, last)
+            have = _tagged(rows, _SIZE)
+            have = 0 if have is None else have + 1
+            if size > have:
+                raise TreeError(f"the log has {have} entries, not {size}")
+            if last < 0 or _tagged(rows, _CACHED) or attempt:
+                break
+            self.ensure_nodes(size)
+        nodes = {(level, number): bytes(h) for level, number, h in rows if level >= 0}
+        leaves = {number: bytes(h) for level, number, h in rows if level == _LEAF}
+        if missing := set(high) - nodes.keys():
+            raise TreeError(f"tree nodes missing: {sorted(missing)[:3]}")
+        if len(leaves) != len(seqs):
+            raise TreeError(f"entries missing: seq {sorted(set(seqs) - leaves.keys())[:3]}")
+        for level, index in wanted - nodes.keys():
+            nodes[(level, index)] = merkle.root([leaves[i] for i in range(*_span(level, index))])
+        return nodes
 
     # --- building the node cache ----------------------------------------------------------
 
@@ -170,9 +220,7 @@ class LogTree:
     # --- roots and proofs ---------------------------------------------------------------
 
     def _resolve(self, ranges: list[merkle.Range], size: int) -> list[bytes]:
-        self._check_size(size)
-        self.ensure_nodes(size)
-        return merkle.resolve(ranges, self.subtree_hashes(merkle.needed_subtrees(ranges)))
+        return merkle.resolve(ranges, self._hashes(merkle.needed_subtrees(ranges), size))
 
     def root(self, size: int) -> bytes:
         if size == 0:
