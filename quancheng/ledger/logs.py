@@ -57,6 +57,13 @@ _PREVIOUS_SQL = (
     " AND log_id + 0 = %s ORDER BY seq DESC LIMIT 1"
 )
 
+# PostgreSQL: the same lookup for every subject of a batch, in one statement
+_PG_PREVIOUS_SQL = (
+    "SELECT s.type, s.id, (SELECT leaf_hash FROM ledger_fact WHERE subject_type = s.type"
+    " AND subject_id = s.id AND log_id + 0 = %s ORDER BY seq DESC LIMIT 1)"
+    " FROM unnest(%s::text[], %s::text[]) AS s(type, id)"
+)
+
 _COLUMNS = (
     "log_id",
     "seq",
@@ -138,10 +145,16 @@ def lock_log(agency: Agency | None) -> Log:
 def previous_leaves(log_id: int, subjects: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
     """The leaf of the latest fact on each subject in the log (for bulk appends).
 
-    One index lookup per subject: a single query over many subjects makes both databases
-    scan far more than they return."""
+    One index lookup per subject (a single query filtering on many subjects makes both
+    databases scan far more than they return): on PostgreSQL all in one prepared statement,
+    elsewhere a statement each."""
+    ordered = sorted(subjects)
+    if connection.vendor == "postgresql":
+        types, ids = [t for t, _ in ordered], [i for _, i in ordered]
+        rows = fetch_all(_PG_PREVIOUS_SQL, [log_id, types, ids])
+        return {(t, i): bytes(h) for t, i, h in rows if h is not None}
     found: dict[tuple[str, str], bytes] = {}
-    for subject_type, subject_id in sorted(subjects):
+    for subject_type, subject_id in ordered:
         row = _execute(_PREVIOUS_SQL, [subject_type, subject_id, log_id])
         if row is not None:
             found[(subject_type, subject_id)] = bytes(row[0])

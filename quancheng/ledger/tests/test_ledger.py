@@ -161,3 +161,21 @@ def test_an_append_costs_one_statement_on_postgresql_two_elsewhere(db):
         with CaptureQueriesContext(connection) as queries:
             append_fact(SYSTEM, "test.event", ("x", 1), {}, None)
     assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+
+
+def test_a_bulk_append_looks_up_all_its_subjects_in_one_statement_on_postgresql(world):
+    from django.test.utils import CaptureQueriesContext
+
+    from quancheng.ledger.actions import append_facts
+
+    def statements(subjects: int) -> int:
+        items = [("test.event", ("case", f"{subjects}-{i}"), {"i": i}) for i in range(subjects)]
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            append_facts(SYSTEM, items, world.a)
+        return len(queries)
+
+    few, many = statements(3), statements(60)
+    if connection.vendor == "postgresql":  # lock, previous leaves, pipelined inserts
+        assert few == many == 3
+    else:  # a lookup per subject
+        assert many - few == 57
