@@ -23,6 +23,7 @@ CanonicalizationError = rfc8785.CanonicalizationError
 
 _SAFE = 2**53 - 1
 _HIGH = "\ue000"  # from here up, UTF-16 and code-point order may differ
+_string = json.encoder.encode_basestring  # the C function the encoder below uses for str
 _dumps = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 ).encode
@@ -88,6 +89,13 @@ is_plain = _plain
 
 def canonical_json(value: Any) -> bytes:
     """The RFC 8785 serialization of ``value`` as UTF-8 bytes."""
+    if type(value) is str:  # most members of a leaf: written as json.dumps escapes them
+        try:
+            return _string(value).encode()
+        except UnicodeEncodeError:
+            raise CanonicalizationError("input contains non-UTF-8 codepoints") from None
+    if value is None:
+        return b"null"
     if _plain(value):
         return plain_dumps(value)  # a lone surrogate is refused: not representable in UTF-8
     return rfc8785.dumps(_as_doubles(value))

@@ -56,6 +56,12 @@ def test_a_number_is_the_same_whatever_spelling_the_database_returns():
     assert canonical_json([5.0, 0.1, -0.0]) == b"[5,0.1,0]"
 
 
-def test_lone_surrogates_are_refused():
+@pytest.mark.parametrize("value", [{"a": "\ud800"}, "\udfff", ["x", "\ud800"]])
+def test_lone_surrogates_are_refused(value):
     with pytest.raises(CanonicalizationError):
-        canonical_json({"a": "\ud800"})
+        canonical_json(value)
+
+
+@pytest.mark.parametrize("value", ["", "张三", '"\\/\n\x00\x1f\x7f\u2028', "\U0001f600", None])
+def test_a_lone_string_or_null_is_written_as_rfc8785_writes_it(value):
+    assert canonical_json(value) == rfc8785.dumps(value)
