@@ -92,7 +92,7 @@ def _check_documents(report: Report, step: Callable[[], None]) -> None:
         _check_recorded(report, "document", document.pk, document.sha256, recorded, log)
         path = store.path_for(document.sha256)
         args: dict[str, Any] = {"id": document.pk, "case": document.case_id, "path": path}
-        report.documents += 1
+        report.checked("documents", log)
         try:
             digest = hashlib.sha256()
             with path.open("rb") as handle:
@@ -196,6 +196,7 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
             for (log, code), n in sorted(report.more_by_log.items(), key=str)
         ],
         "problem_count": len(report.problems) + sum(report.more.values()),
+        "by_log": {log: dict(sorted(c.items())) for log, c in sorted(report.by_log.items())},
         "seconds": round(seconds, 3),
     }
 
@@ -331,3 +332,22 @@ def scoped_problems(run_row: VerificationRun, origins: set[str] | None) -> Scope
             more[entry["code"]] += entry["count"]
     count = len(problems) + sum(more.values())
     return ScopedProblems(problems, dict(sorted(more.items())), count, total - count)
+
+
+CHECKED = ("logs", "facts", "checkpoints", "timestamps", "documents")
+
+
+def scoped_checked(run_row: VerificationRun, origins: set[str] | None) -> dict[str, Any] | None:
+    """What a run checked, as one user sees it: the whole summary (``origins`` None), or the
+    counts of the logs they may see and the run's time; None for a run stored before it
+    counted by log."""
+    summary = run_row.summary or {}
+    if origins is None:
+        return summary or None
+    by_log = summary.get("by_log")
+    if by_log is None:
+        return None
+    counts: Counter[str] = Counter()
+    for origin in sorted(origins & by_log.keys()):
+        counts.update(by_log[origin])
+    return {**{what: counts[what] for what in CHECKED}, "seconds": summary.get("seconds")}

@@ -53,6 +53,9 @@ class Report:
     witnessed: int = 0
     held: int = 0  # checkpoints held elsewhere checked (verify --against)
     problems: list[Problem] = field(default_factory=list)
+    # what was checked in each log (logs, facts, checkpoints, timestamps, documents), so an
+    # agency's administrator is shown the counts of their logs only
+    by_log: dict[str, Counter[str]] = field(default_factory=dict)
     more: Counter[str] = field(default_factory=Counter)
     more_by_log: Counter[tuple[str | None, str]] = field(default_factory=Counter)
     _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -60,6 +63,11 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def checked(self, what: str, log: str, count: int = 1) -> None:
+        """``count`` more ``what`` (an attribute: ``facts``, ``checkpoints`` …) of ``log``."""
+        setattr(self, what, getattr(self, what) + count)
+        self.by_log.setdefault(log, Counter())[what] += count
 
     def add(self, scope: str, code: str, message: str, log: str | None = None) -> None:
         """A problem; ``scope`` is a log's origin, or ``keys``/``files``. ``log`` names the
@@ -95,7 +103,7 @@ def verify_ledger(
     for number, log in enumerate(logs, 1):
         mine = [item for item in held if item.body.origin == log.origin]
         _verify_log(log, keys, witnesses, report, advance, mine)
-        report.logs += 1
+        report.checked("logs", log.origin)
         if progress:
             progress(log.origin, number, len(logs))
     verify_witness.check_witnessed(report)
@@ -150,19 +158,19 @@ def _verify_log(
     held: list[Held] | None = None,
 ) -> None:
     scan = verify_facts.scan_facts(log, report, advance)
-    report.facts += len(scan.leaves)
+    report.checked("facts", log.origin, len(scan.leaves))
     verify_facts.explain_moves(log, scan, report)
     tree = merkle.levels(scan.leaves) if scan.leaves else [[]]
     _check_nodes(log, tree, report)
     for checkpoint in Checkpoint.objects.filter(log=log).select_related("stamp").order_by("id"):
-        report.checkpoints += 1
+        report.checked("checkpoints", log.origin)
         _check_checkpoint(log, checkpoint, tree, len(scan.leaves), keys, report)
         verify_witness.check_cosignatures(
             log, checkpoint, tree, len(scan.leaves), witnesses, report
         )
         stamp = getattr(checkpoint, "stamp", None)
         if stamp is not None:
-            report.timestamps += 1
+            report.checked("timestamps", log.origin)
             _check_stamp(log, checkpoint, stamp, report)
     if held:
         verify_held.check_held(log, held, tree, len(scan.leaves), keys, witnesses, report)

@@ -16,7 +16,7 @@ from conftest import SYSTEM
 from quancheng.agencies.actions import create_user
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
-from quancheng.ledger.models import Fact, VerificationRun
+from quancheng.ledger.models import Checkpoint, Fact, Log, VerificationRun
 from quancheng.ledger.tasks import run_verification
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
 from quancheng.ledger.tests.test_verify import tamper
@@ -75,7 +75,8 @@ def test_an_administrator_sees_the_link_and_starts_a_run(client, admin, signed):
     page = client.get(reverse("verification")).content.decode()
     assert '<span class="badge ok">All holds</span>' in page
     assert "<dt>By</dt><dd>管理员</dd>" in page
-    assert f"{run.summary['facts']} facts in" in page
+    mine = Fact.objects.filter(log__agency__path__startswith=admin.agency.path).count()
+    assert f"In the logs you see: {mine} facts in" in page
 
 
 def test_a_tampered_fact_shows_on_the_page(client, admin, signed):
@@ -207,6 +208,41 @@ def test_an_administrator_sees_only_the_problems_of_their_agencies(client, world
     page = page_for(root)
     assert all(m in page for m in (in_a, in_b, in_system))
     assert "not shown" not in page and f"{total} problems</span>" in page
+
+
+def test_an_administrator_is_shown_the_counts_of_their_logs_only(client, world, admins, signed):
+    admin_a, _, root = admins
+    with transaction.atomic():
+        for n in range(5):
+            append_fact(Actor.system(), "thing.made", ("thing", n), {"n": n}, world.b)
+    call_command("checkpoint", stdout=io.StringIO(), stderr=io.StringIO())
+    client.force_login(root)
+    run = start_and_run(client)
+    by_log = run.summary["by_log"]
+    assert by_log[B_LOG]["facts"] == Fact.objects.filter(log__origin=B_LOG).count()
+    assert sum(c["facts"] for c in by_log.values()) == run.summary["facts"]
+    assert sum(c["logs"] for c in by_log.values()) == run.summary["logs"]
+    everything = (
+        f"{run.summary['facts']} facts in {run.summary['logs']} logs, "
+        f"{run.summary['checkpoints']} checkpoints"
+    )
+    assert everything in client.get(reverse("verification")).content.decode()
+
+    client.force_login(admin_a)
+    page = client.get(reverse("verification")).content.decode()
+    logs = Log.objects.filter(agency__path__startswith=world.a.path)
+    facts = Fact.objects.filter(log__in=logs, pk__lte=run_fact_before(run)).count()
+    checkpoints = Checkpoint.objects.filter(log__in=logs).count()
+    assert (
+        f"In the logs you see: {facts} facts in {logs.count()} logs, {checkpoints} checkpoints"
+        in page
+    )
+    assert everything not in page
+
+
+def run_fact_before(run: VerificationRun) -> int:
+    """The last fact a run could have checked (those after it were appended later)."""
+    return Fact.objects.get(kind="ledger.verified", subject_id=str(run.pk)).pk
 
 
 def test_problems_of_other_agencies_only_say_none_in_yours(client, world, admins, signed):

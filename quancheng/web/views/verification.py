@@ -18,6 +18,7 @@ from quancheng.ledger.proofs import visible_logs
 from quancheng.ledger.verification import (
     can_run_verification,
     request_verification,
+    scoped_checked,
     scoped_problems,
 )
 
@@ -39,18 +40,20 @@ def verification(request: HttpRequest) -> HttpResponse:
     )
     pending = latest if latest is not None and latest.finished_at is None else None
     history = list(VerificationRun.objects.select_related("started_by")[:10])
-    # an administrator of an agency sees the problems of the logs they may see; the rest is
-    # counted, not shown (a superuser sees everything)
+    # an administrator of an agency sees the problems and counts of the logs they may see;
+    # the rest is counted, not shown (a superuser sees everything)
     origins = None
     if not is_installation_administrator(request.user):
         origins = set(visible_logs(request.user).values_list("origin", flat=True))
     for run in [finished, *history]:
         if run is not None:
             run.scoped = scoped_problems(run, origins)
+    if finished is not None:
+        finished.checked = scoped_checked(finished, origins)
     return render(
         request,
         "web/verification.html",
-        {"last": finished, "pending": pending, "history": history},
+        {"last": finished, "pending": pending, "history": history, "everything": origins is None},
     )
 
 
