@@ -42,6 +42,9 @@ def main() -> None:
     if args.worker:
         print(json.dumps(run_worker(args.facts, args.batch)))
         return
+    from bench.common import machine_line
+
+    print(machine_line())
     print(f"Ledger: {args.facts} facts in one log, {args.batch} appends per transaction")
     header = (
         f"{'backend':<12}{'append_fact/s':>14}{'append_facts/s':>15}{'checkpoint s':>13}"
