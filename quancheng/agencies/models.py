@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -86,7 +88,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     roles = models.JSONField(_("roles"), default=list, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -58,7 +58,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict:
 def open_case(request: HttpRequest, payload: CaseIn) -> Status:
     """Open a case in the caller's agency, under the agency's pack, at its first stage."""
     user = caller(request)
-    if not can_open_case(user):
+    if not can_open_case(user) or user.agency is None:  # can_open_case needs an agency too
         raise HttpError(403, _("Your role cannot open cases."))
     agency = user.agency.enforcement_agency
     case = actions.open_case(

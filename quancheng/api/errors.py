@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from quancheng.cases.validation import ActionError
 from quancheng.policies.registry import UnknownPack
 
 logger = logging.getLogger(__name__)
+_E = TypeVar("_E", bound=Exception)
 
 # Where ninja says a value came from; the first element of a pydantic error location.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
@@ -66,12 +68,20 @@ def install(api: NinjaAPI) -> None:
         logger.exception("API request failed: %s %s", request.method, request.path)
         return json_error(api, request, 500, _("Internal error; the request changed nothing."))
 
-    api.add_exception_handler(ActionError, on_action_error)
-    api.add_exception_handler(ValidationError, on_validation_error)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(UnknownPack, on_unknown_pack)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(Exception, on_crash)
+    _add_handler(api, ActionError, on_action_error)
+    _add_handler(api, ValidationError, on_validation_error)
+    _add_handler(api, HttpError, on_http_error)
+    _add_handler(api, UnknownPack, on_unknown_pack)
+    _add_handler(api, Http404, on_not_found)
+    _add_handler(api, Exception, on_crash)
+
+
+def _add_handler(
+    api: NinjaAPI, exc_class: type[_E], handler: Callable[[HttpRequest, _E], HttpResponse]
+) -> None:
+    """``api.add_exception_handler`` typed as ninja calls a handler: with the exception
+    raised. (ninja's annotation says the exception or its class; it never passes a class.)"""
+    api.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
 
 
 def _http_message(exc: HttpError) -> str:

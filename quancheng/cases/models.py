@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Max
@@ -9,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.cases.choices import PartyKind, SignerRole, StartMode
 
+if TYPE_CHECKING:
+    from quancheng.agencies.models import User
+
 
 class CaseQuerySet(models.QuerySet["Case"]):
-    def visible_to(self, user: settings.AUTH_USER_MODEL) -> CaseQuerySet:  # type: ignore[valid-type]
+    def visible_to(self, user: User) -> CaseQuerySet:
         """Cases a user may read: their own agency's, and for a supervisor every agency below."""
         from quancheng.agencies.permissions import visible_agency_path
 

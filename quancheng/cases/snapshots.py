@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 from quancheng.cases.models import Case, Party, Record, RecordVersion, Signature, SignatureRefusal
 from quancheng.devices.choices import STATUS_AFTER
@@ -74,9 +76,10 @@ def _add_records(snaps: dict[int, CaseSnap]) -> None:
         r["id"]: r
         for r in Record.objects.filter(case_id__in=snaps).values("id", "case_id", "kind", "stage")
     }
-    latest: dict[int, dict] = {}
+    # the rows .values() gives (the stubs type corrects_id as int: it is int | None)
+    latest: dict[int, Mapping[str, Any]] = {}
     counts: dict[int, int] = defaultdict(int)
-    for v in (
+    for row in (
         RecordVersion.objects.filter(record__case_id__in=snaps)
         .values(
             "id",
@@ -91,8 +94,8 @@ def _add_records(snaps: dict[int, CaseSnap]) -> None:
         )
         .order_by("record_id", "number")
     ):
-        latest[v["record_id"]] = v
-        counts[v["record_id"]] += 1
+        latest[row["record_id"]] = row
+        counts[row["record_id"]] += 1
     version_ids = [v["id"] for v in latest.values()]
     signatures: dict[int, list[SignatureSnap]] = defaultdict(list)
     for s in Signature.objects.filter(version_id__in=version_ids).values(

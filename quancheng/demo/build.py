@@ -130,7 +130,7 @@ class CaseBuilder:
         if role == SignerRole.OFFICER and n < len(officers):
             return SignatureInput(role, officers[n].name, signed_at, officers[n])
         people = self.staff.people()
-        names = {
+        names: dict[str, str] = {
             SignerRole.PARTY: self.spec.party,
             SignerRole.REVIEWER: people["legal_reviewer"],
             SignerRole.APPROVER: people["head"],

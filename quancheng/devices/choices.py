@@ -34,7 +34,8 @@ class DeviceEventKind(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-STATUS_AFTER = {
+# str keys: a DeviceEventKind is one, and snapshots look up kinds read from the database
+STATUS_AFTER: dict[str, DeviceStatus] = {
     DeviceEventKind.REPAIR_STARTED: DeviceStatus.UNDER_REPAIR,
     DeviceEventKind.REPAIR_ENDED: DeviceStatus.IN_SERVICE,
     DeviceEventKind.RETIRED: DeviceStatus.RETIRED,

@@ -185,9 +185,13 @@ def _issue(pair: KeyPair, common: str, organization: str) -> KeyPair:
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        # The CA is ours (init_ca: ECDSA P-256); the key types say it might be one that
+        # cannot issue certificates (X25519, X448, DH …).
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()),
-            False,  # type: ignore[arg-type]
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_cert.public_key()  # type: ignore[arg-type]
+            ),
+            False,
         )
         .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
     )
@@ -225,7 +229,7 @@ def import_cert(
         raise SigningKeyError(
             _("Cannot read the key %(path)s: %(e)s") % {"path": key_file, "e": exc}
         ) from exc
-    if key.public_key().public_bytes(  # type: ignore[union-attr]
+    if key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     ) != cert.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -3,9 +3,9 @@ signature that says plainly what holds and what does not."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -31,7 +31,7 @@ class NotAPdf(Exception):
     """The bytes are not a PDF that can be read."""
 
 
-@dataclass
+@dataclasses.dataclass
 class SignatureStatus:
     field: str
     signer: str
@@ -43,17 +43,19 @@ class SignatureStatus:
     timestamp_valid: bool | None
     coverage: str
     modification: str
-    problems: list[str] = field(default_factory=list)
+    # not the bare ``field``: in this class body that names the attribute above (to mypy
+    # already; to Python too the moment the attribute gets a default)
+    problems: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-@dataclass
+@dataclasses.dataclass
 class PdfReport:
     signatures: list[SignatureStatus]
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -21,7 +21,13 @@ from quancheng.documents.verify import PdfReport, verify_stored
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
-from quancheng.web.access import get_case_for_user, get_record_in, log_view, require_write
+from quancheng.web.access import (
+    get_case_for_user,
+    get_record_in,
+    log_view,
+    require_write,
+    signed_in_user,
+)
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,7 @@ def sign(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
     require_write(request, case)
     document = get_object_or_404(Document.objects.filter(case=case), pk=doc_id)
-    officer = Officer.objects.filter(user=request.user).first()  # type: ignore[misc]
+    officer = Officer.objects.filter(user=signed_in_user(request)).first()
     try:
         if officer is None:
             raise ActionError(_("Only an officer signs a document."), "officer")

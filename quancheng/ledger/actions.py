@@ -347,7 +347,8 @@ def sign_checkpoints(
     outside any transaction; checkpoints and tokens are then written together. A TSA that
     fails leaves the checkpoint unstamped and is reported through ``timestamp_failed``;
     with ``require_timestamp`` it raises ``TimestampError`` and nothing is written."""
-    signers = {None: current_key()}  # the installation's; an agency's own when it has one
+    # the installation's; an agency's own when it has one
+    signers: dict[int | None, SigningKeyPair] = {None: current_key()}
     url = timestamps.tsa_url()
     if require_timestamp and not url:
         raise timestamps.TimestampError(

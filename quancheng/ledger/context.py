@@ -22,7 +22,7 @@ class Actor:
     @classmethod
     def from_request(cls, request: HttpRequest, channel: str = Channel.WEB) -> Actor:
         user = request.user if request.user.is_authenticated else None
-        return cls(user=user, channel=channel, remote_addr=request.META.get("REMOTE_ADDR"))  # type: ignore[arg-type]
+        return cls(user=user, channel=channel, remote_addr=request.META.get("REMOTE_ADDR"))
 
     @classmethod
     def system(cls, channel: str = Channel.SYSTEM, user: User | None = None) -> Actor:

@@ -11,7 +11,7 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -22,6 +22,8 @@ from quancheng.ledger.canonical import canonical_json
 from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
 
 if TYPE_CHECKING:
+    from django.db.models import Field
+
     from quancheng.agencies.models import Agency
 
 # The head of a log as seen under its lock: its last seq, and the leaf of the last fact on
@@ -220,7 +222,9 @@ def _db() -> BaseDatabaseWrapper:
 def _adapted(column: str, value: Any, db: BaseDatabaseWrapper) -> Any:
     if column not in _ADAPTED:
         return value
-    return Fact._meta.get_field(column.removesuffix("_id")).get_db_prep_save(value, db)
+    # a column of Fact's own: a Field, never the reverse relation get_field may also return
+    field = cast("Field[Any, Any]", Fact._meta.get_field(column.removesuffix("_id")))
+    return field.get_db_prep_save(value, db)
 
 
 def _params(values: dict[str, Any]) -> list[Any]:
@@ -240,8 +244,9 @@ def _attnames() -> tuple[str, ...]:
 
 def _saved(pk: int, values: dict[str, Any]) -> Fact:
     """The row as a saved instance (``from_db`` with every field: Django's fast path)."""
-    row = [pk if name == "id" else values[name] for name in _attnames()]
-    return Fact.from_db(DEFAULT_DB_ALIAS, None, row)
+    names = _attnames()
+    row = [pk if name == "id" else values[name] for name in names]
+    return Fact.from_db(DEFAULT_DB_ALIAS, names, row)
 
 
 def insert_fact(values: dict[str, Any]) -> Fact:
@@ -323,5 +328,5 @@ def _logged(sql: str, started: float, db: BaseDatabaseWrapper | None = None) -> 
         db.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
 
 
-def _bytes(value: object) -> bytes | None:
-    return None if value is None else bytes(value)  # type: ignore[arg-type]
+def _bytes(value: bytes | memoryview | None) -> bytes | None:
+    return None if value is None else bytes(value)

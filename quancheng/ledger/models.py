@@ -3,6 +3,8 @@ as Merkle logs (one per agency, one for the system) with signed checkpoints."""
 
 from __future__ import annotations
 
+import base64
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -141,6 +143,10 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log} @ {self.size}"
+
+    @property
+    def root_base64(self) -> str:
+        return base64.b64encode(bytes(self.root_hash)).decode()
 
 
 class CheckpointTimestamp(models.Model):

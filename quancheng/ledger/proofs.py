@@ -8,7 +8,6 @@ so whoever holds the checkpoint's note and the verifier key can check them alone
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +126,7 @@ def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
         "origin": checkpoint.log.origin,
         "tree_size": checkpoint.size,
         "root": bytes(checkpoint.root_hash).hex(),
-        "root_base64": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
+        "root_base64": checkpoint.root_base64,
         "created_at": checkpoint.created_at.isoformat(),
         "note": checkpoint.note,
     }

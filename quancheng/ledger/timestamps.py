@@ -14,6 +14,7 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -41,7 +42,7 @@ class TimestampError(Exception):
 @dataclass(frozen=True)
 class Stamp:
     token: bytes  # DER TimeStampToken
-    gen_time: object  # aware datetime (UTC)
+    gen_time: datetime  # aware (UTC)
     tsa_url: str
 
 
@@ -188,7 +189,7 @@ def _verify(response: TimeStampResponse, digest: bytes, roots: list[x509.Certifi
 class TokenCheck:
     problem: str  # "" when the token holds
     forged: bool  # the token does not stamp this note, or its signature does not hold
-    gen_time: object | None
+    gen_time: datetime | None
 
 
 def check_token(token: bytes, note: str) -> TokenCheck:

@@ -9,6 +9,7 @@ from their few leaves when asked. A proof at a million leaves then reads about f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -25,7 +26,7 @@ class TreeError(Exception):
     """The log in the database cannot give what was asked (a size it does not have, a gap)."""
 
 
-def _rows(sql: str, params: list[object]) -> list[tuple]:
+def _rows(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -156,7 +157,7 @@ class LogTree:
 
     def built(self) -> dict[int, int]:
         """For each cached level, how many nodes are built (they are built left to right)."""
-        out = {}
+        out: dict[int, int] = {}
         level = NODE_MIN_LEVEL
         while True:
             ((top,),) = _rows(

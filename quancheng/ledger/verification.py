@@ -323,8 +323,8 @@ def scoped_problems(run_row: VerificationRun, origins: set[str] | None) -> Scope
     summary = run_row.summary or {}
     total = int(summary.get("problem_count", 0))
     if origins is None:
-        more = dict(summary.get("more", {}))
-        return ScopedProblems(list(run_row.problems or []), more, total, 0)
+        everything = dict(summary.get("more", {}))
+        return ScopedProblems(list(run_row.problems or []), everything, total, 0)
     problems = [p for p in run_row.problems or [] if p.get("log") in origins]
     more: Counter[str] = Counter()
     for entry in summary.get("more_by_log", []):

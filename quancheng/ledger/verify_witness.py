@@ -77,6 +77,8 @@ def _check_cosignature(
 ) -> None:
     args = {"id": checkpoint.pk, "log": log.origin, "w": row.witness.name}
     key = keys.get(row.witness_id)
+    parsed: cosignature.Cosignature | None
+    body: note.CheckpointBody | None
     try:
         parsed = cosignature.parse_line(row.line)
         body = note.parse_checkpoint(row.text)

@@ -81,6 +81,9 @@ def current_signer() -> Signer:
             % {"path": path}
         )
     private = keys.read_private_key(path)
+    if not isinstance(private, Ed25519PrivateKey):
+        # an SM2 key: witness init writes Ed25519 keys only (C2SP), so no row can match it
+        raise KeyFileError(_("The key in the witness key file is not registered."))
     public = private.public_key().public_bytes_raw()
     for row in WitnessKey.objects.all():
         if cosignature.parse_verifier_key(row.verifier_key).public_key == public:

@@ -177,7 +177,9 @@ def submit(
     raise AssertionError("unreachable")
 
 
-def refused(witness: Witness, checkpoint: Checkpoint, status: int, body: bytes) -> str:
+def refused(witness: Witness, checkpoint: Checkpoint, status: int | None, body: bytes) -> str:
+    """The message for a witness's refusal; ``status`` is the HTTP status it answered (None
+    from a reply file that gives none)."""
     detail = body.decode("utf-8", "replace").strip()[:300]
     return _(
         "Witness %(w)s refused checkpoint #%(id)s of %(log)s (size %(size)s): "

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 BLOCK = 256 * 1024
@@ -87,7 +87,7 @@ def ranged_response(
     *,
     last_modified: float | None = None,
     headers: dict[str, str] | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A 200, 206 or 416 answer for ``stream`` of ``size`` bytes (closed when sent).
 
     ``etag`` must change whenever the bytes do (the SHA-256 of an original serves, as it
@@ -100,6 +100,7 @@ def ranged_response(
     header = request.headers.get("Range") if request.method in ("GET", "HEAD") else None
     if header and not _if_range_holds(request.headers.get("If-Range"), tag, last_modified):
         header = None
+    response: HttpResponseBase
     try:
         byte_range = parse_range(header, size)
     except Unsatisfiable:

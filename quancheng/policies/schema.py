@@ -344,6 +344,7 @@ def check_cross_references(pack: Pack) -> None:
     _unique([r.id for r in pack.requirements], "requirement", ("requirements",))
     _unique([s.id for s in pack.audio_visual.scenarios], "scenario", ("audio_visual", "scenarios"))
     produced: set[str] = set()
+    at: tuple[int | str, ...]  # the key path of what is being checked
     for k, kind in enumerate(pack.record_kinds):
         at = ("record_kinds", k)
         if kind.stage not in stage_ids:

@@ -13,9 +13,17 @@ from quancheng.cases.models import Case, Record
 from quancheng.ledger.context import Actor
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a view behind ``login_required``, where nobody is anonymous (403 if so)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
 def get_case_for_user(request: HttpRequest, pk: int) -> Case:
     """The case if the user may read it, else 404 (so its existence is not revealed)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     return get_object_or_404(Case.objects.visible_to(user).select_related("agency"), pk=pk)
 
 
@@ -35,13 +43,13 @@ def may_write(user: User, case: Case) -> bool:
 
 def require_write(request: HttpRequest, case: Case) -> None:
     """Refuse (403) a change to a case the user may only read, as a supervisor."""
-    if not may_write(request.user, case):  # type: ignore[arg-type]
+    if not may_write(signed_in_user(request), case):
         raise PermissionDenied
 
 
 def home_agency(request: HttpRequest) -> Agency:
     """The enforcement agency in which the user opens cases; 403 for users who cannot."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if not can_open_case(user) or user.agency is None:
         raise PermissionDenied
     return user.agency.enforcement_agency

@@ -3,7 +3,7 @@ actions check it against the pack."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -49,11 +49,12 @@ class OpenCaseForm(forms.Form):
 
     def __init__(self, pack: Pack, officers: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action_types"].choices = [
+        # self.fields holds copies of the fields declared above, typed as plain Fields
+        cast(forms.MultipleChoiceField, self.fields["action_types"]).choices = [
             (a, ActionType(a).label) for a in pack.scope.action_types
         ]
         self.fields["opened_at"].initial = now_minute
-        self.fields["officers"].queryset = officers
+        cast(forms.ModelMultipleChoiceField, self.fields["officers"]).queryset = officers
 
     def action_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -124,9 +125,9 @@ class CaseFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [("", _("Any")), *stages]
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [("", _("Any")), *stages]
         if len(agencies) > 1:  # a supervisor's list spans several agencies
-            self.fields["agency"].choices = [("", _("Any")), *agencies]
+            cast(forms.ChoiceField, self.fields["agency"]).choices = [("", _("Any")), *agencies]
         else:
             del self.fields["agency"]
 

@@ -52,7 +52,7 @@ def export_case(case: Case) -> dict[str, Any]:
             }
         )
     devices: dict[str, Any] = {}
-    recordings = []
+    recordings: list[dict[str, Any]] = []
     for index, rec in enumerate(
         Recording.objects.filter(case=case)
         .select_related("device")

@@ -227,8 +227,8 @@ class _Builder:
             pack_id=pack.id,
             party_names=tuple(p["name"] for p in self.doc.get("parties", [])),
             records=records,  # type: ignore[arg-type]
-            recordings=recordings,  # type: ignore[arg-type]
-            interruptions=interruptions,  # type: ignore[arg-type]
+            recordings=recordings,
+            interruptions=interruptions,
         )
         return CaseFile(self.doc, pack, snapshot)
 

@@ -278,7 +278,7 @@ class S3Store:
 
     def open(self, original: Original) -> BinaryIO:
         raw = S3ObjectReader(self.client, self.bucket, original.key, original.size)
-        return io.BufferedReader(raw, buffer_size=MIB)  # type: ignore[return-value]
+        return io.BufferedReader(raw, buffer_size=MIB)
 
     def local_path(self, original: Original) -> Path | None:
         return None

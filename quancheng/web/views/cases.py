@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +25,7 @@ from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
 from quancheng.documents.views import case_documents, unsealed_documents
 from quancheng.ledger.context import Actor
+from quancheng.policies.choices import StartMode
 from quancheng.policies.registry import get_pack
 from quancheng.web.access import (
     get_case_for_user,
@@ -30,9 +33,10 @@ from quancheng.web.access import (
     log_view,
     may_write,
     require_write,
+    signed_in_user,
 )
 from quancheng.web.errors import attach_error
-from quancheng.web.forms import CaseFilterForm, OpenCaseForm, PartyFormSet, start_kinds
+from quancheng.web.forms import CaseFilterForm, OpenCaseForm, PartyForm, PartyFormSet, start_kinds
 from quancheng.web.labels import action_type_labels, label, stage_label
 from quancheng.web.record_forms import RecordFieldsForm
 from quancheng.web.timeline import build_timeline
@@ -69,9 +73,9 @@ def _agency_choices(user: User) -> list[tuple[str, str]]:
 @login_required
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible = Case.objects.visible_to(user)  # type: ignore[arg-type]
-    own_pack = user.agency.pack_id if user.agency else None  # type: ignore[union-attr]
+    user = signed_in_user(request)
+    visible = Case.objects.visible_to(user)
+    own_pack = user.agency.pack_id if user.agency else None
     pack_ids = list(visible.order_by().values_list("pack_id", flat=True).distinct())
     form = CaseFilterForm(
         _stage_choices(pack_ids, own_pack), _agency_choices(user), request.GET or None
@@ -90,23 +94,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "can_open": _can_open(request),
+            "can_open": can_open_case(user),
         },
     )
 
 
-def _row(case: Case, now: object) -> CaseRow:
+def _row(case: Case, now: datetime) -> CaseRow:
     deadline = getattr(getattr(case, "compliance", None), "next_deadline_at", None)
     return CaseRow(
         case=case,
         stage=stage_label(get_pack(case.pack_id), case.stage),
         action_types=action_type_labels(case.action_types),
-        overdue=deadline is not None and deadline < now,  # type: ignore[operator]
+        overdue=deadline is not None and deadline < now,
     )
-
-
-def _can_open(request: HttpRequest) -> bool:
-    return can_open_case(request.user)  # type: ignore[arg-type]
 
 
 @login_required
@@ -115,9 +115,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
     log_view(request, case)
     pack = get_pack(case.pack_id)
-    writer = may_write(request.user, case)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    writer = may_write(user, case)
     evaluation = evaluate_case(case)
-    timeline = build_timeline(case, pack, evaluation, request.user, writer)  # type: ignore[arg-type]
+    timeline = build_timeline(case, pack, evaluation, user, writer)
     return render(
         request,
         "web/case_detail.html",
@@ -145,7 +146,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
     pack = get_pack(agency.pack_id)
     officers = Officer.objects.filter(agency__path__startswith=agency.path)
     data = request.POST if request.method == "POST" else None
-    own = Officer.objects.filter(user=request.user).first()
+    own = Officer.objects.filter(user=signed_in_user(request)).first()
     form = OpenCaseForm(pack, officers, data, initial={"officers": [own] if own else []})
     parties = PartyFormSet(data, prefix="parties")
     start_forms = {
@@ -165,7 +166,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
             return redirect(case)
     start_sections = [
         {"mode": mode, "label": label_, "forms": start_forms[mode]}
-        for mode, label_ in form.fields["start_mode"].choices
+        for mode, label_ in StartMode.choices  # the form's start_mode choices
         if start_forms[mode]
     ]
     return render(
@@ -175,7 +176,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _all_valid(form: OpenCaseForm, parties: PartyFormSet, start_forms: dict) -> bool:
+def _all_valid(form: OpenCaseForm, parties: BaseFormSet[PartyForm], start_forms: dict) -> bool:
     results = [form.is_valid(), parties.is_valid()]
     results += [f.is_valid() for forms in start_forms.values() for f in forms]
     return all(results)
@@ -185,12 +186,12 @@ def _open(
     request: HttpRequest,
     agency: Agency,
     form: OpenCaseForm,
-    parties: PartyFormSet,
+    parties: BaseFormSet[PartyForm],
     start_forms: list[RecordFieldsForm],
 ) -> Case | None:
     """Open the case and add the start records entered with it, all or nothing."""
     actor = Actor.from_request(request)
-    target: object = form
+    target: BaseForm = form
     try:
         with transaction.atomic():
             case = open_case(
@@ -209,7 +210,7 @@ def _open(
                         form.cleaned_data["opened_at"],
                     )
     except ActionError as error:
-        attach_error(target, error)  # type: ignore[arg-type]
+        attach_error(target, error)
         return None
     return case
 

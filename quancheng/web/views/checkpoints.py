@@ -4,7 +4,6 @@ download."""
 
 from __future__ import annotations
 
-import base64
 import re
 
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET
 from quancheng.agencies.permissions import can_see_checkpoints
 from quancheng.ledger.models import Checkpoint, Fact
 from quancheng.ledger.proofs import ProofError, checkpoint_for, checkpoint_logs
+from quancheng.web.access import signed_in_user
 
 LATEST = 5  # checkpoints shown per log
 
@@ -25,11 +25,12 @@ LATEST = 5  # checkpoints shown per log
 @login_required
 @require_GET
 def checkpoint_list(request: HttpRequest) -> HttpResponse:
-    if not can_see_checkpoints(request.user):
+    user = signed_in_user(request)
+    if not can_see_checkpoints(user):
         raise PermissionDenied
     last_seq = Fact.objects.filter(log=OuterRef("pk")).order_by("-seq").values("seq")[:1]
     logs = list(
-        checkpoint_logs(request.user)
+        checkpoint_logs(user)
         .select_related("agency")
         .annotate(last_seq=Subquery(last_seq))
         .order_by("agency__path", "id")
@@ -44,7 +45,6 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
     )
     by_log: dict[int, list[Checkpoint]] = {}
     for checkpoint in latest:
-        checkpoint.root_base64 = base64.b64encode(bytes(checkpoint.root_hash)).decode()
         by_log.setdefault(checkpoint.log_id, []).append(checkpoint)
     rows = []
     for log in logs:
@@ -61,10 +61,11 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def checkpoint_note(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed note exactly as stored (C2SP signed-note), as a text file."""
-    if not can_see_checkpoints(request.user):
+    user = signed_in_user(request)
+    if not can_see_checkpoints(user):
         raise PermissionDenied
     try:
-        checkpoint = checkpoint_for(request.user, pk)
+        checkpoint = checkpoint_for(user, pk)
     except ProofError:
         raise Http404 from None
     name = re.sub(r"[^A-Za-z0-9.-]+", "_", checkpoint.log.origin)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quancheng.agencies.models import Agency, User
 from quancheng.cases.validation import ActionError
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind
@@ -18,6 +19,7 @@ from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices
 from quancheng.ledger.context import Actor
 from quancheng.media.due import due_recordings
+from quancheng.web.access import signed_in_user
 from quancheng.web.device_forms import (
     CheckForm,
     DeviceFilterForm,
@@ -31,28 +33,29 @@ from quancheng.web.errors import attach_error
 
 
 def _device(request: HttpRequest, serial: str) -> Device:
-    device = visible_devices(request.user).filter(serial=serial).first()  # type: ignore[arg-type]
+    device = visible_devices(signed_in_user(request)).filter(serial=serial).first()
     if device is None:
         raise Http404
     return device
 
 
-def _home(request: HttpRequest):  # type: ignore[no-untyped-def]
-    agency = request.user.agency  # type: ignore[union-attr]
+def _home(user: User) -> Agency | None:
+    agency = user.agency
     return agency.enforcement_agency if agency else None
 
 
 @login_required
 @require_GET
 def device_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = DeviceFilterForm(request.GET or None)
-    devices = visible_devices(request.user)  # type: ignore[arg-type]
+    devices = visible_devices(user)
     if form.is_valid():
         if form.cleaned_data["status"]:
             devices = devices.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["kind"]:
             devices = devices.filter(kind=form.cleaned_data["kind"])
-    home = _home(request)
+    home = _home(user)
     rows = [(d, actions.open_loan(d)) for d in devices]
     return render(
         request,
@@ -60,7 +63,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
-            "can_register": home is not None and actions.may_keep(request.user, home),  # type: ignore[arg-type]
+            "can_register": home is not None and actions.may_keep(user, home),
         },
     )
 
@@ -68,8 +71,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def device_register(request: HttpRequest) -> HttpResponse:
-    home = _home(request)
-    if home is None or not actions.may_keep(request.user, home):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    home = _home(user)
+    if home is None or not actions.may_keep(user, home):
         raise PermissionDenied
     form = RegisterDeviceForm(home, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +97,7 @@ def device_register(request: HttpRequest) -> HttpResponse:
 
 
 def _event_kinds(device: Device, keeper: bool, user_ok: bool) -> list[str]:
-    kinds = []
+    kinds: list[str] = []
     if user_ok and device.status == "in_service":
         kinds.append(DeviceEventKind.FAULT)
     if keeper:
@@ -109,8 +113,9 @@ def _event_kinds(device: Device, keeper: bool, user_ok: bool) -> list[str]:
 @require_GET
 def device_detail(request: HttpRequest, serial: str) -> HttpResponse:
     device = _device(request, serial)
-    keeper = actions.may_keep(request.user, device.agency)  # type: ignore[arg-type]
-    user_ok = actions.may_use(request.user, device.agency)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    keeper = actions.may_keep(user, device.agency)
+    user_ok = actions.may_use(user, device.agency)
     loan = actions.open_loan(device)
     in_service = device.status == "in_service"
     kinds = _event_kinds(device, keeper, user_ok)
@@ -154,7 +159,9 @@ def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            # iterating an ErrorList gives its messages as str (the stubs say maybe not)
+            text = " ".join(map(str, errors))
+            messages.error(request, f"{label}: {text}" if label else text)
         return redirect("devices:detail", serial=serial)
     data = form.cleaned_data
     try:
@@ -196,7 +203,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     form = DueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = due_recordings(
-        request.user,  # type: ignore[arg-type]
+        signed_in_user(request),
         state=filters.get("state", ""),
         device=filters.get("device", "").strip(),
         officer=filters.get("officer", "").strip(),

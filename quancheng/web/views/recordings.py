@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import mimetypes
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
@@ -29,13 +30,18 @@ from quancheng.web.access import get_case_for_user, log_view
 CACHE_PRIVATE = "private, max-age=3600"
 
 
-def _recording(request: HttpRequest, pk: int, recording_id: int) -> tuple[Case, Recording]:
+def _recording(
+    request: HttpRequest, pk: int, recording_id: int
+) -> tuple[Case, Recording, Original]:
+    """The case, one of its recordings, and the recording's original (404 if it has none)."""
     case = get_case_for_user(request, pk)
     recording = get_object_or_404(
         case.recordings.select_related("original").filter(original__isnull=False),
         pk=recording_id,
     )
-    return case, recording
+    if recording.original is None:  # excluded by the query: for the type checker
+        raise Http404
+    return case, recording, recording.original
 
 
 def _starts_viewing(request: HttpRequest) -> bool:
@@ -65,10 +71,10 @@ def _digest_headers(original: Original) -> dict[str, str]:
 
 @login_required
 @require_safe
-def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
+def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResponseBase:
     """The proxy if one was made, else the original (which then plays as it is)."""
-    case, recording = _recording(request, pk, recording_id)
-    original = recording.original
+    case, recording, original = _recording(request, pk, recording_id)
+    stream: BinaryIO
     proxy = latest_derivative(original, Derivative.Kind.PROXY)
     if proxy is not None and proxy.file_path().is_file():
         path = proxy.file_path()
@@ -89,10 +95,9 @@ def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResp
 
 @login_required
 @require_safe
-def recording_download(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
+def recording_download(request: HttpRequest, pk: int, recording_id: int) -> HttpResponseBase:
     """The original byte for byte, its digest in the headers; Range resumes a download."""
-    case, recording = _recording(request, pk, recording_id)
-    original = recording.original
+    case, recording, original = _recording(request, pk, recording_id)
     name = recording.file_name or f"{original.sha256}.bin"
     headers = {
         "Content-Disposition": content_disposition_header(True, name),
@@ -112,10 +117,10 @@ def recording_download(request: HttpRequest, pk: int, recording_id: int) -> Http
 
 @login_required
 @require_safe
-def recording_thumbnail(request: HttpRequest, pk: int, recording_id: int) -> HttpResponse:
+def recording_thumbnail(request: HttpRequest, pk: int, recording_id: int) -> HttpResponseBase:
     """The thumbnail shown on the case page (part of the case page's logged view)."""
-    _case, recording = _recording(request, pk, recording_id)
-    thumbnail = latest_derivative(recording.original, Derivative.Kind.THUMBNAIL)
+    *_, original = _recording(request, pk, recording_id)
+    thumbnail = latest_derivative(original, Derivative.Kind.THUMBNAIL)
     if thumbnail is None or not thumbnail.file_path().is_file():
         raise Http404
     response = FileResponse(thumbnail.file_path().open("rb"), content_type="image/jpeg")

@@ -31,6 +31,7 @@ from quancheng.web.access import (
     log_view,
     may_write,
     require_write,
+    signed_in_user,
 )
 from quancheng.web.display import Change, Row, version_changes, version_rows
 from quancheng.web.errors import attach_error
@@ -131,7 +132,8 @@ def _render_history(
         for i, version in enumerate(versions)
     ]
     entries.reverse()
-    writer = may_write(request.user, case)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    writer = may_write(user, case)
     pack = get_pack(case.pack_id)
     # A closed case takes nothing more, except in a stage the pack keeps open (archiving).
     stage = next((s for s in pack.stages if s.id == record.stage), None)
@@ -147,7 +149,7 @@ def _render_history(
             "kind_label": label(kind),
             "stage": stage_label(pack, record.stage),
             "entries": entries,
-            "can_write": writer and correctable and request.user.has_role(*kind.author_roles),  # type: ignore[union-attr]
+            "can_write": writer and correctable and user.has_role(*kind.author_roles),
             "sign_form": sign_form if writer else None,
         },
     )

@@ -15,7 +15,7 @@ from quancheng.agencies.models import Officer
 from quancheng.devices.choices import DeviceStatus
 from quancheng.devices.models import Device
 from quancheng.policies.registry import get_pack
-from quancheng.web.access import get_case_for_user, require_write
+from quancheng.web.access import get_case_for_user, require_write, signed_in_user
 from quancheng.web.labels import label
 
 
@@ -29,7 +29,11 @@ def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
         status=DeviceStatus.RETIRED
     )
     officers = Officer.objects.filter(agency__path__startswith=home.path).exclude(cert_no="")
-    own = Officer.objects.filter(user=request.user).values_list("cert_no", flat=True).first()
+    own = (
+        Officer.objects.filter(user=signed_in_user(request))
+        .values_list("cert_no", flat=True)
+        .first()
+    )
     pack = get_pack(case.pack_id)
     now = timezone.localtime()
     offset = now.strftime("%z")

@@ -21,6 +21,7 @@ from quancheng.ledger.verification import (
     scoped_checked,
     scoped_problems,
 )
+from quancheng.web.access import signed_in_user
 
 
 def _administrator(request: HttpRequest) -> None:
@@ -42,14 +43,16 @@ def verification(request: HttpRequest) -> HttpResponse:
     history = list(VerificationRun.objects.select_related("started_by")[:10])
     # an administrator of an agency sees the problems and counts of the logs they may see;
     # the rest is counted, not shown (a superuser sees everything)
+    user = signed_in_user(request)
     origins = None
-    if not is_installation_administrator(request.user):
-        origins = set(visible_logs(request.user).values_list("origin", flat=True))
+    if not is_installation_administrator(user):
+        origins = set(visible_logs(user).values_list("origin", flat=True))
+    # set on the rows for the template only (not model fields)
     for run in [finished, *history]:
         if run is not None:
-            run.scoped = scoped_problems(run, origins)
+            run.scoped = scoped_problems(run, origins)  # type: ignore[attr-defined]
     if finished is not None:
-        finished.checked = scoped_checked(finished, origins)
+        finished.checked = scoped_checked(finished, origins)  # type: ignore[attr-defined]
     return render(
         request,
         "web/verification.html",

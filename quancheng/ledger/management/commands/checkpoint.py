@@ -8,7 +8,7 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import schedule, witnessing
@@ -23,7 +23,7 @@ from quancheng.ledger.timestamps import TimestampError
 class Command(BaseCommand):
     help = "Sign checkpoints (C2SP tlog-checkpoint) of the ledger logs now."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--origin", action="append", help="only this log (repeatable)")
         parser.add_argument("--force", action="store_true", help="sign even if unchanged")
         parser.add_argument(

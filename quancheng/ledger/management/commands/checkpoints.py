@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import witness_files
@@ -25,7 +25,7 @@ def _write(path: str, data: dict) -> None:
 class Command(BaseCommand):
     help = "Exchange checkpoints and cosignatures with a witness by file."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help="write the requests for a witness")
         export.add_argument("--witness", required=True, help="the witness's name")

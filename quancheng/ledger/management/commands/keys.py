@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency
@@ -16,7 +16,7 @@ from quancheng.ledger.models import SigningKey
 class Command(BaseCommand):
     help = "Create, rotate or show the ledger's checkpoint signing key."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["init", "rotate", "show"])
         parser.add_argument(
             "--algorithm",

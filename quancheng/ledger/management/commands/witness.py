@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.ledger import witness
@@ -18,7 +18,7 @@ from quancheng.ledger.models import WitnessedLog
 class Command(BaseCommand):
     help = "Act as a witness: create its key, show it, add a log to witness, list the logs."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("init", help="create the witness key file")
         sub.add_parser("show", help="print the witness's verifier key")

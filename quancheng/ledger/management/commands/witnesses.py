@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.ledger.choices import Channel
@@ -14,7 +14,7 @@ from quancheng.ledger.witnessing import add_witness
 class Command(BaseCommand):
     help = "Configure the witnesses that cosign this installation's checkpoints."
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="add a witness")
         add.add_argument("name")

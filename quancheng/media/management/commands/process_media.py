@@ -3,6 +3,8 @@ stored originals — those never probed, or all of them with ``--reprobe``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             "--now", action="store_true", help="do the work here instead of queueing it"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         originals = Original.objects.filter(recordings__isnull=False).distinct()
         if options["sha256"]:
             originals = originals.filter(sha256__in=[s.lower() for s in options["sha256"]])
