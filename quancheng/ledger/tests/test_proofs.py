@@ -170,6 +170,8 @@ def test_bundle_holds_the_cases_facts_as_their_exact_leaf_bytes(case, bundle):
     assert manifest["checkpoints"] == {A: f"checkpoints/agency-a-{size:08d}.txt"}
     readme = (bundle / "README.txt").read_text()
     assert "pip install cryptography" in readme and "验证方法" in readme
+    assert "python verify_proof.py 本目录 --lang en" in readme
+    assert "python verify_proof.py THIS_DIRECTORY --lang en" in readme
     assert f"case.opened  case:{case.pk}" in readme
     vkey = (bundle / "key.vkey").read_text().strip()
     assert vkey in readme and vkey.startswith("quancheng.local+")
