@@ -244,6 +244,7 @@ RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-ch
     pip install {packages}
     python verify_proof.py 本目录
 
+验证程序默认以中文输出；加 --lang en 则以英文输出（python verify_proof.py 本目录 --lang en）。
 全部通过时退出码为 0；否则逐条指出哪个文件、哪条事实未通过。
 请通过独立渠道（如机关公布的信息）核对 key.vkey 中的公钥，公钥如下：
 {key_lines}
@@ -264,11 +265,12 @@ checkpoint (C2SP tlog-checkpoint).
 To check it (no Quancheng and no database needed; Python 3.11 or later and {en_packages}):
 
     pip install {packages}
-    python verify_proof.py THIS_DIRECTORY
+    python verify_proof.py THIS_DIRECTORY --lang en
 
-The exit status is 0 only when everything holds; otherwise each failing file and fact is
-named. Compare the public key in key.vkey with one obtained independently (for instance as
-published by the agency):
+(without --lang en, the verifier's messages are in Simplified Chinese). The exit status is
+0 only when everything holds; otherwise each failing file and fact is named. Compare the
+public key in key.vkey with one obtained independently (for instance as published by the
+agency):
 {key_lines}
 
 事实清单 / The facts (file, appended at UTC, kind, subject):

@@ -4,7 +4,8 @@ Standalone on purpose: the Python standard library and ``cryptography`` only, so
 can carry a copy of this file (``verify_proof.py``) and a court or a supervisor can run::
 
     pip install cryptography
-    python verify_proof.py DIR
+    python verify_proof.py DIR            (messages in Simplified Chinese)
+    python verify_proof.py DIR --lang en  (in English)
 
 (a bundle signed with SM2 in 国密 mode also needs ``pip install gmalg``, imported only then).
 
@@ -20,7 +21,10 @@ It checks, for the bundle in DIR:
    listed there (C2SP ``tlog-cosignature`` v1, Ed25519) holds, and says who cosigned.
 
 Each failure names the file and the fact. Exit status 0 only when everything holds, 1 when
-something fails, 2 when DIR is not a proof bundle at all.
+something fails, 2 when DIR is not a proof bundle at all (or the command line is wrong).
+
+Every message is in ``MESSAGES``, in Simplified Chinese and English; the language is chosen
+once per run (``--lang zh``, the default, or ``--lang en``).
 """
 
 from __future__ import annotations
@@ -47,6 +51,211 @@ SM2_ID = b"1234567812345678"
 SM2_ORDER = 0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_7203DF6B_21C6052B_53BBF409_39D54123
 SM2_PACKAGE = "gmalg"
 DASH = "\u2014"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+# --- messages ---------------------------------------------------------------------------
+
+# Every message the verifier prints, in both languages, with the same named placeholders
+# (str.format). The words are the catalog's (quancheng/locale/zh_Hans/LC_MESSAGES/django.po):
+# 事实 fact, 日志 log, 检查点 checkpoint, 包含证明 inclusion proof, 叶哈希/根哈希 leaf/root hash,
+# 序号 seq, 大小 size, 见证方 witness, 联署 cosignature, 验证公钥 verifier key, 校验 verify.
+MESSAGES: dict[str, dict[str, str]] = {
+    # the command line
+    "usage": {
+        "zh": "用法：verify_proof.py 目录 [--lang zh|en]（“quancheng proof case”写出的证明包）",
+        "en": "usage: verify_proof.py DIR [--lang zh|en]   "
+        "(a bundle written by “quancheng proof case”)",
+    },
+    "unknown_language": {
+        "zh": "未知的语言 {language!r}：请使用 --lang zh 或 --lang en。",
+        "en": "Unknown language {language!r}: use --lang zh or --lang en.",
+    },
+    "needs_cryptography": {
+        "zh": "本验证程序需要 cryptography 包：pip install cryptography",
+        "en": "This verifier needs the cryptography package: pip install cryptography",
+    },
+    "needs_package": {
+        "zh": "本证明包以 SM2（国密）签名，校验需要 {package} 包：pip install {package}",
+        "en": "This bundle is signed with SM2 (国密); checking it needs the {package} package: "
+        "pip install {package}",
+    },
+    "not_a_bundle": {
+        "zh": "不是证明包：{error}",
+        "en": "Not a proof bundle: {error}",
+    },
+    "verifier_key": {
+        "zh": "验证公钥：{key}",
+        "en": "Verifier key: {key}",
+    },
+    "summary": {
+        "zh": "{facts} 条事实，{checkpoints} 个检查点",
+        "en": "{facts} fact(s), {checkpoints} checkpoint(s)",
+    },
+    "verified": {
+        "zh": "校验通过：{summary}；每条事实都在其已签名的日志中。",
+        "en": "Verified: {summary}; every fact is in its signed log.",
+    },
+    "failed": {
+        "zh": "校验失败：{problems} 个问题（{summary}）。",
+        "en": "Verification FAILED: {problems} problems ({summary}).",
+    },
+    # what is not well formed (BundleError), said after a file's name or "Not a proof bundle"
+    "manifest_unreadable": {
+        "zh": "无法读取 {path}：{error}",
+        "en": "{path} cannot be read: {error}",
+    },
+    "not_a_manifest": {
+        "zh": "{manifest} 不是 {format} 格式的清单",
+        "en": "{manifest} is not a {format} manifest",
+    },
+    "not_a_verifier_key": {
+        "zh": "不是验证公钥：{text!r}",
+        "en": "not a verifier key: {text!r}",
+    },
+    "not_a_valid_verifier_key": {
+        "zh": "不是有效的 Ed25519 或 SM2 验证公钥：{text!r}",
+        "en": "not a valid Ed25519 or SM2 verifier key: {text!r}",
+    },
+    "not_a_witness_key": {
+        "zh": "不是见证方的联署密钥：{text!r}",
+        "en": "not a witness's cosignature key: {text!r}",
+    },
+    "key_id_mismatch": {
+        "zh": "{text!r} 的密钥 ID 与其密钥不符",
+        "en": "the key id of {text!r} does not match its key",
+    },
+    "not_a_signed_note": {
+        "zh": "不是签名文本（签名之前没有空行）",
+        "en": "not a signed note (no blank line before the signatures)",
+    },
+    "not_a_checkpoint": {
+        "zh": "不是检查点（应有来源、大小和根哈希三行）",
+        "en": "not a checkpoint (origin, size and root hash lines expected)",
+    },
+    "bad_root_hash": {
+        "zh": "检查点的根哈希不是以 base64 编码的 32 字节",
+        "en": "the checkpoint's root hash is not 32 bytes of base64",
+    },
+    "not_a_signature_line": {
+        "zh": "不是签名行：{line!r}",
+        "en": "not a signature line: {line!r}",
+    },
+    "not_an_object": {
+        "zh": "不是 JSON 对象",
+        "en": "not an object",
+    },
+    # a fact, as the problems name it
+    "fact": {
+        "zh": "事实（序号 {seq}，{subject} 的 {kind}）",
+        "en": "fact seq {seq} ({kind} on {subject})",
+    },
+    "fact_not_an_object": {
+        "zh": "事实（不是 JSON 对象）",
+        "en": "fact (not a JSON object)",
+    },
+    # the problems, each naming its file
+    "in_file": {
+        "zh": "{file}：{problem}。",
+        "en": "{file}: {problem}.",
+    },
+    "unreadable": {
+        "zh": "{file}：无法读取：{error}。",
+        "en": "{file}: cannot be read: {error}.",
+    },
+    "no_verifier_key": {
+        "zh": "{file}：没有验证公钥。",
+        "en": "{file}: holds no verifier key.",
+    },
+    "not_listed": {
+        "zh": "{file}：未列入 {manifest}。",
+        "en": "{file}: not listed in {manifest}.",
+    },
+    "no_facts": {
+        "zh": "{manifest} 没有列出任何事实。",
+        "en": "{manifest} lists no facts.",
+    },
+    "checkpoint_of_other_log": {
+        "zh": "{file}：该检查点属于日志 {found}，而非 {origin}。",
+        "en": "{file}: the checkpoint is of log {found}, not {origin}.",
+    },
+    "cosigned": {
+        "zh": "{file}：已由见证方 {witness} 联署",
+        "en": "{file}: cosigned by witness {witness}",
+    },
+    "forged_cosignature": {
+        "zh": "{file}：见证方 {witness} 的联署是伪造的，或检查点被改动"
+        "（日志 {origin}，大小 {size}）。",
+        "en": "{file}: the cosignature by witness {witness} is forged or the checkpoint was "
+        "altered (log {origin}, size {size}).",
+    },
+    "forged_signature": {
+        "zh": "{file}：{key} 的签名是伪造的，或检查点被改动（日志 {origin}，大小 {size}）。",
+        "en": "{file}: the signature by {key} is forged or the checkpoint was altered "
+        "(log {origin}, size {size}).",
+    },
+    "not_signed": {
+        "zh": "{file}：未由 {keys} 中的任何密钥签名。",
+        "en": "{file}: not signed by any key in {keys}.",
+    },
+    "fact_missing": {
+        "zh": "{file}：缺失。",
+        "en": "{file}: missing.",
+    },
+    "unreadable_proof": {
+        "zh": "{file}：不是{fact}的可读包含证明：{error}。",
+        "en": "{file}: not a readable inclusion proof of {fact}: {error}.",
+    },
+    "fact_not_json": {
+        "zh": "{file}：已不是 JSON：事实被改动。",
+        "en": "{file}: not JSON any more: the fact was altered.",
+    },
+    "leaf_hash_mismatch": {
+        "zh": "{file}：日志 {origin} 的{fact}与 {proof} 中的叶哈希不符：事实被改动。",
+        "en": "{file}: {fact} of log {origin} does not give the leaf hash in {proof}: "
+        "the fact was altered.",
+    },
+    "wrong_position": {
+        "zh": "{file}：证明的位置为 {index}，但{fact}所记的序号为 {seq}。",
+        "en": "{file}: proves position {index}, but {fact} says it is at seq {seq}.",
+    },
+    "wrong_log": {
+        "zh": "{file}：日志 {origin} 不是{fact}所在的日志（机关 {agency}）。",
+        "en": "{file}: log {origin} is not the log of {fact} (agency {agency}).",
+    },
+    "no_checkpoint": {
+        "zh": "{file}：证明包中没有日志 {origin} 的检查点。",
+        "en": "{file}: the bundle has no checkpoint of log {origin}.",
+    },
+    "checkpoint_fails": {
+        "zh": "{file}：{fact}无法校验：日志 {origin} 的检查点未通过校验。",
+        "en": "{file}: {fact} cannot be checked: the checkpoint of log {origin} does not hold.",
+    },
+    "wrong_tree_size": {
+        "zh": "{file}：证明{fact}位于大小为 {size} 的树中，但日志 {origin} 的检查点大小为 "
+        "{checkpoint_size}。",
+        "en": "{file}: proves {fact} in a tree of size {size}, but the checkpoint of log "
+        "{origin} has size {checkpoint_size}.",
+    },
+    "wrong_root": {
+        "zh": "{file}：{fact}的包含证明得不出日志 {origin} 检查点（大小 {size}）的根哈希："
+        "证明或检查点被改动。",
+        "en": "{file}: the inclusion proof of {fact} does not lead to the root of the "
+        "checkpoint of log {origin} (size {size}): the proof or the checkpoint was altered.",
+    },
+}
+
+
+def catalog(language: str) -> dict[str, str]:
+    """The message templates of one language (``zh`` or ``en``), by message key."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    return {key: texts[language] for key, texts in MESSAGES.items()}
+
+
+def language_for(code: str | None) -> str:
+    """``en`` for a Django language code of English (``en``, ``en-us`` …), else ``zh``."""
+    return "en" if (code or "").lower().startswith("en") else "zh"
 
 
 # --- RFC 9162 ---------------------------------------------------------------------------
@@ -88,7 +297,18 @@ def root_from_inclusion_proof(
 
 
 class BundleError(ValueError):
-    """Something in the bundle is not well formed."""
+    """Something in the bundle is not well formed: the key of its message, and the values."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        super().__init__(key, values)
+        self.key = key
+        self.values = values
+
+    def text(self, messages: dict[str, str]) -> str:
+        return messages[self.key].format(**self.values)
+
+    def __str__(self) -> str:
+        return self.text(catalog("en"))
 
 
 @dataclass(frozen=True)
@@ -121,7 +341,7 @@ def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
         raw = base64.b64decode(encoded, validate=True)
         kid = bytes.fromhex(hex_id)
     except (ValueError, binascii.Error):
-        raise BundleError(f"not a verifier key: {text!r}") from None
+        raise BundleError("not_a_verifier_key", text=text) from None
     if len(raw) == 33 and raw[0] == ED25519:
         public = raw[1:]
     elif raw.startswith(SM2_TYPE) and len(raw) == len(SM2_TYPE) + 65 and raw[-65] == 0x04:
@@ -129,30 +349,30 @@ def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
     else:
         public = b""
     if not name or not public or key_id(name, public) != kid:
-        raise BundleError(f"not a valid Ed25519 or SM2 verifier key: {text!r}")
+        raise BundleError("not_a_valid_verifier_key", text=text)
     return name, kid, public
 
 
 def parse_note(note: str) -> Checkpoint:
     cut = note.rfind("\n\n")
     if cut < 0 or not note.endswith("\n"):
-        raise BundleError("not a signed note (no blank line before the signatures)")
+        raise BundleError("not_a_signed_note")
     text, block = note[: cut + 1], note[cut + 2 :]
     lines = text.split("\n")
     if len(lines) < 4 or not re.fullmatch(r"0|[1-9][0-9]*", lines[1]):
-        raise BundleError("not a checkpoint (origin, size and root hash lines expected)")
+        raise BundleError("not_a_checkpoint")
     try:
         root = base64.b64decode(lines[2], validate=True)
     except binascii.Error:
         root = b""
     if len(root) != 32:
-        raise BundleError("the checkpoint's root hash is not 32 bytes of base64")
+        raise BundleError("bad_root_hash")
     signatures = []
     for line in block.splitlines():
         match = re.fullmatch(DASH + r" (\S+) ([A-Za-z0-9+/=]+)", line)
         blob = _b64(match[2]) if match else b""
         if not match or len(blob) < 5:
-            raise BundleError(f"not a signature line: {line!r}")
+            raise BundleError("not_a_signature_line", line=line)
         signatures.append((match[1], blob[:4], blob[4:]))
     return Checkpoint(lines[0], int(lines[1]), root, text, signatures)
 
@@ -226,11 +446,11 @@ def parse_witness_key(text: str) -> tuple[str, bytes, bytes]:
         raw = base64.b64decode(encoded, validate=True)
         kid = bytes.fromhex(hex_id)
     except (ValueError, binascii.Error):
-        raise BundleError(f"not a verifier key: {text!r}") from None
+        raise BundleError("not_a_verifier_key", text=text) from None
     if len(raw) != 33 or raw[0] != COSIGNATURE_V1:
-        raise BundleError(f"not a witness's cosignature key: {text!r}")
+        raise BundleError("not_a_witness_key", text=text)
     if hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4] != kid:
-        raise BundleError(f"the key id of {text!r} does not match its key")
+        raise BundleError("key_id_mismatch", text=text)
     return name, kid, raw[1:]
 
 
@@ -255,40 +475,52 @@ def cosignature_holds(text: str, blob: bytes, public_key: bytes) -> bool:
 
 @dataclass
 class Result:
+    language: str = DEFAULT_LANGUAGE  # of the problems and the cosignature lines
     facts: int = 0
     checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     cosigned: list[str] = field(default_factory=list)  # "<file>: cosigned by <witness>"
+    messages: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.messages = catalog(self.language)
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.facts > 0
+
+    def text(self, key: str, /, **values: object) -> str:
+        return self.messages[key].format(**values)
+
+    def fail(self, key: str, /, **values: object) -> None:
+        self.problems.append(self.text(key, **values))
 
 
 def _read_json(path: Path) -> object:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _describe(data: object) -> str:
-    """``seq 17 (record.corrected on record:7)`` from a fact's JSON, as far as it can."""
+def _describe(data: object, result: Result) -> str:
+    """``fact seq 17 (record.corrected on record:7)`` from a fact's JSON, as far as it can."""
     if not isinstance(data, dict):
-        return "(not a JSON object)"
+        return result.text("fact_not_an_object")
     subject = data.get("subject")
     on = ":".join(str(s) for s in subject) if isinstance(subject, list) else "?"
-    return f"seq {data.get('seq')} ({data.get('kind')} on {on})"
+    return result.text("fact", seq=data.get("seq"), kind=data.get("kind"), subject=on)
 
 
-def verify_bundle(directory: Path | str) -> Result:
-    """Check every checkpoint, fact and proof of the bundle; collect what fails."""
+def verify_bundle(directory: Path | str, language: str = DEFAULT_LANGUAGE) -> Result:
+    """Check every checkpoint, fact and proof of the bundle; collect what fails, said in
+    ``language`` (``zh`` or ``en``)."""
     root_dir = Path(directory)
-    result = Result()
+    result = Result(language)
     try:
         manifest = _read_json(root_dir / MANIFEST)
     except (OSError, ValueError) as exc:
-        raise BundleError(f"{root_dir / MANIFEST} cannot be read: {exc}") from None
+        raise BundleError("manifest_unreadable", path=root_dir / MANIFEST, error=exc) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BundleError(f"{MANIFEST} is not a {FORMAT} manifest")
+        raise BundleError("not_a_manifest", manifest=MANIFEST, format=FORMAT)
 
     keys = _keys(root_dir, result)
     witnesses = _witness_keys(root_dir, result)
@@ -300,9 +532,9 @@ def verify_bundle(directory: Path | str) -> Result:
     for path in sorted((root_dir / "facts").glob("*.json")):
         name = f"facts/{path.name}"
         if name not in listed:
-            result.problems.append(f"{name}: not listed in {MANIFEST}.")
+            result.fail("not_listed", file=name, manifest=MANIFEST)
     if not result.facts and not result.problems:
-        result.problems.append(f"{MANIFEST} lists no facts.")
+        result.fail("no_facts", manifest=MANIFEST)
     return result
 
 
@@ -311,7 +543,7 @@ def _keys(root_dir: Path, result: Result) -> dict[tuple[str, bytes], bytes]:
     try:
         lines = (root_dir / KEYS).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        result.problems.append(f"{KEYS}: cannot be read: {exc.strerror}.")
+        result.fail("unreadable", file=KEYS, error=exc.strerror)
         return keys
     for line in lines:
         if not line.strip():
@@ -319,12 +551,12 @@ def _keys(root_dir: Path, result: Result) -> dict[tuple[str, bytes], bytes]:
         try:
             name, kid, public = parse_verifier_key(line)
         except BundleError as exc:
-            result.problems.append(f"{KEYS}: {exc}.")
+            result.fail("in_file", file=KEYS, problem=exc.text(result.messages))
             continue
         keys[(name, kid)] = public
         result.keys.append(line.strip())
     if not keys and not result.problems:
-        result.problems.append(f"{KEYS}: holds no verifier key.")
+        result.fail("no_verifier_key", file=KEYS)
     return keys
 
 
@@ -339,7 +571,7 @@ def _witness_keys(root_dir: Path, result: Result) -> dict[tuple[str, bytes], byt
             try:
                 name, kid, public = parse_witness_key(line)
             except BundleError as exc:
-                result.problems.append(f"{WITNESS_KEYS}: {exc}.")
+                result.fail("in_file", file=WITNESS_KEYS, problem=exc.text(result.messages))
                 continue
             keys[(name, kid)] = public
     return keys
@@ -359,15 +591,15 @@ def _checkpoints(
         try:
             checkpoint = parse_note((root_dir / name).read_text(encoding="utf-8"))
         except OSError as exc:
-            result.problems.append(f"{name}: cannot be read: {exc.strerror}.")
+            result.fail("unreadable", file=name, error=exc.strerror)
             continue
         except BundleError as exc:
-            result.problems.append(f"{name}: {exc}.")
+            result.fail("in_file", file=name, problem=exc.text(result.messages))
             continue
         result.checkpoints += 1
         if checkpoint.origin != origin:
-            result.problems.append(
-                f"{name}: the checkpoint is of log {checkpoint.origin}, not {origin}."
+            result.fail(
+                "checkpoint_of_other_log", file=name, found=checkpoint.origin, origin=origin
             )
             continue
         good: list[str] = []
@@ -376,11 +608,14 @@ def _checkpoints(
             witness = witnesses.get((signer, kid))
             if witness is not None:
                 if cosignature_holds(checkpoint.text, signature, witness):
-                    result.cosigned.append(f"{name}: cosigned by witness {signer}")
+                    result.cosigned.append(result.text("cosigned", file=name, witness=signer))
                 else:
-                    result.problems.append(
-                        f"{name}: the cosignature by witness {signer} is forged or the "
-                        f"checkpoint was altered (log {origin}, size {checkpoint.size})."
+                    result.fail(
+                        "forged_cosignature",
+                        file=name,
+                        witness=signer,
+                        origin=origin,
+                        size=checkpoint.size,
                     )
                 continue
             public = keys.get((signer, kid))
@@ -389,12 +624,11 @@ def _checkpoints(
             label = f"{signer}+{kid.hex()}"
             (good if signature_holds(checkpoint.text, signature, public) else bad).append(label)
         for label in bad:
-            result.problems.append(
-                f"{name}: the signature by {label} is forged or the checkpoint was altered "
-                f"(log {origin}, size {checkpoint.size})."
+            result.fail(
+                "forged_signature", file=name, key=label, origin=origin, size=checkpoint.size
             )
         if not good and not bad:
-            result.problems.append(f"{name}: not signed by any key in {KEYS}.")
+            result.fail("not_signed", file=name, keys=KEYS)
         out[origin] = checkpoint if good and not bad else None
     return out
 
@@ -406,111 +640,127 @@ def _check_fact(
     try:
         data = (root_dir / fact_name).read_bytes()
     except OSError:
-        result.problems.append(f"{fact_name}: missing.")
+        result.fail("fact_missing", file=fact_name)
         return
     try:
         fact = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         fact = None
-    what = _describe(fact)
+    what = _describe(fact, result)
     try:
         proof = _read_json(root_dir / proof_name)
         if not isinstance(proof, dict):
-            raise ValueError("not an object")
+            raise ValueError(result.text("not_an_object"))
         origin = str(proof["origin"])
         index, size = int(proof["leaf_index"]), int(proof["tree_size"])
         stated = bytes.fromhex(proof["leaf_hash"])
         path = [bytes.fromhex(h) for h in proof["audit_path"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        result.problems.append(
-            f"{proof_name}: not a readable inclusion proof of fact {what}: {exc}."
-        )
+        result.fail("unreadable_proof", file=proof_name, fact=what, error=exc)
         return
     result.facts += 1
     computed = leaf_hash(data)
     if fact is None:
-        result.problems.append(f"{fact_name}: not JSON any more: the fact was altered.")
+        result.fail("fact_not_json", file=fact_name)
         return
     if computed != stated:
-        result.problems.append(
-            f"{fact_name}: fact {what} of log {origin} does not give the leaf hash in "
-            f"{proof_name}: the fact was altered."
+        result.fail(
+            "leaf_hash_mismatch", file=fact_name, fact=what, origin=origin, proof=proof_name
         )
         return
     if fact.get("seq") != index:
-        result.problems.append(
-            f"{proof_name}: proves position {index}, but fact {what} says it is at seq "
-            f"{fact.get('seq')}."
-        )
+        result.fail("wrong_position", file=proof_name, index=index, fact=what, seq=fact.get("seq"))
         return
     agency = fact.get("agency")
     if not origin.endswith("/system" if agency is None else f"/agency/{agency}"):
-        result.problems.append(
-            f"{proof_name}: log {origin} is not the log of fact {what} (agency {agency})."
-        )
+        result.fail("wrong_log", file=proof_name, origin=origin, fact=what, agency=agency)
         return
     if origin not in checkpoints:
-        result.problems.append(f"{proof_name}: the bundle has no checkpoint of log {origin}.")
+        result.fail("no_checkpoint", file=proof_name, origin=origin)
         return
     checkpoint = checkpoints[origin]
     if checkpoint is None:
-        result.problems.append(
-            f"{proof_name}: fact {what} cannot be checked: the checkpoint of log {origin} "
-            "does not hold."
-        )
+        result.fail("checkpoint_fails", file=proof_name, fact=what, origin=origin)
         return
     if size != checkpoint.size:
-        result.problems.append(
-            f"{proof_name}: proves fact {what} in a tree of size {size}, but the checkpoint "
-            f"of log {origin} has size {checkpoint.size}."
+        result.fail(
+            "wrong_tree_size",
+            file=proof_name,
+            fact=what,
+            size=size,
+            origin=origin,
+            checkpoint_size=checkpoint.size,
         )
         return
     if root_from_inclusion_proof(index, size, computed, path) != checkpoint.root:
-        result.problems.append(
-            f"{proof_name}: the inclusion proof of fact {what} does not lead to the root of "
-            f"the checkpoint of log {origin} (size {size}): the proof or the checkpoint was "
-            "altered."
-        )
+        result.fail("wrong_root", file=proof_name, fact=what, origin=origin, size=size)
 
 
-def main(argv: list[str] | None = None, stdout: TextIO | None = None) -> int:
-    """Check the bundle named in ``argv``; print the result; return the exit status."""
-    args = sys.argv[1:] if argv is None else argv
+def _arguments(args: list[str], language: str) -> tuple[list[str], str, str | None]:
+    """The positional arguments, the language (``--lang``, else ``language``) and an unknown
+    ``--lang`` value, if one was given."""
+    positional: list[str] = []
+    unknown = None
+    rest = iter(args)
+    for arg in rest:
+        if arg != "--lang" and not arg.startswith("--lang="):
+            positional.append(arg)
+            continue
+        value = next(rest, "") if arg == "--lang" else arg.partition("=")[2]
+        if value in LANGUAGES:
+            language = value
+        else:
+            unknown = value
+    return positional, language, unknown
+
+
+def main(
+    argv: list[str] | None = None,
+    stdout: TextIO | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> int:
+    """Check the bundle named in ``argv``; print the result in ``language`` (or the one
+    ``--lang`` names); return the exit status."""
+    args, language, unknown = _arguments(sys.argv[1:] if argv is None else argv, language)
+    messages = catalog(language)
     stream = stdout or sys.stdout
+
+    def say(key: str, /, **values: object) -> str:
+        return messages[key].format(**values)
 
     def _out(line: str) -> None:
         stream.write(line + "\n")
 
+    if unknown is not None:
+        sys.stderr.write(say("unknown_language", language=unknown) + "\n")
+        return 2
     if len(args) != 1 or args[0] in ("-h", "--help"):
-        _out("usage: verify_proof.py DIR   (a bundle written by “quancheng proof case”)")
+        _out(say("usage"))
         return 2
     try:
         import cryptography  # noqa: F401 - only checks that it is there
     except ImportError:
-        sys.stderr.write("This verifier needs the cryptography package: pip install cryptography\n")
+        sys.stderr.write(say("needs_cryptography") + "\n")
         return 2
     try:
-        result = verify_bundle(args[0])
+        result = verify_bundle(args[0], language)
     except BundleError as exc:
-        sys.stderr.write(f"Not a proof bundle: {exc}\n")
+        sys.stderr.write(say("not_a_bundle", error=exc.text(messages)) + "\n")
         return 2
     except MissingLibrary as exc:
-        sys.stderr.write(
-            f"This bundle is signed with SM2 (国密); checking it needs the {exc} package: "
-            f"pip install {exc}\n"
-        )
+        sys.stderr.write(say("needs_package", package=exc) + "\n")
         return 2
     for key in result.keys:
-        _out(f"Verifier key: {key}")
+        _out(say("verifier_key", key=key))
     for line in result.cosigned:
         _out(line)
     for problem in result.problems:
         _out(problem)
-    summary = f"{result.facts} fact(s), {result.checkpoints} checkpoint(s)"
+    summary = say("summary", facts=result.facts, checkpoints=result.checkpoints)
     if result.ok:
-        _out(f"Verified: {summary}; every fact is in its signed log.")
+        _out(say("verified", summary=summary))
         return 0
-    _out(f"Verification FAILED: {len(result.problems)} problems ({summary}).")
+    _out(say("failed", problems=len(result.problems), summary=summary))
     return 1
 
 

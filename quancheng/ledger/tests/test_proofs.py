@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import json
 import os
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quancheng.cases.actions import add_record, correct_record
 from quancheng.ledger import merkle, note, portable
@@ -146,7 +148,7 @@ def bundle(case, tmp_path) -> Path:
 
 
 def check(directory: Path) -> tuple[bool, list[str]]:
-    result = portable.verify_bundle(directory)
+    result = portable.verify_bundle(directory, "en")
     return result.ok, result.problems
 
 
@@ -168,6 +170,8 @@ def test_bundle_holds_the_cases_facts_as_their_exact_leaf_bytes(case, bundle):
     assert manifest["checkpoints"] == {A: f"checkpoints/agency-a-{size:08d}.txt"}
     readme = (bundle / "README.txt").read_text()
     assert "pip install cryptography" in readme and "验证方法" in readme
+    assert "python verify_proof.py 本目录 --lang en" in readme
+    assert "python verify_proof.py THIS_DIRECTORY --lang en" in readme
     assert f"case.opened  case:{case.pk}" in readme
     vkey = (bundle / "key.vkey").read_text().strip()
     assert vkey in readme and vkey.startswith("quancheng.local+")
@@ -208,11 +212,12 @@ BLOCK_DJANGO = (
 
 
 def test_bundle_verifies_with_no_database_and_no_quancheng(bundle):
+    copy = str(bundle / "verify_proof.py")
     for args in (
-        [sys.executable, "-m", "quancheng.ledger.portable", str(bundle)],
-        [sys.executable, "-m", "quancheng.cli", "verify-proof", str(bundle)],
+        [sys.executable, "-m", "quancheng.ledger.portable", str(bundle), "--lang", "en"],
+        [sys.executable, "-m", "quancheng.cli", "verify-proof", str(bundle), "--lang=en"],
         # the copy in the bundle, with Django and Quancheng made unimportable
-        [sys.executable, "-c", BLOCK_DJANGO, str(bundle / "verify_proof.py"), str(bundle)],
+        [sys.executable, "-c", BLOCK_DJANGO, copy, "--lang", "en", str(bundle)],
     ):
         done = _subprocess(args)
         assert done.returncode == 0, (args, done.stdout, done.stderr)
@@ -238,7 +243,9 @@ def test_a_changed_fact_file_is_named(bundle):
     assert problems[0].startswith(f"{item['fact']}: fact seq ")
     assert "(record.corrected on record_version:" in problems[0]
     assert "the fact was altered" in problems[0]
-    done = _subprocess([sys.executable, str(bundle / "verify_proof.py"), str(bundle)])
+    done = _subprocess(
+        [sys.executable, str(bundle / "verify_proof.py"), str(bundle), "--lang", "en"]
+    )
     assert done.returncode == 1 and problems[0] in done.stdout
 
 
@@ -348,7 +355,7 @@ def test_the_quancheng_command_says_what_is_wrong_on_stderr_and_exits_2(case, ca
     captured = capsys.readouterr()
     assert "No such fact: #999999." in captured.err and captured.out == ""
     with pytest.raises(SystemExit) as exit_:
-        main(["quancheng", "verify-proof", "/nonexistent"])
+        main(["quancheng", "verify-proof", "/nonexistent", "--lang", "en"])
     assert exit_.value.code == 2
     assert "Not a proof bundle" in capsys.readouterr().err
 
@@ -390,3 +397,96 @@ def test_bundle_uses_the_latest_checkpoint_when_it_covers_the_facts(case, tmp_pa
     cp = Checkpoint.objects.get(log__origin=A)
     assert (out / "checkpoints" / f"agency-a-{cp.size:08d}.txt").read_text() == cp.note
     assert check(out) == (True, [])
+
+
+# --- the verifier's languages ----------------------------------------------------------------
+
+
+def _placeholders(template: str) -> list[tuple[str, str | None]]:
+    fields = string.Formatter().parse(template)
+    return sorted((name, conversion) for _, name, _, conversion in fields if name is not None)
+
+
+def test_every_message_has_a_chinese_and_an_english_text_with_the_same_placeholders():
+    zh, en = portable.catalog("zh"), portable.catalog("en")
+    assert zh.keys() == en.keys() == portable.MESSAGES.keys()
+    assert all(set(texts) == set(portable.LANGUAGES) for texts in portable.MESSAGES.values())
+    for key, template in en.items():
+        assert _placeholders(zh[key]) == _placeholders(template), key
+        assert zh[key] != template, key
+    # and the code names only messages the table has, and uses every one of them
+    tree = ast.parse(Path(portable.__file__).read_text(encoding="utf-8"))
+    used = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", None))
+        in {"fail", "text", "say", "BundleError"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    assert used == set(en)
+
+
+def test_a_tampered_bundle_is_reported_in_chinese_by_default_without_quancheng(bundle):
+    item = _fact_item(bundle, "record.corrected")
+    path = bundle / item["fact"]
+    path.write_bytes(path.read_bytes().replace("更正".encode(), "改过".encode()))
+    [problem] = portable.verify_bundle(bundle).problems  # Chinese unless told otherwise
+    assert problem.startswith(f"{item['fact']}：日志 {A} 的事实（序号 ")
+    assert "record.corrected）与 " in problem and problem.endswith("中的叶哈希不符：事实被改动。")
+    copy = str(bundle / "verify_proof.py")
+    done = _subprocess([sys.executable, "-c", BLOCK_DJANGO, copy, str(bundle)])
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("验证公钥：quancheng.local+")
+    assert lines[1] == problem
+    assert lines[2] == "校验失败：1 个问题（3 条事实，1 个检查点）。"
+    done = _subprocess([sys.executable, "-c", BLOCK_DJANGO, copy, "--lang", "zh", str(bundle)])
+    assert done.returncode == 1 and done.stdout.splitlines()[1] == problem
+
+
+def test_quancheng_verify_proof_speaks_the_language_of_the_cli(bundle, monkeypatch, capsys):
+    from quancheng.cli import main
+
+    assert "Verified: " in run("verify_proof", str(bundle))  # these tests run in English
+    with translation.override("zh-hans"):
+        assert "校验通过：3 条事实，1 个检查点" in run("verify_proof", str(bundle))
+        assert "Verified: " in run("verify_proof", str(bundle), "--lang", "en")
+    assert "校验通过：" in run("verify_proof", str(bundle), "--lang", "zh")
+    # ``quancheng verify-proof`` does not load Django: it reads QUANCHENG_LANGUAGE itself
+    for language, expected in (
+        ("en", "Verified: "),
+        ("zh-hans", "校验通过："),
+        (None, "校验通过："),
+    ):
+        if language is None:
+            monkeypatch.delenv("QUANCHENG_LANGUAGE", raising=False)
+        else:
+            monkeypatch.setenv("QUANCHENG_LANGUAGE", language)
+        with pytest.raises(SystemExit) as exit_:
+            main(["quancheng", "verify-proof", str(bundle)])
+        assert exit_.value.code == 0
+        assert expected in capsys.readouterr().out, language
+
+
+def test_an_unknown_language_is_a_usage_error(bundle, capsys):
+    from quancheng.cli import main
+
+    out = io.StringIO()
+    assert portable.main([str(bundle), "--lang", "xx"], out) == 2
+    assert out.getvalue() == ""  # nothing was checked
+    assert capsys.readouterr().err == "未知的语言 'xx'：请使用 --lang zh 或 --lang en。\n"
+    assert portable.main([str(bundle), "--lang=fr"], out, language="en") == 2
+    assert capsys.readouterr().err == "Unknown language 'fr': use --lang zh or --lang en.\n"
+    with pytest.raises(SystemExit) as exit_:
+        run("verify_proof", str(bundle), "--lang", "xx")
+    assert exit_.value.code == 2
+    assert "Unknown language 'xx'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["quancheng", "verify-proof", str(bundle), "--lang"])
+    assert exit_.value.code == 2
+    copy = str(bundle / "verify_proof.py")
+    done = _subprocess([sys.executable, "-c", BLOCK_DJANGO, copy, str(bundle), "--lang", "xx"])
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "未知的语言 'xx'" in done.stderr

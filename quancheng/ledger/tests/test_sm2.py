@@ -246,13 +246,13 @@ def test_a_bundle_signed_with_sm2_verifies_standalone(sm2_bundle):
     assert "pip install cryptography gmalg" in (sm2_bundle / "README.txt").read_text()
     assert check(sm2_bundle) == (True, [])
     copy = str(sm2_bundle / "verify_proof.py")
-    done = _subprocess([sys.executable, "-c", BLOCK_DJANGO, copy, str(sm2_bundle)])
+    done = _subprocess([sys.executable, "-c", BLOCK_DJANGO, copy, str(sm2_bundle), "--lang", "en"])
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert f"Verifier key: {vkey}" in done.stdout and "Verified: " in done.stdout
     # without the SM2 package it says what is missing, and checks nothing
     gmalg_gone = "sys.modules['quancheng'] = None; sys.modules['gmalg'] = None;"
     blocked = BLOCK_DJANGO.replace("sys.modules['quancheng'] = None;", gmalg_gone)
-    done = _subprocess([sys.executable, "-c", blocked, copy, str(sm2_bundle)])
+    done = _subprocess([sys.executable, "-c", blocked, copy, str(sm2_bundle), "--lang", "en"])
     assert done.returncode == 2
     assert "needs the gmalg package: pip install gmalg" in done.stderr
 

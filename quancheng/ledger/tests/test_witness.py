@@ -559,11 +559,11 @@ def test_a_case_bundle_carries_the_cosignatures_and_the_verifier_checks_them(
     assert (out / name).read_text() == cosigned.checkpoint.note + cosigned.line
     assert (out / "witnesses.vkey").read_text() == setup + "\n"
     assert "witnesses.vkey" in (out / "README.txt").read_text()
-    result = portable.verify_bundle(out)
+    result = portable.verify_bundle(out, "en")
     assert result.ok, result.problems
     assert result.cosigned == [f"{name}: cosigned by witness {W}"]
     printed = io.StringIO()
-    assert portable.main([str(out)], printed) == 0
+    assert portable.main([str(out), "--lang", "en"], printed) == 0
     assert f"{name}: cosigned by witness {W}" in printed.getvalue()
     # a forged cosignature is named; the log's own signature still holds
     text = (out / name).read_text()
@@ -572,7 +572,7 @@ def test_a_case_bundle_carries_the_cosignatures_and_the_verifier_checks_them(
     blob[20] ^= 1
     forged = f"\u2014 {W} {base64.b64encode(bytes(blob)).decode()}"
     (out / name).write_text(text.replace(line, forged))
-    result = portable.verify_bundle(out)
+    result = portable.verify_bundle(out, "en")
     assert not result.ok
     assert result.problems == [
         f"{name}: the cosignature by witness {W} is forged or the checkpoint was altered "
