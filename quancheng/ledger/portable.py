@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import io
 import json
 import re
 import sys
@@ -765,4 +766,9 @@ def main(
 
 
 if __name__ == "__main__":
+    # a console or file whose encoding has no Chinese (cp1252 …) gets escapes, not a crash;
+    # the exit status says the result either way
+    for _stream in (sys.stdout, sys.stderr):
+        if isinstance(_stream, io.TextIOWrapper):
+            _stream.reconfigure(errors="backslashreplace")
     sys.exit(main())

@@ -195,11 +195,12 @@ def test_bundle_refuses_unknown_cases_and_full_directories(case, tmp_path):
     )
 
 
-def _subprocess(args: list[str]) -> subprocess.CompletedProcess:
+def _subprocess(args: list[str], **extra: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/unreachable",
         "PYTHONPATH": str(ROOT),
+        **extra,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(args, capture_output=True, text=True, env=env, timeout=60, check=False)  # noqa: S603
@@ -444,6 +445,15 @@ def test_a_tampered_bundle_is_reported_in_chinese_by_default_without_quancheng(b
     assert lines[2] == "校验失败：1 个问题（3 条事实，1 个检查点）。"
     done = _subprocess([sys.executable, "-c", BLOCK_DJANGO, copy, "--lang", "zh", str(bundle)])
     assert done.returncode == 1 and done.stdout.splitlines()[1] == problem
+
+
+def test_an_output_encoding_without_chinese_gets_escapes_not_a_crash(bundle):
+    copy = str(bundle / "verify_proof.py")
+    done = _subprocess(
+        [sys.executable, "-c", BLOCK_DJANGO, copy, str(bundle)], PYTHONIOENCODING="cp1252"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\\u6821\\u9a8c\\u901a\\u8fc7" in done.stdout  # 校验通过, escaped
 
 
 def test_quancheng_verify_proof_speaks_the_language_of_the_cli(bundle, monkeypatch, capsys):
