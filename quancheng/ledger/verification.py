@@ -348,6 +348,6 @@ def scoped_checked(run_row: VerificationRun, origins: set[str] | None) -> dict[s
     if by_log is None:
         return None
     counts: Counter[str] = Counter()
-    for origin in sorted(origins & by_log.keys()):
+    for origin in origins & by_log.keys():
         counts.update(by_log[origin])
     return {**{what: counts[what] for what in CHECKED}, "seconds": summary.get("seconds")}

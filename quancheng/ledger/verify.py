@@ -43,18 +43,13 @@ class Problem:
 
 @dataclass
 class Report:
-    logs: int = 0
-    facts: int = 0
-    checkpoints: int = 0
-    timestamps: int = 0
     originals: int = 0
-    documents: int = 0
     cosignatures: int = 0
     witnessed: int = 0
     held: int = 0  # checkpoints held elsewhere checked (verify --against)
     problems: list[Problem] = field(default_factory=list)
     # what was checked in each log (logs, facts, checkpoints, timestamps, documents), so an
-    # agency's administrator is shown the counts of their logs only
+    # agency's administrator is shown the counts of their logs only; the totals are sums
     by_log: dict[str, Counter[str]] = field(default_factory=dict)
     more: Counter[str] = field(default_factory=Counter)
     more_by_log: Counter[tuple[str | None, str]] = field(default_factory=Counter)
@@ -65,9 +60,31 @@ class Report:
         return not self.problems
 
     def checked(self, what: str, log: str, count: int = 1) -> None:
-        """``count`` more ``what`` (an attribute: ``facts``, ``checkpoints`` …) of ``log``."""
-        setattr(self, what, getattr(self, what) + count)
+        """``count`` more ``what`` (``logs``, ``facts``, ``checkpoints`` …) checked in ``log``."""
         self.by_log.setdefault(log, Counter())[what] += count
+
+    def total(self, what: str) -> int:
+        return sum(counts[what] for counts in self.by_log.values())
+
+    @property
+    def logs(self) -> int:
+        return self.total("logs")
+
+    @property
+    def facts(self) -> int:
+        return self.total("facts")
+
+    @property
+    def checkpoints(self) -> int:
+        return self.total("checkpoints")
+
+    @property
+    def timestamps(self) -> int:
+        return self.total("timestamps")
+
+    @property
+    def documents(self) -> int:
+        return self.total("documents")
 
     def add(self, scope: str, code: str, message: str, log: str | None = None) -> None:
         """A problem; ``scope`` is a log's origin, or ``keys``/``files``. ``log`` names the

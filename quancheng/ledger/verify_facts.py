@@ -129,6 +129,8 @@ def scan_facts(log: Log, report: Report, advance: Advance | None = None) -> Scan
 
 
 def _iso(value: dt.datetime | str) -> str:
+    """``leaf.iso_utc`` of a stored time, where SQLite hands back naive UTC text: the naive
+    value is written as it is (going through ``iso_utc`` costs 1.5 µs a fact more)."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is not None:
