@@ -18,6 +18,7 @@ from quancheng.cases.actions import open_case
 from quancheng.ledger.context import Actor
 
 SYSTEM = Actor.system()
+PASSWORD = "persona-password-7"  # noqa: S105 - every persona's; passes AUTH_PASSWORD_VALIDATORS
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +50,7 @@ def world(db):
             SYSTEM,
             agency,
             username=name,
-            password="pw-" + name,
+            password=PASSWORD,
             full_name=name,
             roles=roles,
             cert_no=cert,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "axes",
     "quancheng.agencies",
     "quancheng.policies",
     "quancheng.ledger",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last: turns a refused sign-in (a lockout) into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quancheng.urls"
@@ -115,11 +119,60 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Passwords (docs/web.md, "Accounts"): checked wherever one is set (``quancheng user``, the
+# password-change page). 12 characters: longer than Django's 8, which with the list of common
+# passwords still lets short guessable ones through; shorter than the 15 NIST SP 800-63B asks
+# of a password used alone, so an officer can still type it on a phone.
+QUANCHENG_PASSWORD_MIN_LENGTH = env_int("QUANCHENG_PASSWORD_MIN_LENGTH", 12)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {
+        "NAME": "quancheng.agencies.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": QUANCHENG_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, its tables in the database so every gunicorn worker sees the
+# same counts). A lock falls on an account after 5 wrong passwords, or on an address after 30
+# (one office behind one NAT address holds many officers), counted while failures keep coming
+# less than 15 minutes apart; it lasts 15 minutes (attempts during it do not prolong it), or
+# until ``quancheng user unlock``. axes has one limit for all its parameters, so the handler
+# counts each against its own (agencies/throttle.py). API tokens are not throttled: they are
+# 256 random bits, nothing to guess.
+AUTHENTICATION_BACKENDS = [
+    "quancheng.agencies.throttle.SignInGate",  # axes: refuses while locked
+    "django.contrib.auth.backends.ModelBackend",
+]
+QUANCHENG_SIGN_IN_LIMITS = {
+    "username": env_int("QUANCHENG_SIGN_IN_FAILURES_PER_ACCOUNT", 5),
+    "ip_address": env_int("QUANCHENG_SIGN_IN_FAILURES_PER_ADDRESS", 30),
+}
+QUANCHENG_SIGN_IN_LOCK_MINUTES = env_int("QUANCHENG_SIGN_IN_LOCK_MINUTES", 15)
+if min(*QUANCHENG_SIGN_IN_LIMITS.values(), QUANCHENG_SIGN_IN_LOCK_MINUTES) < 1:
+    raise ImproperlyConfigured(
+        "QUANCHENG_SIGN_IN_FAILURES_PER_* and QUANCHENG_SIGN_IN_LOCK_MINUTES must be 1 or more."
+    )
+AXES_HANDLER = "quancheng.agencies.throttle.SignInThrottle"
+AXES_LOCKOUT_PARAMETERS = list(QUANCHENG_SIGN_IN_LIMITS)
+AXES_FAILURE_LIMIT = 1  # the handler's count is how many of the limits above are reached
+AXES_COOLOFF_TIME = dt.timedelta(minutes=QUANCHENG_SIGN_IN_LOCK_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "quancheng.web.views.accounts.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # the ledger records every sign-in; axes keeps only the counts
+AXES_ENABLE_ADMIN = False  # unlock with ``quancheng user unlock``, which the ledger records
+AXES_VERBOSE = False
+# The client's address: REMOTE_ADDR, unless a reverse proxy sets a header (docs/web.md), e.g.
+# QUANCHENG_CLIENT_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR with QUANCHENG_PROXY_COUNT=1
+# behind one nginx that appends to X-Forwarded-For: the right-most entry the proxies added.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("QUANCHENG_CLIENT_IP_HEADERS", ["REMOTE_ADDR"]))
+AXES_IPWARE_PROXY_COUNT = env_int("QUANCHENG_PROXY_COUNT", 0) or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
 
 LANGUAGE_CODE = env_str("QUANCHENG_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -148,7 +201,10 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refusal (403) is one line (method, path, user, reason), not a traceback.
+    "filters": {"one_line_refusals": {"()": "quancheng.web.refusals.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("QUANCHENG_LOG_LEVEL", "WARNING")},
 }
 

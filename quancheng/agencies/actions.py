@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from quancheng.agencies.accounts import check_new_password
 from quancheng.agencies.choices import AgencyLevel, Role
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.cases.validation import ActionError
@@ -55,8 +56,9 @@ def create_user(
 ) -> User:
     """An account with roles; an officer also gets an ``Officer`` carrying the certificate.
 
-    ``password_hash`` (from ``make_password``) stands in for ``password`` where many accounts
-    share one password, as the demo's do, so it is hashed once rather than per account.
+    ``password`` must pass ``AUTH_PASSWORD_VALIDATORS``. ``password_hash`` (from
+    ``make_password``) stands in for it where many accounts share one password, as the demo's
+    do, so it is hashed once rather than per account; its caller checks that password.
     """
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
@@ -76,6 +78,7 @@ def create_user(
             if password_hash:
                 user.password = password_hash
             elif password:
+                check_new_password(password, user)
                 user.set_password(password)
             else:
                 user.set_unusable_password()

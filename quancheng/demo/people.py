@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext as _
 
+from quancheng.agencies.accounts import check_new_password
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.agencies.choices import AgencyLevel, Role
 from quancheng.agencies.models import Agency, Officer, User
@@ -83,6 +84,7 @@ class Directory:
         """The demo password hashed once for every account (hashing costs a good part of a
         second each, by design)."""
         if not self._hash:
+            check_new_password(DEMO_PASSWORD)  # the published password obeys the same rules
             self._hash = make_password(DEMO_PASSWORD)
         return self._hash
 

@@ -1,4 +1,5 @@
-"""Web pages: sign-in, the language switch, and the case pages (namespace ``cases``)."""
+"""Web pages: sign-in, changing one's password, the language switch, and the case pages
+(namespace ``cases``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,6 +7,7 @@ from django.views.generic import RedirectView
 
 from quancheng.documents import views as documents
 from quancheng.web.views import (
+    accounts,
     cases,
     checkpoints,
     devices,
@@ -57,6 +59,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include((case_patterns, "cases"))),
     path("devices/", include((device_patterns, "devices"))),

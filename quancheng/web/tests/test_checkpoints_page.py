@@ -31,7 +31,7 @@ SYSTEM_LOG = "quancheng.local/system"
 @pytest.fixture
 def admin_b(world):
     return create_user(
-        SYSTEM, world.b, username="admin_b", password="pw", full_name="乙管理员",
+        SYSTEM, world.b, username="admin_b", password=None, full_name="乙管理员",
         roles=["administrator"],
     )  # fmt: skip
 

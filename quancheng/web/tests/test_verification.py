@@ -29,7 +29,7 @@ pytestmark = pytest.mark.usefixtures("english")
 @pytest.fixture
 def admin(world):
     return create_user(
-        SYSTEM, world.a, username="admin", password="pw-admin", full_name="管理员",
+        SYSTEM, world.a, username="admin", password=None, full_name="管理员",
         roles=["administrator"],
     )  # fmt: skip
 
@@ -130,7 +130,7 @@ def test_a_finished_run_cannot_be_rewritten(client, admin, signed):
 
 def test_a_superuser_may_run_one(client, world, signed):
     root = create_user(
-        SYSTEM, None, username="root", password="pw", full_name="root", roles=[],
+        SYSTEM, None, username="root", password=None, full_name="root", roles=[],
         is_superuser=True,
     )  # fmt: skip
     client.force_login(root)
@@ -164,7 +164,7 @@ A_LOG, B_LOG = "quancheng.local/agency/agency-a", "quancheng.local/agency/agency
 def admins(world):
     def make(name, agency, **extra):
         return create_user(
-            SYSTEM, agency, username=name, password="pw", full_name=name, **extra
+            SYSTEM, agency, username=name, password=None, full_name=name, **extra
         )  # fmt: skip
 
     return (

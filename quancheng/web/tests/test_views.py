@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import SYSTEM
+from conftest import PASSWORD, SYSTEM
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.cases.actions import add_record, move_to_stage, open_case
 from quancheng.cases.models import Case, Record
@@ -452,7 +452,7 @@ def test_sign_in_and_out(client, world):
     login = reverse("login")
     wrong = client.post(login, {"username": "officer", "password": "nope"}).content.decode()
     assert "请输入一个正确的" in wrong
-    response = client.post(login, {"username": "officer", "password": "pw-officer"})
+    response = client.post(login, {"username": "officer", "password": PASSWORD})
     assert response["Location"] == reverse("cases:list")
     assert client.get(reverse("cases:list")).status_code == 200
     assert client.post(reverse("logout"))["Location"] == login
@@ -468,7 +468,7 @@ def test_the_signers_a_kind_names_sign_with_the_record(client, world):
         SYSTEM,
         hebei,
         username="server",
-        password="pw",
+        password=None,
         full_name="送达员",
         roles=["officer"],
         cert_no="HB-0001",
