@@ -113,10 +113,15 @@ def test_thirty_failures_from_one_address_lock_the_address(world, clock):
 
 def test_a_name_that_is_no_account_is_not_written_to_the_ledger(world):
     typed = "my-secret-password-typed-as-a-name"
-    sign_in(typed, "wrong")
-    fact = facts("user.sign_in_failed").get()
-    assert fact.payload == {"username": None, "name_digest": name_digest(typed), "refused": False}
-    assert (fact.subject_type, fact.log.agency) == ("account_name", None)
+    for _ in range(5):
+        sign_in(typed, "wrong")
+    assert is_locked_out(sign_in(typed, "wrong"))  # a lock does not tell which names exist
+    digest = name_digest(typed)
+    fact = facts("user.sign_in_failed").first()
+    assert fact.payload == {"username": None, "name_digest": digest, "refused": False}
+    assert (fact.subject_type, fact.subject_id, fact.log.agency) == ("account_name", digest, None)
+    lock = facts("user.locked_out").get()
+    assert lock.payload["name_digest"] == digest and lock.payload["locked"] == ["username"]
     assert not any(typed in json.dumps(f.payload) for f in Fact.objects.all())
 
 
