@@ -59,6 +59,10 @@ def test_download_is_logged(client, world, sealed):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == store.read(sealed.sha256)
     assert response["Content-Type"] == "application/pdf"
+    # Saved, not opened in the browser's PDF viewer; sandboxed and not sniffed all the same.
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert Fact.objects.filter(
         kind="access.viewed", payload__what=f"document {sealed.sha256}"
     ).exists()
