@@ -5,6 +5,8 @@ attachment, and every media response is sandboxed and not sniffed."""
 # ruff: noqa: F811 - the tus fixtures imported below are used as arguments
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -62,11 +64,14 @@ def assert_guarded(response) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "claimed"),
-    [("evil.html", EVIL_HTML, "text/html"), ("evil.svg", EVIL_SVG, "image/svg+xml")],
+    ("name", "data", "claimed", "state"),
+    [
+        ("evil.html", EVIL_HTML, "text/html", "unreadable"),
+        ("evil.svg", EVIL_SVG, "image/svg+xml", "unreadable"),
+    ],
 )
 def test_an_uploaded_page_or_svg_is_an_attachment_for_everyone(
-    client, world, uploaded, name, data, claimed
+    client, world, uploaded, name, data, claimed, state
 ):
     recording = uploaded(name, data, claimed)
     for reader in (world.officer, world.supervisor):
@@ -81,6 +86,9 @@ def test_an_uploaded_page_or_svg_is_an_attachment_for_everyone(
         ranged = play(client, recording, Range="bytes=0-9")
         assert ranged.status_code == 206 and ranged["Content-Type"] == "application/octet-stream"
         assert_guarded(ranged)
+        html = client.get(recording.case.get_absolute_url()).content.decode()
+        assert f'data-state="{state}"' in html
+        assert "<video" not in html and "<audio" not in html
 
 
 def test_an_uploaded_mp4_plays_inline_with_its_probed_type(client, world, uploaded, tmp_path):
@@ -94,6 +102,24 @@ def test_an_uploaded_mp4_plays_inline_with_its_probed_type(client, world, upload
     assert_guarded(response)
     html = client.get(recording.case.get_absolute_url()).content.decode()
     assert 'type="video/mp4"' in html
+
+
+def test_a_readable_photo_a_browser_does_not_show_is_an_attachment(
+    client, world, uploaded, tmp_path
+):
+    bitmap = tmp_path / "scan.bmp"
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48"]
+    subprocess.run([*command, "-frames:v", "1", str(bitmap)], check=True)  # noqa: S603
+    recording = uploaded("scan.bmp", bitmap.read_bytes(), "image/bmp")
+    assert recording.original.media_infos.get().readable  # ffprobe reads it: a photo
+    client.force_login(world.officer)
+    response = play(client, recording)
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert_guarded(response)
+    html = client.get(recording.case.get_absolute_url()).content.decode()
+    assert 'data-state="download-only"' in html
+    assert "请下载原件后打开" in html
 
 
 def test_download_and_thumbnail_are_guarded(client, world, uploaded, tmp_path):

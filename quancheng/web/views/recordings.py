@@ -137,7 +137,7 @@ class RecordingRow:
     officers: list[str]
     info: MediaInfo | None
     has_thumbnail: bool
-    state: str  # "no-file" | "processing" | "unreadable" | "converting" | "ready"
+    state: str  # "no-file" | "processing" | "unreadable" | "converting" | "download-only" | "ready"
     media_type: str  # the <video>/<audio> type attribute
 
     @property
@@ -172,8 +172,10 @@ def _row(recording: Recording) -> RecordingRow:
         state = "unreadable"
     elif info.browser_playable or proxy is not None:
         state = "ready"
-    else:
+    elif awaits_proxy(info):
         state = "converting"
+    else:
+        state = "download-only"  # readable, but nothing a browser shows (an SVG, a BMP)
     media_type = served_type(proxy.content_type) if proxy is not None else _content_type(info)
     return RecordingRow(
         recording, officers, info, Derivative.Kind.THUMBNAIL in kinds, state, media_type
