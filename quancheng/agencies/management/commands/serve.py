@@ -42,15 +42,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_worker"]:
             _start(
-                [
-                    sys.executable,
-                    "-m",
-                    "quancheng.cli",
-                    "db_worker",
-                    "--no-reload",
-                    "--queue-name",
-                    "*",
-                ]
+                supervised(
+                    "task worker",
+                    ["-m", "quancheng.cli", "db_worker", "--no-reload", "--queue-name", "*"],
+                )
             )
         self._scheduler(bool(options["no_scheduler"]))
         self.stdout.write(f"Quancheng: http://{options['bind']}/")
@@ -82,7 +77,12 @@ class Command(BaseCommand):
         if why:
             self.stdout.write(_("Checkpoint scheduler not started: %(why)s") % {"why": why})
             return
-        _start([sys.executable, "-m", "quancheng.cli", "checkpoint", "--every", str(interval)])
+        _start(
+            supervised(
+                "checkpoint scheduler",
+                ["-m", "quancheng.cli", "checkpoint", "--every", str(interval)],
+            )
+        )
         self.stdout.write(
             _("Checkpoint scheduler: a checkpoint of every log that grew, every %(s)s s.")
             % {"s": interval}
@@ -104,9 +104,23 @@ def scheduler_off_reason(off: bool, interval: int) -> str:
     return ""
 
 
+def supervised(name: str, python_args: list[str]) -> list[str]:
+    """The command that runs ``python PYTHON_ARGS`` under the supervisor, which starts it
+    again (with a growing pause, and a log line) each time it exits."""
+    return [
+        sys.executable,
+        "-m",
+        "quancheng.agencies.supervisor",
+        name,
+        "--",
+        sys.executable,
+        *python_args,
+    ]
+
+
 def _start(argv: list[str]) -> None:
-    """Start a helper process (the task worker, the checkpoint scheduler), ended by the
-    kernel when the server ends (Linux parent-death signal)."""
+    """Start a helper process (the supervised task worker, the checkpoint scheduler), ended
+    by the kernel when the server ends (Linux parent-death signal)."""
 
     def die_with_parent() -> None:
         try:
