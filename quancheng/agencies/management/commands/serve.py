@@ -23,6 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port to listen on")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=64,
+            help="requests each worker serves at once, slow ones included (docs/deployment.md)",
+        )
         parser.add_argument("--no-migrate", action="store_true")
         parser.add_argument(
             "--no-worker",
@@ -62,7 +68,7 @@ class Command(BaseCommand):
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(options["threads"]),
             "--timeout",
             "0",
             "--access-logfile",
