@@ -4,6 +4,8 @@ again, and once the lock is gone the queued recording is probed."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -61,3 +63,65 @@ def test_backoff_doubles_up_to_its_cap_and_resets_after_a_long_run():
     assert [backoff.after_run(0.5) for _ in range(5)] == [1, 2, 4, 8, 8]
     assert backoff.after_run(61) == 1
     assert backoff.after_run(3) == 2
+
+
+CHILD = """
+import signal, sys, time
+terms = 0
+def on_term(signum, frame):
+    global terms
+    terms += 1
+    print("term", terms, flush=True)
+    if terms == 1:
+        time.sleep(0.5)  # finishing its task
+        sys.exit(0)
+signal.signal(signal.SIGTERM, on_term)
+if len(sys.argv) > 1:
+    sys.exit(int(sys.argv[1]))
+print("ready", flush=True)
+while True:
+    time.sleep(0.1)
+"""
+
+
+def supervise(tmp_path: Path, *child_args: str) -> tuple[subprocess.Popen, Path]:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    log = tmp_path / "supervisor.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own module and script
+            [sys.executable, "-m", "quancheng.agencies.supervisor", "test child", "--"]
+            + [sys.executable, str(script), *child_args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, log
+
+
+def test_supervisor_restarts_an_exiting_child_with_a_line_each_time(tmp_path):
+    process, log = supervise(tmp_path, "3")
+    try:
+        wait_for(
+            "two restarts",
+            lambda: "restart 2 in 2 s" in log.read_text(errors="replace"),
+            30,
+        )
+        assert "test child exited with code 3 after 0 s; restart 1 in 1 s" in log.read_text()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=10) == 3  # stopped in its pause: the last exit code
+
+
+def test_supervisor_passes_a_signal_to_the_whole_group_on_once(tmp_path):
+    process, log = supervise(tmp_path)
+    try:
+        wait_for("the child runs", lambda: "ready" in log.read_text(errors="replace"), 30)
+        os.killpg(process.pid, signal.SIGTERM)  # as systemd or the tests stop the server
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    text = log.read_text()
+    assert "term 1" in text and "term 2" not in text
+    assert "restart" not in text

@@ -15,7 +15,6 @@ import logging
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,11 +60,11 @@ class Supervisor:
         self.argv = list(argv)
         self.backoff = backoff or Backoff()
         self.child: subprocess.Popen[bytes] | None = None
-        self.stopping = threading.Event()
+        self.stopping = False
         self.restarts = 0
 
     def _signal(self, signum: int, frame: FrameType | None) -> None:
-        self.stopping.set()
+        self.stopping = True
         if self.child is not None and self.child.poll() is None:
             self.child.send_signal(signum)
 
@@ -74,7 +73,7 @@ class Supervisor:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._signal)
         code = 0
-        while not self.stopping.is_set():
+        while not self.stopping:
             started = time.monotonic()
             self.child = subprocess.Popen(  # noqa: S603 - the command serve gave
                 self.argv,
@@ -82,7 +81,7 @@ class Supervisor:
                 preexec_fn=_die_with_parent,  # noqa: PLW1509 - only sets the parent-death signal
             )
             code = self.child.wait()
-            if self.stopping.is_set():
+            if self.stopping:
                 break
             pause = self.backoff.after_run(time.monotonic() - started)
             self.restarts += 1
@@ -94,8 +93,15 @@ class Supervisor:
                 self.restarts,
                 pause,
             )
-            self.stopping.wait(pause)
+            self._pause(pause)
         return code
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds``, or less if a signal says stop (in short steps: a signal
+        handler must not take a lock the interrupted code may hold)."""
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
 def main(args: Sequence[str]) -> int:
