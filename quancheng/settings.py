@@ -103,10 +103,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer appends; IMMEDIATE takes the write lock at the
-    # start of a transaction, so concurrent writers queue instead of failing mid-way.
+    # start of a transaction, so concurrent writers queue instead of failing mid-way, for up
+    # to QUANCHENG_SQLITE_TIMEOUT seconds; then "database is locked" (a background task that
+    # meets it is queued again, see docs/media-processing.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env_int("QUANCHENG_SQLITE_TIMEOUT", 30),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
