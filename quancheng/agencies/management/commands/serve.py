@@ -73,6 +73,9 @@ class Command(BaseCommand):
             "0",
             "--access-logfile",
             "-",
+            # gunicorn's control socket sits at one path in $HOME by default, shared by every
+            # server on the machine (test servers too); Quancheng does not use it.
+            "--no-control-socket",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the server
 
