@@ -1,0 +1,476 @@
+"""The rows users see, reconciled with the facts that describe them.
+
+The ledger proves its facts; the case page, the exchange export, the compliance engine and
+the PDFs read the domain tables. Each app declares, for the fact kinds it writes, which
+rows a fact describes and with what values (a ``Table`` per table, a ``Fold`` per fact
+kind) and registers that here from its ``AppConfig.ready``; the ledger imports nothing
+from the apps. ``reconcile`` folds every fact of the declared kinds, in log order, into
+the rows they say exist, reads every declared table once, and compares: a changed value, a
+row with no fact, a fact whose row is gone (``Mismatch``). Only the fields a fact records
+are checked: fields an older fact does not carry are not proved by it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models
+
+CHANGED = "changed"
+ROW_WITHOUT_FACT = "row_without_fact"
+FACT_WITHOUT_ROW = "fact_without_row"
+
+# How a field's two values are compared (each side brought to one spelling first).
+TEXT = "text"  # str() of both; None stays None
+VALUE = "value"  # JSON values compared as they are (numbers, booleans, lists, objects)
+TIME = "time"  # an instant, to the millisecond the fact's JSON keeps
+DATE = "date"  # a calendar date
+SET = "set"  # a list whose order does not matter
+JSON = "json"  # a JSON column (the driver may hand over its text)
+UUID = "uuid"  # a UUID (SQLite keeps it as 32 hex digits)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One disagreement between a row and the facts about it."""
+
+    table: str
+    row_id: str
+    field: str  # "" for a whole row missing or unrecorded
+    ledger: Any  # the value the facts give (None: no fact, or no row)
+    row: Any  # the value in the row
+    kind: str  # CHANGED, ROW_WITHOUT_FACT or FACT_WITHOUT_ROW
+    log: str | None = None  # origin of the log the row belongs to; None: the installation's
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "id": self.row_id,
+            "field": self.field,
+            "ledger": self.ledger,
+            "row": self.row,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class Many:
+    """A field that is a set of values from a link table: ``through`` rows, the owner's key
+    in ``owner`` and the value in ``value`` (e.g. a recording's officers' certificates)."""
+
+    through: Callable[[], type[models.Model]]
+    owner: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table whose rows facts describe. ``fields``: name → (ORM lookup, how compared);
+    ``key``: the lookup facts name rows by (the primary key unless a fact names rows by
+    another unique column); ``agency``: the lookup of the row's agency, for the log a row
+    without a fact is reported in (None: the system log's, the installation's)."""
+
+    name: str  # the database table, as reported
+    model: Callable[[], type[models.Model]]
+    fields: dict[str, tuple[str, str]]
+    many: dict[str, Many] = field(default_factory=dict)
+    key: str = "pk"
+    agency: str | None = None
+
+
+class Expected:
+    """The rows the facts say exist, with the values they record, by table and key."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self.logs: dict[str, dict[str, int]] = defaultdict(dict)  # the first fact's log
+        self.log_id = 0  # of the fact being folded
+
+    def row(self, table: str, key: object, /, **values: Any) -> None:
+        """The row ``key`` of ``table`` is described by the current fact; ``values`` are set."""
+        key = key if isinstance(key, str) else str(key)
+        rows = self.rows[table]
+        row = rows.get(key)
+        if row is None:
+            rows[key] = values
+            self.logs[table][key] = self.log_id
+        else:
+            row.update(values)
+
+    def log_of(self, table: str, key: str) -> int:
+        return self.logs.get(table, {}).get(key, 0)
+
+
+Fold = Callable[[Expected, str, dict[str, Any]], None]  # expected, subject id, payload
+CaseSubjects = Callable[[int], Mapping[str, Iterable[Any]]]  # case id -> subject type: ids
+
+
+@dataclass
+class _Registry:
+    tables: dict[str, Table] = field(default_factory=dict)
+    folds: dict[str, Fold] = field(default_factory=dict)
+    ignored: set[str] = field(default_factory=set)
+    case_subjects: list[CaseSubjects] = field(default_factory=list)
+    file_checks: list[FileCheck] = field(default_factory=list)
+    case_finder: Callable[[str], Any] | None = None
+    case_viewed: Callable[[Any, Any, str], None] | None = None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """Stored files an app re-hashes during verify: ``count()`` of them, ``check(report,
+    step)`` calling ``step()`` after each."""
+
+    phase: str
+    count: Callable[[], int]
+    check: Callable[[Any, Callable[[], None]], None]
+
+
+_registry = _Registry()
+
+
+def register(
+    *,
+    tables: Iterable[Table] = (),
+    folds: Mapping[str, Fold] | None = None,
+    ignored: Iterable[str] = (),
+    case_subjects: CaseSubjects | None = None,
+    files: FileCheck | None = None,
+) -> None:
+    """An app's declarations: its tables, how each fact kind it writes describes rows, the
+    kinds that describe no row (``ignored``: an access, a probe), which ledger subjects
+    belong to a case (for its proof bundle), and the stored files verify re-hashes."""
+    for table in tables:
+        _registry.tables[table.name] = table
+    _registry.folds.update(folds or {})
+    _registry.ignored.update(ignored)
+    if case_subjects is not None and case_subjects not in _registry.case_subjects:
+        _registry.case_subjects.append(case_subjects)
+    if files is not None and files not in _registry.file_checks:
+        _registry.file_checks.append(files)
+
+
+def register_cases(find: Callable[[str], Any], viewed: Callable[[Any, Any, str], None]) -> None:
+    """How ``proof case`` finds a case by number or id, and records that it was read."""
+    _registry.case_finder, _registry.case_viewed = find, viewed
+
+
+def declared_kinds() -> set[str]:
+    """Every fact kind some app declared (folded into rows, or describing none)."""
+    return set(_registry.folds) | _registry.ignored
+
+
+def tables() -> list[Table]:
+    return list(_registry.tables.values())
+
+
+def file_checks() -> list[FileCheck]:
+    return list(_registry.file_checks)
+
+
+def find_case(value: str) -> Any:
+    if _registry.case_finder is None:
+        raise LookupError("no app registered how to find a case")
+    return _registry.case_finder(value)
+
+
+def case_viewed(actor: Any, case: Any, what: str) -> None:
+    if _registry.case_viewed is not None:
+        _registry.case_viewed(actor, case, what)
+
+
+def case_subjects(case_id: int) -> dict[str, list[str]]:
+    """Every ledger subject that belongs to the case, by subject type (from every app)."""
+    merged: dict[str, set[str]] = defaultdict(set)
+    for subjects in _registry.case_subjects:
+        for subject_type, ids in subjects(case_id).items():
+            merged[subject_type] |= {str(i) for i in ids}
+    return {subject_type: sorted(ids) for subject_type, ids in merged.items()}
+
+
+# --- reconciling ---------------------------------------------------------------------------
+
+
+class Collector:
+    """Folds facts into ``expected`` one at a time, as a pass over the facts reads them
+    (verify's own pass hands each over: the payloads are read once)."""
+
+    def __init__(self) -> None:
+        self.expected = Expected()
+        self.folds = dict(_registry.folds)
+
+    def add(self, log_id: int, kind: str, subject_id: str, payload: Any) -> None:
+        fold = self.folds.get(kind)
+        if fold is None:
+            return
+        if isinstance(payload, str):
+            try:
+                payload = json.loads(payload)
+            except ValueError:
+                return  # not JSON: the fact's own check names it
+        if not isinstance(payload, dict):
+            return
+        self.expected.log_id = log_id
+        try:
+            fold(self.expected, subject_id, payload)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return  # a payload rewritten out of shape: the fact's own check names it
+
+
+def expected_rows() -> Expected:
+    """Every fact of a folded kind, in log order, folded into the rows it describes."""
+    collector = Collector()
+    kinds = sorted(collector.folds)
+    if not kinds:
+        return collector.expected
+    payload = "payload::text" if connection.vendor == "postgresql" else "payload"
+    marks = ", ".join(["%s"] * len(kinds))
+    sql = (
+        f"SELECT log_id, kind, subject_id, {payload} FROM ledger_fact "  # noqa: S608
+        f"WHERE kind IN ({marks}) ORDER BY log_id, seq"
+    )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, kinds)
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                collector.add(*row)
+    return collector.expected
+
+
+def reconcile(
+    advance: Callable[[str], None] | None = None,
+    origins: dict[int, str] | None = None,
+    expected: Expected | None = None,
+) -> list[Mismatch]:
+    """Every declared table against the facts, one query per table (and per link table);
+    ``advance(table)`` is called after each. ``expected``: the facts already folded (by
+    verify's pass over them); else they are read here. Mismatches come in table, key,
+    field order."""
+    if expected is None:
+        expected = expected_rows()
+    if origins is None:
+        from quancheng.ledger.models import Log
+
+        origins = dict(Log.objects.values_list("id", "origin"))
+    agency_logs = _agency_logs()
+    mismatches: list[Mismatch] = []
+    for table in _registry.tables.values():
+        mismatches += _compare(table, expected, origins, agency_logs)
+        if advance:
+            advance(table.name)
+    return mismatches
+
+
+def _agency_logs() -> dict[int, str]:
+    from quancheng.ledger.models import Log
+
+    return dict(Log.objects.filter(agency__isnull=False).values_list("agency_id", "origin"))
+
+
+def _compare(
+    table: Table, expected: Expected, origins: dict[int, str], agency_logs: dict[int, str]
+) -> list[Mismatch]:
+    described = expected.rows.get(table.name, {})
+    lookups = [lookup for lookup, _how in table.fields.values()]
+    # where each field is in a row: its column, or (None) its link table
+    columns = {name: (index, how) for index, (name, (_l, how)) in enumerate(table.fields.items())}
+    many = {name: _links(spec) for name, spec in table.many.items()}
+    out: list[Mismatch] = []
+    seen: set[str] = set()
+    unrecorded: list[str] = []
+    model = table.model()
+    for values in _raw_rows(model._default_manager.order_by().values_list(table.key, *lookups)):
+        key = values[0]
+        key = key if isinstance(key, str) else str(key)
+        seen.add(key)
+        facts = described.get(key)
+        if facts is None:
+            unrecorded.append(key)
+            continue
+        for name, recorded in facts.items():
+            where = columns.get(name)
+            if where is not None:
+                how, have = where[1], values[where[0] + 1]
+            elif name in many:
+                how, have = SET, many[name].get(key, [])
+            else:
+                continue
+            if recorded == have or _same(how, recorded, have):
+                continue
+            left, right = _spelled(how, recorded), _spelled(how, _loaded(how, have, recorded))
+            if left != right:
+                log = origins.get(expected.log_of(table.name, key))
+                out.append(Mismatch(table.name, key, name, left, right, CHANGED, log))
+    if unrecorded:
+        out += _without_facts(table, model, unrecorded, agency_logs)
+    for key in sorted(described.keys() - seen, key=_order):
+        log = origins.get(expected.log_of(table.name, key))
+        out.append(Mismatch(table.name, key, "", None, None, FACT_WITHOUT_ROW, log))
+    return out
+
+
+def _without_facts(
+    table: Table, model: type[models.Model], keys: list[str], agency_logs: dict[int, str]
+) -> list[Mismatch]:
+    agencies: dict[str, int | None] = {}
+    if table.agency is not None:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = model._default_manager.filter(**{f"{table.key}__in": chunk})
+            for key, agency in rows.values_list(table.key, table.agency):
+                agencies[str(key)] = agency
+    return [
+        Mismatch(
+            table.name,
+            key,
+            "",
+            None,
+            None,
+            ROW_WITHOUT_FACT,
+            agency_logs.get(agencies.get(key, 0) or 0),
+        )
+        for key in sorted(keys, key=_order)
+    ]
+
+
+def _raw_rows(query: models.QuerySet) -> Iterator[tuple[Any, ...]]:
+    """The query's rows as the driver hands them over, without Django's conversions (a
+    large share of the time): SQLite gives times and JSON as text and booleans as 0 and 1;
+    ``_same`` and ``_loaded`` read them so."""
+    sql, params = query.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
+
+
+def _links(spec: Many) -> dict[str, list[Any]]:
+    links: dict[str, list[Any]] = defaultdict(list)
+    through = spec.through()
+    for owner, value in through._default_manager.order_by().values_list(spec.owner, spec.value):
+        links[str(owner)].append(value)
+    return links
+
+
+def _order(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdigit() else (1 << 62, key)
+
+
+def _same(how: str, recorded: Any, have: Any) -> bool:
+    """The quick comparison of a recorded value with a row's raw one: an instant to the
+    millisecond, JSON by value, a set in any order."""
+    if how == TIME:
+        if not isinstance(recorded, str) or have is None:
+            return False
+        if isinstance(have, dt.datetime) and _as_encoded(have) == recorded:
+            return True  # the common case: the fact was written in UTC
+        try:
+            when = dt.datetime.fromisoformat(recorded)
+            if isinstance(have, str):
+                have = dt.datetime.fromisoformat(have)
+        except ValueError:
+            return False
+        if have.tzinfo is None:
+            have = have.replace(tzinfo=dt.UTC)  # Django keeps UTC in SQLite
+        if when.tzinfo is None:
+            return False
+        return when == have.replace(microsecond=have.microsecond // 1000 * 1000)
+    if how == JSON:
+        return isinstance(have, str) and _json(have) == recorded
+    if how == DATE:
+        return isinstance(have, dt.date) and have.isoformat() == recorded
+    if how == SET and isinstance(recorded, list) and isinstance(have, list):
+        return len(recorded) == len(have) and sorted(recorded, key=str) == sorted(have, key=str)
+    if how == UUID and recorded is not None and have is not None:
+        return _uuid(recorded) == _uuid(have)
+    return False
+
+
+def _as_encoded(when: dt.datetime) -> str:
+    """A UTC time as Django's JSON encoder writes it (milliseconds, ``Z``), else ``""``."""
+    text = when.isoformat()
+    if when.tzinfo is not None:
+        if not text.endswith("+00:00"):
+            return ""
+        text = text[:-6]
+    return (text[:23] if when.microsecond else text) + "Z"
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _uuid(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _loaded(how: str, have: Any, recorded: Any) -> Any:
+    """A row's raw value as the application reads it, for the report."""
+    if have is None:
+        return None
+    if how == TIME and isinstance(have, str):
+        try:
+            return dt.datetime.fromisoformat(have)
+        except ValueError:
+            return have
+    if how == JSON and isinstance(have, str):
+        return _json(have)
+    if how == UUID:
+        return _uuid(have)
+    if isinstance(recorded, bool) and isinstance(have, int) and not isinstance(have, bool):
+        return bool(have)
+    return have
+
+
+def _spelled(how: str, value: Any) -> Any:
+    """One spelling of a value for comparing and reporting (JSON-ready)."""
+    if value is None:
+        return None
+    if how == TIME:
+        return _instant(value)
+    if how == DATE:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if how == SET:
+        return sorted((_plain(v) for v in value), key=str) if isinstance(value, list) else value
+    if how == TEXT:
+        return str(value)
+    if how == UUID:
+        return _uuid(value)
+    return _plain(value)
+
+
+def _instant(value: Any) -> str:
+    """An instant as UTC to the millisecond (the precision a fact's JSON keeps)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return _instant(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool | list | dict) or value is None:
+        return value
+    return str(value)
