@@ -2,7 +2,8 @@
 devices, loans and returns, pre-use checks, faults, repairs and retirement.
 
 Every fact is about its device; the loan, check or event it writes is named in the payload
-(a return by its loan). Not proved by any fact: who wrote a row."""
+(a return by its loan). Not proved by any fact: who wrote a row, and the note of a return
+recorded before ``device.returned`` carried it."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ TABLES = [
     Table(
         RETURN,
         _model("DeviceReturn"),
-        {"returned_at": ("returned_at", TIME)},
+        {"returned_at": ("returned_at", TIME), "note": ("note", TEXT)},
         key="loan_id",
         agency="loan__device__agency_id",
     ),
@@ -103,7 +104,9 @@ def _lent(expected: Expected, subject: str, p: dict[str, Any]) -> None:
 
 def _returned(expected: Expected, subject: str, p: dict[str, Any]) -> None:
     expected.row(DEVICE, subject)
-    expected.row(RETURN, p["loan"], returned_at=p["returned_at"])
+    # the note is in the facts written since 2026-12 (older returns do not prove it)
+    note = {"note": p["note"]} if "note" in p else {}
+    expected.row(RETURN, p["loan"], returned_at=p["returned_at"], **note)
 
 
 def _checked(expected: Expected, subject: str, p: dict[str, Any]) -> None:

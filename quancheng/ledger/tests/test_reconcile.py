@@ -237,3 +237,83 @@ def test_a_time_moved_by_a_second_is_named_but_not_below_a_millisecond(scene):
     [mismatch] = run().mismatches
     assert (mismatch.table, mismatch.field) == ("media_recording", "started_at")
     assert mismatch.row.endswith("Z") and mismatch.ledger != mismatch.row
+
+
+@pytest.fixture
+def more(scene, world, settings, tmp_path):
+    """Beyond the scene: a signature and a refusal, a loan and its return, an interruption,
+    an evidence note, an API token and an upload."""
+    from quancheng.api.actions import create_token
+    from quancheng.cases.actions import RefusalInput, SignatureInput, note_refusal, sign_version
+    from quancheng.devices.actions import lend_device, return_device
+    from quancheng.media.actions import InterruptionInput, explain_interruption
+    from quancheng.media.evidence import add_evidence_note
+    from quancheng.uploads.actions import create_upload
+
+    settings.DATA_DIR = tmp_path
+    case, _record, version, _fault, recording = scene
+    actor = Actor(world.officer, "web")
+    now = timezone.now()
+    sign_version(actor, version, SignatureInput("party", "张三", now))
+    note_refusal(actor, version, RefusalInput("当事人拒绝签名", now, [world.officer.officer]))
+    spare = register_device(SYSTEM, world.a, serial="CAM-10", kind="body_camera")
+    lend_device(SYSTEM, spare, world.officer2.officer, lent_at=now - dt.timedelta(hours=2))
+    back = return_device(SYSTEM, spare, returned_at=now - dt.timedelta(hours=1), note="完好")
+    explain_interruption(
+        actor,
+        case,
+        InterruptionInput(
+            device=spare,
+            started_at=now - dt.timedelta(minutes=90),
+            ended_at=now - dt.timedelta(minutes=88),
+            reason="equipment",
+            signers=[world.officer.officer],
+        ),
+    )
+    add_evidence_note(
+        actor, recording, taken_by=[world.officer.officer], taken_at=now, place="长江西路"
+    )
+    token, _raw = create_token(SYSTEM, world.officer, "执法终端")
+    upload = create_upload(
+        actor,
+        world.officer,
+        1000,
+        {
+            "filename": "CAM-10_20260302_0900.mp4",
+            "case": str(case.pk),
+            "device": spare.serial,
+            "officers": "AH-0001",
+            "started_at": "2026-03-02T09:00:00+08:00",
+            "ended_at": "2026-03-02T09:20:00+08:00",
+        },
+    )
+    return back, token, upload
+
+
+def test_every_kind_of_row_reconciles_and_each_is_checked(more, english):
+    back, token, upload = more
+    assert run().mismatches == []
+    tamper(
+        "devices_devicereturn",
+        "UPDATE devices_devicereturn SET note = %s WHERE id = %s",
+        ["屏幕碎裂", back.pk],
+    )
+    tamper("api_apitoken", "UPDATE api_apitoken SET name = %s WHERE id = %s", ["x", token.pk])
+    tamper(
+        "uploads_upload",
+        "UPDATE uploads_upload SET state = %s WHERE id = %s",
+        ["completed", upload.pk],
+    )
+    found = sorted((m.table, m.row_id, m.field, m.ledger, m.row) for m in run().mismatches)
+    assert found == [
+        ("api_apitoken", str(token.pk), "name", "执法终端", "x"),
+        ("devices_devicereturn", str(back.loan_id), "note", "完好", "屏幕碎裂"),
+        ("uploads_upload", str(upload.pk), "state", "receiving", "completed"),
+    ]
+
+
+def test_the_demo_reconciles(db):
+    from quancheng.demo.seed import seed
+
+    seed()
+    assert reconcile.reconcile() == []
