@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.functions import Cast
 
 CHANGED = "changed"
 ROW_WITHOUT_FACT = "row_without_fact"
@@ -277,9 +278,18 @@ def _compare(
     table: Table, expected: Expected, origins: dict[int, str], agency_logs: dict[int, str]
 ) -> list[Mismatch]:
     described = expected.rows.get(table.name, {})
-    lookups = [lookup for lookup, _how in table.fields.values()]
+    lookups: list[Any] = [lookup for lookup, _how in table.fields.values()]
+    if connection.vendor == "sqlite":
+        # times as the text SQLite keeps (UTC): Django's parsing would cost more than the check
+        lookups = [
+            Cast(lookup, output_field=models.TextField()) if how == TIME else lookup
+            for lookup, how in table.fields.values()
+        ]
     # where each field is in a row: its column, or (None) its link table
-    columns = {name: (index, how) for index, (name, (_l, how)) in enumerate(table.fields.items())}
+    columns = {
+        name: (index + 1, how, _SAME.get(how, _different))
+        for index, (name, (_lookup, how)) in enumerate(table.fields.items())
+    }
     many = {name: _links(spec) for name, spec in table.many.items()}
     out: list[Mismatch] = []
     seen: set[str] = set()
@@ -296,12 +306,13 @@ def _compare(
         for name, recorded in facts.items():
             where = columns.get(name)
             if where is not None:
-                how, have = where[1], values[where[0] + 1]
+                index, how, same = where
+                have = values[index]
             elif name in many:
-                how, have = SET, many[name].get(key, [])
+                how, have, same = SET, many[name].get(key, []), _same_set
             else:
                 continue
-            if recorded == have or _same(how, recorded, have):
+            if recorded == have or same(recorded, have):
                 continue
             left, right = _spelled(how, recorded), _spelled(how, _loaded(how, have, recorded))
             if left != right:
@@ -362,34 +373,59 @@ def _order(key: str) -> tuple[int, str]:
     return (int(key), "") if key.isdigit() else (1 << 62, key)
 
 
-def _same(how: str, recorded: Any, have: Any) -> bool:
-    """The quick comparison of a recorded value with a row's raw one: an instant to the
-    millisecond, JSON by value, a set in any order."""
-    if how == TIME:
-        if not isinstance(recorded, str) or have is None:
-            return False
-        if isinstance(have, dt.datetime) and _as_encoded(have) == recorded:
+def _same_time(recorded: Any, have: Any) -> bool:
+    """An instant to the millisecond; the row's as a datetime, or SQLite's text of it."""
+    if not isinstance(recorded, str) or have is None:
+        return False
+    if isinstance(have, str):
+        if _text_encoded(have) == recorded:
             return True  # the common case: the fact was written in UTC
-        try:
-            when = dt.datetime.fromisoformat(recorded)
-            if isinstance(have, str):
-                have = dt.datetime.fromisoformat(have)
-        except ValueError:
-            return False
-        if have.tzinfo is None:
-            have = have.replace(tzinfo=dt.UTC)  # Django keeps UTC in SQLite
-        if when.tzinfo is None:
-            return False
-        return when == have.replace(microsecond=have.microsecond // 1000 * 1000)
-    if how == JSON:
-        return isinstance(have, str) and _json(have) == recorded
-    if how == DATE:
-        return isinstance(have, dt.date) and have.isoformat() == recorded
-    if how == SET and isinstance(recorded, list) and isinstance(have, list):
-        return len(recorded) == len(have) and sorted(recorded, key=str) == sorted(have, key=str)
-    if how == UUID and recorded is not None and have is not None:
-        return _uuid(recorded) == _uuid(have)
+    elif _as_encoded(have) == recorded:
+        return True
+    try:
+        when = dt.datetime.fromisoformat(recorded)
+        if isinstance(have, str):
+            have = dt.datetime.fromisoformat(have)
+    except ValueError:
+        return False
+    if have.tzinfo is None:
+        have = have.replace(tzinfo=dt.UTC)  # Django keeps UTC in SQLite
+    if when.tzinfo is None:
+        return False
+    return bool(when == have.replace(microsecond=have.microsecond // 1000 * 1000))
+
+
+def _same_json(recorded: Any, have: Any) -> bool:
+    return isinstance(have, str) and _json(have) == recorded
+
+
+def _same_date(recorded: Any, have: Any) -> bool:
+    return isinstance(have, dt.date) and have.isoformat() == recorded
+
+
+def _same_set(recorded: Any, have: Any) -> bool:
+    if not isinstance(recorded, list) or not isinstance(have, list):
+        return False
+    return len(recorded) == len(have) and sorted(recorded, key=str) == sorted(have, key=str)
+
+
+def _same_uuid(recorded: Any, have: Any) -> bool:
+    return recorded is not None and have is not None and _uuid(recorded) == _uuid(have)
+
+
+def _different(recorded: Any, have: Any) -> bool:
     return False
+
+
+# The quick comparison of a recorded value with a row's raw one, by how the field compares
+# (after plain equality failed).
+_SAME: dict[str, Callable[[Any, Any], bool]] = {
+    TIME: _same_time,
+    JSON: _same_json,
+    DATE: _same_date,
+    SET: _same_set,
+    UUID: _same_uuid,
+}
 
 
 def _as_encoded(when: dt.datetime) -> str:
@@ -400,6 +436,12 @@ def _as_encoded(when: dt.datetime) -> str:
             return ""
         text = text[:-6]
     return (text[:23] if when.microsecond else text) + "Z"
+
+
+def _text_encoded(text: str) -> str:
+    """SQLite's text of a UTC time (``2026-03-02 01:30:00.123456``) as Django's JSON encoder
+    writes the time (``2026-03-02T01:30:00.123Z``)."""
+    return text[:10] + "T" + text[11:23] + "Z"
 
 
 def _json(text: str) -> Any:
