@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quancheng.ledger import reconcile
+from quancheng.ledger import reconcile, reconciling
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
@@ -50,7 +50,7 @@ def run(tick: Tick | None = None, held: list[Held] | None = None) -> Report:
             tick(phase, done, max(total, done))
 
     report = Report()
-    collector = reconcile.Collector()
+    collector = reconciling.Collector()
     verify_ledger(
         advance=lambda n: advance("facts", n), report=report, held=held, collect=collector.add
     )
@@ -71,7 +71,7 @@ def check_rows(
     """The rows users see against the facts about them (``quancheng.ledger.reconcile``);
     ``expected``: the facts as verify's pass folded them (else they are read again)."""
     origins = dict(Log.objects.values_list("id", "origin"))
-    mismatches = reconcile.reconcile(advance, origins, expected)
+    mismatches = reconciling.reconcile(advance, origins, expected)
     report.tables += len(reconcile.tables())
     report.mismatch_count += len(mismatches)
     report.mismatches += mismatches[: MISMATCHES_KEPT - len(report.mismatches)]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from quancheng.cases.actions import add_record, correct_record
 from quancheng.cases.models import Party
 from quancheng.devices.actions import register_device, report_fault
-from quancheng.ledger import reconcile
+from quancheng.ledger import reconcile, reconciling
 from quancheng.ledger.context import Actor
 from quancheng.ledger.verification import run
 from quancheng.media.actions import RecordingInput, add_recording_metadata
@@ -316,4 +316,4 @@ def test_the_demo_reconciles(db):
     from quancheng.demo.seed import seed
 
     seed()
-    assert reconcile.reconcile() == []
+    assert reconciling.reconcile() == []
