@@ -218,9 +218,8 @@ def add_party(actor: Actor, case: Case, party: PartyInput) -> Party:
         address=party.address,
         phone=party.phone,
     )
-    append_fact(
-        actor, "party.added", ("party", row.pk), {"case": case.pk, **party.__dict__}, case.agency
-    )
+    values = {k: getattr(row, k) for k in ("kind", "name", "id_number", "address", "phone")}
+    append_fact(actor, "party.added", ("party", row.pk), {"case": case.pk, **values}, case.agency)
     return row
 
 

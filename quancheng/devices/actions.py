@@ -245,7 +245,12 @@ def return_device(
         actor,
         device,
         "device.returned",
-        {"loan": loan.pk, "officer": loan.officer.cert_no, "returned_at": moment},
+        {
+            "loan": loan.pk,
+            "officer": loan.officer.cert_no,
+            "returned_at": moment,
+            "note": item.note,
+        },
     )
     _refresh_cases(device, moment)
     return item
