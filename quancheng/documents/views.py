@@ -112,7 +112,7 @@ def download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
 def seal(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
     """Render the record's current version and seal it with the agency's certificate."""
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "document.seal")
     record = get_record_in(case, record_id)
     try:
         seal_document(Actor.from_request(request), record.latest_version())
@@ -128,7 +128,7 @@ def seal(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
 def sign(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
     """The signed-in officer signs the newest PDF of a document with their own key."""
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "document.sign_officer")
     document = get_object_or_404(Document.objects.filter(case=case), pk=doc_id)
     officer = Officer.objects.filter(user=signed_in_user(request)).first()
     try:

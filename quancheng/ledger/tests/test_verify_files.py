@@ -35,7 +35,7 @@ def files(world, new_case, signing, settings, tmp_path):  # noqa: F811 - the fix
         document=DocumentInput(number="皖甲罚决〔2026〕7号", issued_on=dt.date(2026, 3, 2)),
         strict=False,
     )
-    document = seal_document(Actor(world.officer, "web"), record.latest_version())
+    document = seal_document(Actor(world.head, "web"), record.latest_version())
     return store, originals, document
 
 
