@@ -3,6 +3,9 @@
 city (上级, supervisor) ─┬─ agency A (anhui): officer, second officer, legal reviewer, head,
                         │                     archivist; work group A1 with its own officer
                         └─ agency B (anhui): another officer
+
+``personas`` adds the rest of a complete set for permission tests: agency A's device keeper
+and administrator, and a city archivist (an upper-level account that is not a supervisor).
 """
 
 from __future__ import annotations
@@ -27,6 +30,19 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def make_user(name, agency, roles, cert=""):
+    """An account ``name`` (password ``PASSWORD``) in ``agency`` with ``roles``."""
+    return create_user(
+        SYSTEM,
+        agency,
+        username=name,
+        password=PASSWORD,
+        full_name=name,
+        roles=roles,
+        cert_no=cert,
+    )
+
+
 @pytest.fixture
 def world(db):
     province = create_agency(
@@ -45,17 +61,7 @@ def world(db):
         SYSTEM, code="agency-a-g1", name="甲局一组", level="work_group", pack_id="anhui", parent=a
     )
 
-    def user(name, agency, roles, cert=""):
-        return create_user(
-            SYSTEM,
-            agency,
-            username=name,
-            password=PASSWORD,
-            full_name=name,
-            roles=roles,
-            cert_no=cert,
-        )
-
+    user = make_user
     return SimpleNamespace(
         province=province,
         city=city,
@@ -71,6 +77,29 @@ def world(db):
         other_officer=user("other_officer", b, ["officer"], "AH-9001"),
         supervisor=user("supervisor", city, ["supervisor"]),
     )
+
+
+@pytest.fixture
+def personas(world):
+    """Every kind of user a permission can tell apart, by name, for agency A's cases opened
+    by ``world.officer`` (the officer on the case): ``officer2`` is of the same agency but
+    not on it; ``other_officer`` of the sibling agency B; ``supervisor`` of the city above;
+    ``city_archivist`` of the city too, without the supervisor role."""
+    keeper = make_user("a_keeper", world.a, ["device_keeper"])
+    administrator = make_user("a_admin", world.a, ["administrator"])
+    city_archivist = make_user("city_archivist", world.city, ["archivist"])
+    return {
+        "officer": world.officer,
+        "officer2": world.officer2,
+        "reviewer": world.reviewer,
+        "head": world.head,
+        "archivist": world.archivist,
+        "keeper": keeper,
+        "administrator": administrator,
+        "supervisor": world.supervisor,
+        "other_officer": world.other_officer,
+        "city_archivist": city_archivist,
+    }
 
 
 def at(text: str) -> dt.datetime:

@@ -7,8 +7,9 @@ a fresh data directory on the same disk, creates a tus upload and streams the fi
 requests of ``--part`` bytes (0: the whole file in one request) from this process with
 ``http.client`` (no client-side buffering of the parts). Reports MiB/s from the first byte
 sent to the recording made (the last PATCH includes the store hashing and linking the file),
-and the peak resident memory (VmHWM) of the gunicorn worker; then times ``cp`` + ``sync`` of
-the same file on the same disk for comparison.
+and the peak resident memory (VmHWM) of the gunicorn worker, and the slowest answer to
+other requests (the sign-in page, asked every 0.1 s) while the upload runs; then times
+``cp`` + ``sync`` of the same file on the same disk for comparison.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -86,6 +89,21 @@ def patch(url: str, token: str, src: Path, offset: int, length: int) -> http.cli
     return response
 
 
+class Poller(threading.Thread):
+    """Asks ``url`` every 0.1 s until stopped; keeps the slowest answer's time."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.slowest, self.done = url, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            started = time.monotonic()
+            with urllib.request.urlopen(self.url, timeout=60) as response:  # noqa: S310
+                response.read()
+            self.slowest = max(self.slowest, time.monotonic() - started)
+
+
 def main() -> None:
     from quancheng.uploads.tests.live import live_server
 
@@ -127,6 +145,8 @@ def main() -> None:
             created = conn.getresponse()
             created.read()
             url = created.headers["Location"]
+            poller = Poller(site.base + "/accounts/login/")
+            poller.start()
             offset, started = 0, time.monotonic()
             while offset < size:
                 response = patch(url, site.token, src, offset, min(part, size - offset))
@@ -134,6 +154,8 @@ def main() -> None:
                     raise SystemExit(f"PATCH failed: {response.status}")
                 offset = int(response.headers["Upload-Offset"])
             total = time.monotonic() - started
+            poller.done.set()
+            poller.join()
             peak = worker_peak_rss(site.server.pid)
         copy = data / "copy.bin"
         t0 = time.monotonic()
@@ -146,6 +168,7 @@ def main() -> None:
         "upload_with_completion_mib_s": round(size / MIB / total, 1),
         "seconds": round(total, 2),
         "worker_peak_rss_mib": round(peak / MIB, 1),
+        "other_request_slowest_ms": round(poller.slowest * 1000),
         "cp_and_sync_mib_s": round(size / MIB / cp_seconds, 1),
         "ratio_upload_to_cp": round(cp_seconds / total, 2),
     }

@@ -7,6 +7,7 @@ so a deployment fails at start-up rather than running on a silent default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -56,3 +57,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """Django's ``SECURE_PROXY_SSL_HEADER`` from the header a proxy sets for https requests:
+    ``X-Forwarded-Proto`` (its value then ``https``) or ``Header=value`` (``X-Forwarded-Ssl=on``).
+    Unset or empty: ``None`` (the request's own scheme counts)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = value.partition("=")
+    header, expected = header.strip(), expected.strip() or "https"
+    if not re.fullmatch(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*", header) or not re.fullmatch(
+        r"[!-~]+", expected
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be a header name such as X-Forwarded-Proto, optionally with "
+            f"=value (default https), not {value!r}."
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), expected

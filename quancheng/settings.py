@@ -7,10 +7,18 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from quancheng.env import env_bool, env_int, env_list, env_path, env_str
+from quancheng.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_proxy_ssl_header,
+    env_str,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("QUANCHENG_DATA_DIR", Path.cwd() / "var")
@@ -68,8 +76,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # last: turns a refused sign-in (a lockout) into the lockout page
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "quancheng.urls"
@@ -99,10 +105,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer appends; IMMEDIATE takes the write lock at the
-    # start of a transaction, so concurrent writers queue instead of failing mid-way.
+    # start of a transaction, so concurrent writers queue instead of failing mid-way, for up
+    # to QUANCHENG_SQLITE_TIMEOUT seconds; then "database is locked" (a background task that
+    # meets it is queued again, see docs/media-processing.md).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        "timeout": env_int("QUANCHENG_SQLITE_TIMEOUT", 30),
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
@@ -193,10 +201,43 @@ TASKS = {
     "default": {"BACKEND": env_str("QUANCHENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
 
+# Transport, cookies and what a browser may run (docs/web.md, "Security headers").
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("QUANCHENG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # the pages' scripts take the token from the page, not the cookie
+SESSION_COOKIE_AGE = env_int("QUANCHENG_SESSION_HOURS", 8) * 3600
+if SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("QUANCHENG_SESSION_HOURS must be 1 or more hours.")
+# HSTS with secure cookies (sent on https requests only): a year, by default for this host.
+SECURE_HSTS_SECONDS = (
+    env_int("QUANCHENG_HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("QUANCHENG_HSTS_SECONDS must be 0 (off) or more seconds.")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("QUANCHENG_HSTS_INCLUDE_SUBDOMAINS", False)
+# The header a TLS-terminating proxy sets for https requests, e.g. X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("QUANCHENG_PROXY_SSL_HEADER")
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response that does not set its own (media responses
+# send "sandbox", quancheng.media.serving): scripts and styles from our static files only.
+MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+# Inside CSP's, so the lockout page it makes of a refused sign-in carries the policy too.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,

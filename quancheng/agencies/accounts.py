@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
+from quancheng.agencies.roles import NotAllowed, is_administrator
 from quancheng.agencies.throttle import forget_failures
 from quancheng.cases.validation import ActionError
 from quancheng.ledger.actions import append_fact
@@ -37,7 +38,10 @@ def check_new_password(password: str, user: User | None = None) -> None:
 
 @transaction.atomic
 def change_password(actor: Actor, user: User, password: str) -> User:
-    """Set a new password (the user's own, or an administrator's reset)."""
+    """Set a new password: the user's own, or a reset by the system actor (``quancheng user
+    password``). Not in ``roles.ACTION_ROLES``: its rule is "oneself", which no role states."""
+    if actor.user is not None and actor.user.pk != user.pk:
+        raise NotAllowed(_("Only the user, or an administrator at the command line, may do this."))
     check_new_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -121,6 +125,8 @@ def unlock(actor: Actor, *, username: str | None = None, ip_address: str | None 
     """Lift the locks on an account, an address, or both: forget the failures counted for the
     account (from any address) and from the address (for any account). Returns how many
     failures were forgotten."""
+    if actor.user is not None and not is_administrator(actor.user):
+        raise NotAllowed(_("Only the system may do this."))
     if not username and not ip_address:
         raise ActionError(_("Name an account or an address."), "username")
     user = _account(username)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.accounts import check_new_password
 from quancheng.agencies.choices import AgencyLevel, Role
 from quancheng.agencies.models import Agency, Officer, User
+from quancheng.agencies.roles import require
 from quancheng.cases.validation import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
@@ -18,6 +19,7 @@ from quancheng.policies.registry import all_packs
 def create_agency(
     actor: Actor, *, code: str, name: str, level: str, pack_id: str, parent: Agency | None = None
 ) -> Agency:
+    require(actor.user, "agency.create", agency=parent)
     if level not in AgencyLevel.values:
         raise ActionError(_("Unknown level “%(l)s”.") % {"l": level}, "level")
     if pack_id not in all_packs():
@@ -60,6 +62,7 @@ def create_user(
     ``make_password``) stands in for it where many accounts share one password, as the demo's
     do, so it is hashed once rather than per account; its caller checks that password.
     """
+    require(actor.user, "user.create", agency=agency)
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise ActionError(_("Unknown role: %(r)s") % {"r": ", ".join(unknown)}, "roles")
@@ -111,6 +114,7 @@ def create_user(
 @transaction.atomic
 def create_officer(actor: Actor, agency: Agency, *, name: str, cert_no: str) -> Officer:
     """An officer without an account (named in an imported case, say)."""
+    require(actor.user, "officer.create", agency=agency)
     if not cert_no.strip():
         raise ActionError(_("An officer needs a certificate number."), "cert_no")
     try:

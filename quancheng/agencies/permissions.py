@@ -1,39 +1,42 @@
-"""Who may see and do what. Every view and endpoint asks here; nothing else decides."""
+"""Who may see what. Every view and endpoint asks here; who may *do* what is the table in
+``agencies/roles.py``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from quancheng.agencies.choices import Role
+from django.db.models import Q, QuerySet
+
+from quancheng.agencies.choices import AgencyLevel, Role
+from quancheng.agencies.roles import allowed
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency, User
 
 
-def visible_agency_path(user: User) -> str | None:
-    """The path prefix of the agencies whose records ``user`` may read, or None for none.
+def visible_agencies(user: User) -> QuerySet[Agency]:
+    """The agencies whose records ``user`` may read.
 
-    Everyone reads their own enforcement agency (work groups included); a supervisor also
-    reads every agency below their own, read-only.
+    Everyone reads their own unit: an enforcement agency with its work groups (a work
+    group's member reads the whole agency). Only a supervisor reads below their own agency,
+    read-only; an upper-level account without that role (a city archivist, a district
+    officer) reads its own unit and nothing below it.
     """
+    from quancheng.agencies.models import Agency
+
     if not user.is_authenticated or user.agency is None:
-        return None
+        return Agency.objects.none()
     if user.has_role(Role.SUPERVISOR):
-        return user.agency.path
-    return user.agency.enforcement_agency.path
-
-
-def can_write_in(user: User, agency: Agency) -> bool:
-    """Whether ``user`` may add to the records of ``agency`` (their own agency only)."""
-    if not user.is_authenticated or user.agency is None or not user.is_active:
-        return False
-    return user.agency.enforcement_agency.pk == agency.enforcement_agency.pk and user.has_role(
-        Role.OFFICER, Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST
-    )
+        return Agency.objects.filter(path__startswith=user.agency.path)
+    home = user.agency.enforcement_agency
+    return Agency.objects.filter(Q(pk=home.pk) | Q(parent=home, level=AgencyLevel.WORK_GROUP))
 
 
 def can_open_case(user: User) -> bool:
-    return user.is_authenticated and user.agency is not None and user.has_role(Role.OFFICER)
+    """Whether ``user`` opens cases in their enforcement agency (``case.open``)."""
+    if not user.is_authenticated or user.agency is None:
+        return False
+    return allowed(user, "case.open", agency=user.agency.enforcement_agency)
 
 
 def is_administrator(user: User) -> bool:
@@ -51,12 +54,14 @@ def is_installation_administrator(user: User) -> bool:
     return user.is_authenticated and user.is_superuser
 
 
-def ledger_agency_path(user: User) -> str | None:
-    """The path prefix of the agencies whose ledger facts ``user`` may get proofs of: those
-    whose records they read; for an administrator (a role held in an agency) that agency and
-    every unit below it; ``""`` (every agency, and the system log) for a superuser."""
+def ledger_agencies(user: User) -> QuerySet[Agency] | None:
+    """The agencies whose ledger facts ``user`` may get proofs of, or None for every agency
+    and the system log (a superuser): those whose records they read; for an administrator
+    (a role held in an agency, for the verification page) that agency and every unit below."""
+    from quancheng.agencies.models import Agency
+
     if is_installation_administrator(user):
-        return ""
+        return None
     if user.is_authenticated and user.agency is not None and user.has_role(Role.ADMINISTRATOR):
-        return user.agency.enforcement_agency.path
-    return visible_agency_path(user)
+        return Agency.objects.filter(path__startswith=user.agency.enforcement_agency.path)
+    return visible_agencies(user)

@@ -1,4 +1,6 @@
-"""Finding what the caller may read or change; everything else is "not found"."""
+"""Finding what the caller may read or change; everything else is "not found". Reading goes
+through ``Case.objects.visible_to``, changing through the table in ``agencies/roles.py`` —
+the same pair the web pages use."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
 from quancheng.agencies.models import User
-from quancheng.agencies.permissions import can_write_in
+from quancheng.agencies.roles import allowed, refusal
 from quancheng.cases.models import Case, Record
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
+from quancheng.policies.schema import RecordKind
 
 
 def caller(request: HttpRequest) -> User:
@@ -35,13 +38,21 @@ def readable_case(request: HttpRequest, case_id: int) -> Case:
     return case
 
 
-def writable_case(request: HttpRequest, case_id: int) -> Case:
-    """A case the caller may add to: readable, and of the caller's own agency with a role
-    that writes (a supervisor reads below, but never writes)."""
+def writable_case(request: HttpRequest, case_id: int, action: str) -> Case:
+    """A case the caller may read and whose roles allow ``action`` on it (a supervisor reads
+    below, but never writes); 404 if unreadable, 403 if the roles do not allow it."""
     case = readable_case(request, case_id)
-    if not can_write_in(caller(request), case.agency):
-        raise HttpError(403, _("You may read this case but not change it."))
+    require_change(request, case, action)
     return case
+
+
+def require_change(
+    request: HttpRequest, case: Case, action: str, kind: RecordKind | None = None
+) -> None:
+    """403 unless the caller's roles allow ``action`` on ``case`` (``agencies/roles.py``)."""
+    user = caller(request)
+    if not allowed(user, action, case=case, kind=kind):
+        raise HttpError(403, refusal(user, action, case=case, kind=kind))
 
 
 def record_of(case: Case, record_id: int) -> Record:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
+from quancheng.agencies.roles import require
 from quancheng.api.models import ApiToken
 from quancheng.cases.validation import ActionError
 from quancheng.ledger.actions import append_fact
@@ -29,6 +30,7 @@ def token_digest(raw: str) -> str:
 @transaction.atomic
 def create_token(actor: Actor, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new token for ``user``; returns the row and the token, which is never stored."""
+    require(actor.user, "token.create")
     if not user.is_active:
         raise ActionError(_("The account is disabled."), "user")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -48,6 +50,7 @@ def create_token(actor: Actor, user: User, name: str = "") -> tuple[ApiToken, st
 @transaction.atomic
 def revoke_token(actor: Actor, token: ApiToken, at: dt.datetime | None = None) -> ApiToken:
     """Revoke a token: it stays in the table, refused from now on."""
+    require(actor.user, "token.revoke")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.is_revoked:
         raise ActionError(_("The token is already revoked."))

@@ -92,7 +92,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict:
     summary="Move a case to a stage",
 )
 def move_stage(request: HttpRequest, case_id: int, payload: StageIn) -> dict:
-    case = writable_case(request, case_id)
+    case = writable_case(request, case_id, "case.move_stage")
     actions.move_to_stage(actor(request), case, payload.stage)
     return render.case_detail(readable_case(request, case_id))
 
@@ -105,7 +105,7 @@ def move_stage(request: HttpRequest, case_id: int, payload: StageIn) -> dict:
 def end_case(request: HttpRequest, case_id: int, payload: EndIn) -> dict:
     """The enforcement action has ended: the case is closed to new records (except in stages
     the pack keeps open after closing, such as archiving)."""
-    case = writable_case(request, case_id)
+    case = writable_case(request, case_id, "case.end")
     actions.end_case(actor(request), case, payload.ended_at)
     return render.case_detail(readable_case(request, case_id))
 

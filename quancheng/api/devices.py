@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from quancheng.agencies.models import Officer, User
-from quancheng.agencies.permissions import can_write_in
+from quancheng.agencies.models import User
+from quancheng.agencies.roles import require
 from quancheng.api.access import actor, caller
 from quancheng.api.errors import error_responses
 from quancheng.api.render import local
@@ -205,9 +205,8 @@ def get_device(request: HttpRequest, serial: str) -> dict[str, Any]:
 def lend(request: HttpRequest, serial: str, payload: LoanIn) -> Status:
     device = _device(request, serial)
     _refuse_unless(actions.may_keep(caller(request), device.agency))
-    officer = Officer.objects.filter(cert_no=payload.officer).first()
-    if officer is None:
-        raise HttpError(422, _("No officer holds certificate %(c)s.") % {"c": payload.officer})
+    # scoped to the device's agency: another agency's number is as unknown as a made-up one
+    officer = officers_by_cert(device.agency, [payload.officer], "officer")[0]
     actions.lend_device(actor(request), device, officer, lent_at=payload.lent_at, note=payload.note)
     return Status(201, _out(device))
 
@@ -295,8 +294,7 @@ def evidence_note(request: HttpRequest, recording_id: int, payload: EvidenceNote
     )
     if recording is None:
         raise HttpError(404, _("No such recording."))
-    if not can_write_in(user, recording.agency):
-        raise HttpError(403, _("You may read this case but not change it."))
+    require(user, "recording.evidence", case=recording.case)
     note = add_evidence_note(
         actor(request),
         recording,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from quancheng.agencies.roles import NotAllowed
 from quancheng.cases.validation import ActionError
 from quancheng.policies.registry import UnknownPack
 
@@ -48,7 +49,8 @@ def install(api: NinjaAPI) -> None:
     """Replace ninja's error handlers by ones giving the shape above."""
 
     def on_action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
-        return json_error(api, request, 422, exc.message, exc.path)
+        status = 403 if isinstance(exc, NotAllowed) else 422
+        return json_error(api, request, status, exc.message, exc.path)
 
     def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         error = exc.errors[0] if exc.errors else {}

@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 
 from quancheng.agencies.models import Agency, Officer
 from quancheng.api import render
-from quancheng.api.access import actor, readable_case, record_of, writable_case
+from quancheng.api.access import actor, readable_case, record_of, require_change
 from quancheng.api.errors import error_responses
 from quancheng.api.schemas import (
     DocumentIn,
@@ -62,8 +62,9 @@ def add_record(request: HttpRequest, case_id: int, payload: RecordIn) -> Status:
     """Add a record of a kind of the case's pack, with the fields that kind requires; a
     document kind also takes its number, issue date and seal, and the signatures or the
     party's refusal (attested by officers' signatures)."""
-    case = writable_case(request, case_id)
+    case = readable_case(request, case_id)
     kind = actions.kind_of(actions.pack_of(case), payload.kind)
+    require_change(request, case, "record.add", kind)
     extras = _extras(case, kind, payload.document, payload.signatures, payload.refusals)
     record = actions.add_record(
         actor(request), case, kind.id, payload.fields, payload.occurred_at, **extras
@@ -80,9 +81,10 @@ def correct_record(
     request: HttpRequest, case_id: int, record_id: int, payload: VersionIn
 ) -> Status:
     """A correction is a new version pointing at the one it corrects; the old one stays."""
-    case = writable_case(request, case_id)
+    case = readable_case(request, case_id)
     record = record_of(case, record_id)
     kind = actions.kind_of(actions.pack_of(case), record.kind)
+    require_change(request, case, "record.correct", kind)
     extras = _extras(case, kind, payload.document, payload.signatures, payload.refusals)
     actions.correct_record(
         actor(request), record, payload.fields, payload.occurred_at, payload.reason, **extras

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency, Officer
-from quancheng.agencies.permissions import can_write_in
+from quancheng.agencies.roles import require
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import (
     Case,
@@ -77,15 +77,14 @@ def kind_of(pack: Pack, kind_id: str) -> RecordKind:
     )
 
 
-def ensure_writable(actor: Actor, case: Case, kind: RecordKind | None = None) -> None:
-    if actor.user is not None and not can_write_in(actor.user, case.agency):
-        raise ActionError(_("You may not change the records of another agency."))
+def ensure_writable(actor: Actor, case: Case, action: str, kind: RecordKind | None = None) -> None:
+    """Refuse unless the actor's roles allow ``action`` on ``case`` (``agencies/roles.py``)
+    and the case is still open to it."""
+    require(actor.user, action, case=case, kind=kind)
     if case.is_closed and not (kind is not None and _open_after_close(case, kind)):
         raise ActionError(
             _("Case %(number)s is closed; nothing more can be recorded.") % {"number": case.number}
         )
-    if kind is not None and actor.user is not None and not actor.user.has_role(*kind.author_roles):
-        raise ActionError(_("Your role cannot make a “%(kind)s”.") % {"kind": kind.label}, "kind")
 
 
 def _open_after_close(case: Case, kind: RecordKind) -> bool:
@@ -123,8 +122,7 @@ def open_case(
     parties: list[PartyInput] | None = None,
 ) -> Case:
     """Open a case in ``agency`` under the agency's pack, at its first stage."""
-    if actor.user is not None and not can_write_in(actor.user, agency):
-        raise ActionError(_("You may not open cases in another agency."))
+    require(actor.user, "case.open", agency=agency)
     try:
         pack = get_pack(agency.pack_id)
     except UnknownPack:
@@ -207,7 +205,7 @@ def _case_payload(case: Case) -> dict[str, Any]:
 
 @transaction.atomic
 def add_party(actor: Actor, case: Case, party: PartyInput) -> Party:
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "case.add_party")
     if not party.name.strip():
         raise ActionError(_("A party needs a name."), "parties.name")
     row = Party.objects.create(
@@ -218,9 +216,8 @@ def add_party(actor: Actor, case: Case, party: PartyInput) -> Party:
         address=party.address,
         phone=party.phone,
     )
-    append_fact(
-        actor, "party.added", ("party", row.pk), {"case": case.pk, **party.__dict__}, case.agency
-    )
+    values = {k: getattr(row, k) for k in ("kind", "name", "id_number", "address", "phone")}
+    append_fact(actor, "party.added", ("party", row.pk), {"case": case.pk, **values}, case.agency)
     return row
 
 
@@ -240,7 +237,7 @@ def add_record(
     """Add a record of ``kind_id`` to the stage its kind belongs to."""
     pack = pack_of(case)
     kind = kind_of(pack, kind_id)
-    ensure_writable(actor, case, kind)
+    ensure_writable(actor, case, "record.add", kind)
     cleaned = clean_fields(kind, fields, strict=strict)
     require_aware(occurred_at, "occurred_at")
     record = Record.objects.create(case=case, kind=kind.id, stage=kind.stage, created_by=actor.user)
@@ -277,7 +274,7 @@ def correct_record(
     """A correction: a new version pointing at the one it corrects. The old one stays."""
     case = record.case
     kind = kind_of(pack_of(case), record.kind)
-    ensure_writable(actor, case, kind)
+    ensure_writable(actor, case, "record.correct", kind)
     if not reason.strip():
         raise ActionError(_("Say why the record is corrected."), "reason")
     cleaned = clean_fields(kind, fields, strict=True)
@@ -360,7 +357,7 @@ def _sign_all(
 def sign_version(actor: Actor, version: RecordVersion, signature: SignatureInput) -> Signature:
     """A signature added after the version was written (the party signs later)."""
     case = version.record.case
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "signature.add")
     row = _add_signature(actor, case, version, signature, None)
     schedule_refresh(case)
     return row
@@ -370,7 +367,7 @@ def sign_version(actor: Actor, version: RecordVersion, signature: SignatureInput
 def note_refusal(actor: Actor, version: RecordVersion, refusal: RefusalInput) -> SignatureRefusal:
     """The party refuses to sign: the refusal is noted and officers sign it (hebei §12)."""
     case = version.record.case
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "signature.refuse")
     row = _note_refusal(actor, case, version, refusal)
     schedule_refresh(case)
     return row
@@ -448,7 +445,7 @@ def move_to_stage(actor: Actor, case: Case, stage: str) -> Case:
     pack = pack_of(case)
     if stage not in {s.id for s in pack.stages}:
         raise ActionError(_("Unknown stage “%(s)s”.") % {"s": stage}, "stage")
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "case.move_stage")
     previous, case.stage = case.stage, stage
     case.save(update_fields=["stage"])
     append_fact(
@@ -462,7 +459,7 @@ def move_to_stage(actor: Actor, case: Case, stage: str) -> Case:
 def end_case(actor: Actor, case: Case, ended_at: dt.datetime) -> Case:
     """The enforcement action has ended (行政执法行为终结): the archiving period starts, and
     the case is closed to new records."""
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "case.end")
     require_aware(ended_at, "ended_at")
     if ended_at < case.opened_at:
         raise ActionError(_("A case cannot end before it opened."), "ended_at")
@@ -477,8 +474,7 @@ def end_case(actor: Actor, case: Case, ended_at: dt.datetime) -> Case:
 @transaction.atomic
 def archive_case(actor: Actor, case: Case, archived_at: dt.datetime) -> Case:
     """The case file is archived (立卷归档)."""
-    if actor.user is not None and not can_write_in(actor.user, case.agency):
-        raise ActionError(_("You may not change the records of another agency."))
+    require(actor.user, "case.archive", case=case)
     if not case.is_closed:
         raise ActionError(_("Only a closed case can be archived."))
     if case.archived_at is not None:

@@ -18,12 +18,9 @@ if TYPE_CHECKING:
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
         """Cases a user may read: their own agency's, and for a supervisor every agency below."""
-        from quancheng.agencies.permissions import visible_agency_path
+        from quancheng.agencies.permissions import visible_agencies
 
-        path = visible_agency_path(user)
-        if path is None:
-            return self.none()
-        return self.filter(agency__path__startswith=path)
+        return self.filter(agency__in=visible_agencies(user))
 
 
 class Case(models.Model):

@@ -80,8 +80,9 @@ class CaseBuilder:
         return self.spec.archived_at or self.spec.until + dt.timedelta(hours=2)
 
     def end(self, case: Case) -> None:
+        """The head ends the case (``case.end``: an officer may only after the approval)."""
         if self.spec.ended and not case.is_closed:
-            end_case(self.act, case, self.spec.until)
+            end_case(self.staff.actor(self.staff.users["head"]), case, self.spec.until)
 
     def add(self, case: Case, item: PlannedRecord, occurred: dt.datetime) -> None:
         kind, spec = item.kind, self.spec

@@ -1,9 +1,10 @@
 """Changes to the device register: registering, lending and return, pre-use checks, faults,
 repairs and retirement. Each writes its row and a ledger fact in one transaction.
 
-Who may do what: the device keeper and the agency head keep the register (register, lend,
-take back, repair, retire, name the keeper); any officer of the agency may also record a
-pre-use check and report a fault. The system actor (imports, the demo) may do everything.
+Who may do what is in ``agencies/roles.py``: the device keeper keeps the register (register,
+lend, take back, repair, retire), the keeper or the head names the keeper; an officer of the
+agency may also record a pre-use check and report a fault. The system actor (imports, the
+demo) may do everything.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, Officer, User
-from quancheng.agencies.permissions import can_write_in
+from quancheng.agencies.roles import NotAllowed, allowed, require
 from quancheng.cases.validation import ActionError, require_aware
 from quancheng.devices.choices import (
     STATUS_AFTER,
@@ -29,32 +30,20 @@ from quancheng.devices.models import Device, DeviceCheck, DeviceEvent, DeviceLoa
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 
-KEEPERS = (Role.DEVICE_KEEPER, Role.HEAD)
-USERS = (Role.DEVICE_KEEPER, Role.HEAD, Role.OFFICER)
-
 
 def may_keep(user: User | None, agency: Agency) -> bool:
     """Whether ``user`` may keep the register of ``agency`` (None is the system actor)."""
-    return _in_agency(user, agency, KEEPERS)
+    return allowed(user, "device.lend", agency=agency)
 
 
 def may_use(user: User | None, agency: Agency) -> bool:
     """Whether ``user`` may record checks and report faults for ``agency``'s devices."""
-    return _in_agency(user, agency, USERS)
+    return allowed(user, "device.check", agency=agency)
 
 
-def _in_agency(user: User | None, agency: Agency, roles: tuple[str, ...]) -> bool:
-    if user is None:
-        return True
-    if not user.is_active or user.agency is None:
-        return False
-    same = user.agency.enforcement_agency.pk == agency.enforcement_agency.pk
-    return same and user.has_role(*roles)
-
-
-def _require(actor: Actor, agency: Agency, roles: tuple[str, ...]) -> None:
-    if not _in_agency(actor.user, agency, roles):
-        raise ActionError(_("You may not change this agency's device register."), "device")
+def _require(actor: Actor, agency: Agency, action: str) -> None:
+    if not allowed(actor.user, action, agency=agency):
+        raise NotAllowed(_("You may not change this agency's device register."), "device")
 
 
 def _moment(value: dt.datetime | None, path: str) -> dt.datetime:
@@ -100,10 +89,9 @@ def register_device(
     a device first named by an imported case file (``from_case_file``) is entered by
     whoever may import that case."""
     if from_case_file:
-        if actor.user is not None and not can_write_in(actor.user, agency):
-            raise ActionError(_("You may not change this agency's device register."), "device")
+        require(actor.user, "case.open", agency=agency)
     else:
-        _require(actor, agency, KEEPERS)
+        _require(actor, agency, "device.register")
     serial = serial.strip()
     if not serial:
         raise ActionError(_("A device needs a serial number."), "serial")
@@ -162,7 +150,7 @@ def _check_keeper(keeper: User | None, agency: Agency) -> None:
 def set_keeper(actor: Actor, device: Device, keeper: User) -> Device:
     """Name the person who keeps the device (hebei §22: 明确专门人员)."""
     device = _locked(device)
-    _require(actor, device.agency, KEEPERS)
+    _require(actor, device.agency, "device.set_keeper")
     _check_keeper(keeper, device.agency)
     device.keeper = keeper
     device.save(update_fields=["keeper"])
@@ -190,7 +178,7 @@ def lend_device(
 ) -> DeviceLoan:
     """Hand the device to an officer of the agency, who holds it until it is returned."""
     device = _locked(device)
-    _require(actor, device.agency, KEEPERS)
+    _require(actor, device.agency, "device.lend")
     moment = _moment(lent_at, "lent_at")
     if officer.agency.enforcement_agency.pk != device.agency.enforcement_agency.pk:
         raise ActionError(_("The officer belongs to another agency."), "officer")
@@ -229,7 +217,7 @@ def return_device(
 ) -> DeviceReturn:
     """Take the device back: a new row closing the open loan."""
     device = _locked(device)
-    _require(actor, device.agency, KEEPERS)
+    _require(actor, device.agency, "device.return")
     moment = _moment(returned_at, "returned_at")
     loan = open_loan(device)
     if loan is None:
@@ -245,7 +233,12 @@ def return_device(
         actor,
         device,
         "device.returned",
-        {"loan": loan.pk, "officer": loan.officer.cert_no, "returned_at": moment},
+        {
+            "loan": loan.pk,
+            "officer": loan.officer.cert_no,
+            "returned_at": moment,
+            "note": item.note,
+        },
     )
     _refresh_cases(device, moment)
     return item
@@ -265,7 +258,7 @@ def check_device(
     """Record the check before use: battery and free storage (hebei §22, culture-tourism
     §12, shanxi §13). ``ok`` says whether the device is fit for the work."""
     device = _locked(device)
-    _require(actor, device.agency, USERS)
+    _require(actor, device.agency, "device.check")
     moment = _moment(checked_at, "checked_at")
     if not 0 <= battery_percent <= 100:
         raise ActionError(_("Battery is a percentage from 0 to 100."), "battery_percent")
@@ -318,10 +311,10 @@ def _event(
     kind: DeviceEventKind,
     occurred_at: dt.datetime | None,
     note: str,
-    roles: tuple[str, ...],
+    action: str,
 ) -> DeviceEvent:
     device = _locked(device)
-    _require(actor, device.agency, roles)
+    _require(actor, device.agency, action)
     moment = _moment(occurred_at, "occurred_at")
     if device.status not in ALLOWED_FROM[kind]:
         raise ActionError(
@@ -358,7 +351,7 @@ def report_fault(
     actor: Actor, device: Device, note: str, *, occurred_at: dt.datetime | None = None
 ) -> DeviceEvent:
     """An officer reports a fault and stops using the device (hebei §24)."""
-    return _event(actor, device, DeviceEventKind.FAULT, occurred_at, note, USERS)
+    return _event(actor, device, DeviceEventKind.FAULT, occurred_at, note, "device.report_fault")
 
 
 @transaction.atomic
@@ -366,7 +359,9 @@ def start_repair(
     actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
 ) -> DeviceEvent:
     """The device goes to repair (hebei §24: 联系专业部门进行维修); it is out of service."""
-    return _event(actor, device, DeviceEventKind.REPAIR_STARTED, occurred_at, note, KEEPERS)
+    return _event(
+        actor, device, DeviceEventKind.REPAIR_STARTED, occurred_at, note, "device.start_repair"
+    )
 
 
 @transaction.atomic
@@ -374,7 +369,9 @@ def end_repair(
     actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
 ) -> DeviceEvent:
     """The device is back from repair and in service again."""
-    return _event(actor, device, DeviceEventKind.REPAIR_ENDED, occurred_at, note, KEEPERS)
+    return _event(
+        actor, device, DeviceEventKind.REPAIR_ENDED, occurred_at, note, "device.end_repair"
+    )
 
 
 @transaction.atomic
@@ -382,4 +379,4 @@ def retire_device(
     actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
 ) -> DeviceEvent:
     """Take the device out of the register for good; its history stays."""
-    return _event(actor, device, DeviceEventKind.RETIRED, occurred_at, note, KEEPERS)
+    return _event(actor, device, DeviceEventKind.RETIRED, occurred_at, note, "device.retire")

@@ -10,16 +10,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
-from quancheng.agencies.permissions import visible_agency_path
+from quancheng.agencies.permissions import visible_agencies
 from quancheng.devices.models import Device
 
 
 def visible_devices(user: User) -> QuerySet[Device]:
     """The devices of the agencies whose records ``user`` reads (a supervisor's: those below)."""
-    path = visible_agency_path(user)
-    if path is None:
-        return Device.objects.none()
-    return Device.objects.filter(agency__path__startswith=path).select_related("agency", "keeper")
+    return Device.objects.filter(agency__in=visible_agencies(user)).select_related(
+        "agency", "keeper"
+    )
 
 
 @dataclass(frozen=True, slots=True)

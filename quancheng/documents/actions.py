@@ -105,7 +105,7 @@ def _stored_bytes(document: Document) -> bytes:
 def seal_document(actor: Actor, version: RecordVersion) -> Document:
     """Render the version as PDF and seal it with the agency's certificate."""
     case = version.record.case
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "document.seal")
     kind = document_kind(version)
     if kind is None:
         raise ActionError(_("Records of this kind are not documents."), "kind")
@@ -133,7 +133,7 @@ def seal_document(actor: Actor, version: RecordVersion) -> Document:
 def sign_as_officer(actor: Actor, document: Document, officer: Officer) -> Document:
     """The officer signs the newest PDF with their personal key."""
     case = document.case
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "document.sign_officer")
     _require_latest(document)
     if not officer.agency.path.startswith(case.agency.enforcement_agency.path):
         raise ActionError(_("This officer does not belong to the case's agency."), "officer")
@@ -192,6 +192,7 @@ def note_party_refusal(actor: Actor, document: Document, refusal: RefusalInput) 
             row.note,
             f"当事人拒绝签名：{row.note}",
             {"refusal": row.pk},
+            "document.note_refusal",
         )
 
 
@@ -202,9 +203,10 @@ def _witness(
     signer: str,
     reason: str,
     extra: dict[str, object],
+    action: str = "document.sign_party",
 ) -> Document:
     case = document.case
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, action)
     _require_latest(document)
     agency = case.agency.enforcement_agency
     pair = keys.agency_pair(agency.code)

@@ -19,6 +19,7 @@ from quancheng.documents.actions import latest_pdf, seal_document, sign_as_offic
 from quancheng.documents.models import Document
 from quancheng.documents.verify import PdfReport, verify_stored
 from quancheng.ledger.context import Actor
+from quancheng.media.serving import media_headers
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
 from quancheng.web.access import (
@@ -96,9 +97,14 @@ def download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
         handle = store.path_for(document.sha256).open("rb")
     except OSError:
         raise Http404 from None
-    return FileResponse(
+    # An attachment, not the browser's PDF viewer: the saved file is what a reader verifies
+    # (its signatures, in a PDF reader that checks them), and PDF viewers run PDF scripts.
+    response = FileResponse(
         handle, as_attachment=True, filename=document.filename, content_type="application/pdf"
     )
+    for header, value in media_headers("application/pdf", document.filename).items():
+        response[header] = value  # attachment (not in INLINE_TYPES), sandboxed, not sniffed
+    return response
 
 
 @login_required
@@ -106,7 +112,7 @@ def download(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
 def seal(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
     """Render the record's current version and seal it with the agency's certificate."""
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "document.seal")
     record = get_record_in(case, record_id)
     try:
         seal_document(Actor.from_request(request), record.latest_version())
@@ -122,7 +128,7 @@ def seal(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
 def sign(request: HttpRequest, pk: int, doc_id: int) -> HttpResponse:
     """The signed-in officer signs the newest PDF of a document with their own key."""
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "document.sign_officer")
     document = get_object_or_404(Document.objects.filter(case=case), pk=doc_id)
     officer = Officer.objects.filter(user=signed_in_user(request)).first()
     try:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from quancheng.agencies.roles import require
 from quancheng.ledger import keys, leaf, note, timestamps
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError, PrivateKey, SigningKeyPair
@@ -259,6 +260,7 @@ def init_key(
     With ``agency``, the agency's own key (``agency-<code>.pem``), named
     ``<key name>/agency/<code>``: it signs that agency's log, and its creation is a fact of
     that log."""
+    require(actor.user, "ledger.keys")
     algorithm = _algorithm(algorithm, keys.default_algorithm())
     path = keys.key_file(_code(agency))
     if path.exists():
@@ -289,6 +291,7 @@ def rotate_key(
     after it is signed by both keys; the old key file is kept beside as ``*.retired``.
 
     The new key has the old one's algorithm unless ``algorithm`` names another."""
+    require(actor.user, "ledger.keys")
     path = keys.key_file(_code(agency))
     old = current_key(agency)
     pair = SigningKeyPair(old.name, keys.generate(_algorithm(algorithm, old.algorithm)))

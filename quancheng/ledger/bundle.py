@@ -2,10 +2,11 @@
 
 The bundle holds every fact about the case and what hangs from it (parties, records and
 their versions, signatures and refusals, recordings, interruptions, the stored originals,
-uploads, documents) as the exact bytes of its ledger leaf, one inclusion proof per fact
-against its log's latest checkpoint (signed now if none covers the facts), those checkpoint
-notes, the verifier keys that signed them, the standalone verifier ``verify_proof.py``
-(``quancheng.ledger.portable``) and a README in Chinese and English.
+uploads, documents: the subjects each app declares in ``quancheng.ledger.reconcile``) as
+the exact bytes of its ledger leaf, one inclusion proof per fact against its log's latest
+checkpoint (signed now if none covers the facts), those checkpoint notes, the verifier keys
+that signed them, the standalone verifier ``verify_proof.py`` (``quancheng.ledger.portable``)
+and a README in Chinese and English.
 """
 
 from __future__ import annotations
@@ -16,21 +17,18 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.cases.models import Case, Record, RecordVersion, Signature, SignatureRefusal
-from quancheng.documents.models import Document
-from quancheng.ledger import leaf, note, portable, witnessing
+from quancheng.ledger import leaf, note, portable, reconcile, witnessing
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.context import Actor
 from quancheng.ledger.keys import KeyFileError
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
 from quancheng.ledger.proofs import ProofError, inclusion, latest_checkpoint, leaf_input
-from quancheng.media.models import Interruption, Recording
-from quancheng.uploads.models import Upload
 
 
 @dataclass(frozen=True)
@@ -40,55 +38,18 @@ class Written:
     checkpoints: list[Checkpoint]
 
 
-def find_case(value: str) -> Case:
-    """A case by its number, or by its id when no case has that number."""
-    matches = list(Case.objects.filter(number=value).select_related("agency"))
-    if len(matches) > 1:
-        raise ProofError(
-            _("%(n)s cases have the number %(number)s: give the case's id (%(ids)s).")
-            % {"n": len(matches), "number": value, "ids": ", ".join(str(c.pk) for c in matches)}
-        )
-    if not matches and value.isdigit():
-        matches = list(Case.objects.filter(pk=int(value)).select_related("agency"))
-    if not matches:
-        raise ProofError(_("No case with the number or id %(value)s.") % {"value": value}, 404)
-    return matches[0]
+def find_case(value: str) -> Any:
+    """A case by its number, or by its id when no case has that number (as the cases app
+    registered it: the ledger knows cases only through ``reconcile``)."""
+    return reconcile.find_case(value)
 
 
-def _pks(queryset: QuerySet) -> list[str]:
-    return [str(pk) for pk in queryset.values_list("pk", flat=True)]
+def case_subjects(case: Any) -> dict[str, list[str]]:
+    """Every ledger subject that belongs to the case, by subject type, as the apps declared."""
+    return reconcile.case_subjects(case.pk)
 
 
-def case_subjects(case: Case) -> dict[str, list[str]]:
-    """Every ledger subject that belongs to the case, by subject type."""
-    recordings = Recording.objects.filter(case=case)
-    originals = {
-        str(pk)
-        for pair in recordings.values_list("original_id", "sidecar_id")
-        for pk in pair
-        if pk is not None
-    }
-    originals |= {
-        str(pk)
-        for pk in Upload.objects.filter(case=case).values_list("original_id", flat=True)
-        if pk is not None
-    }
-    return {
-        "case": [str(case.pk)],
-        "party": _pks(case.parties.all()),
-        "record": _pks(Record.objects.filter(case=case)),
-        "record_version": _pks(RecordVersion.objects.filter(record__case=case)),
-        "signature": _pks(Signature.objects.filter(version__record__case=case)),
-        "refusal": _pks(SignatureRefusal.objects.filter(version__record__case=case)),
-        "recording": _pks(recordings),
-        "interruption": _pks(Interruption.objects.filter(case=case)),
-        "original": sorted(originals),
-        "upload": _pks(Upload.objects.filter(case=case)),
-        "document": _pks(Document.objects.filter(case=case)),
-    }
-
-
-def case_facts(case: Case) -> list[Fact]:
+def case_facts(case: Any) -> list[Fact]:
     query = Q(pk__in=[])
     for subject_type, ids in case_subjects(case).items():
         if ids:
@@ -140,7 +101,7 @@ def _verifier_keys(checkpoints: list[Checkpoint]) -> list[str]:
     ]
 
 
-def write_bundle(case: Case, out: Path, actor: Actor) -> Written:
+def write_bundle(case: Any, out: Path, actor: Actor) -> Written:
     """Write the case's proof bundle into ``out`` (which must be empty or not exist)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ProofError(_("%(dir)s exists and is not an empty directory.") % {"dir": out})
@@ -205,7 +166,7 @@ def _json(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
 
 
-def readme(case: Case, listing: list[str], keys: list[str], witnesses: list[str]) -> str:
+def readme(case: Any, listing: list[str], keys: list[str], witnesses: list[str]) -> str:
     key_lines = "\n".join(f"    {key}" for key in keys)
     zh_witness = en_witness = ""
     if witnesses:

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
-from quancheng.agencies.permissions import ledger_agency_path
+from quancheng.agencies.permissions import ledger_agencies
 from quancheng.ledger import leaf, merkle
 from quancheng.ledger.models import Checkpoint, Fact, Log
 from quancheng.ledger.tree import LogTree
@@ -38,12 +38,10 @@ def visible_logs(user: User | None) -> QuerySet[Log]:
     """Logs whose facts the user may get proofs of (``None``: the command line, all)."""
     if user is None:
         return Log.objects.all()
-    path = ledger_agency_path(user)
-    if path is None:
-        return Log.objects.none()
-    if path == "":
+    agencies = ledger_agencies(user)
+    if agencies is None:
         return Log.objects.all()
-    return Log.objects.filter(agency__path__startswith=path)
+    return Log.objects.filter(agency__in=agencies)
 
 
 def checkpoint_logs(user: User | None) -> QuerySet[Log]:

@@ -1,15 +1,16 @@
-"""The whole verification: the ledger (``quancheng.ledger.verify``) and the stored files.
+"""The whole verification: the ledger (``quancheng.ledger.verify``), the rows users see
+against the facts about them (``quancheng.ledger.reconcile``) and the stored files.
 
-Every original in the media store is re-hashed from its bytes (the store's own check,
-``quancheng.media.verify.check_original``) and every document PDF from its file. Progress
-is reported as ``(phase, done, total)`` over all facts, originals and documents, so a bar
-(the CLI's tqdm, the web page) moves evenly.
+The apps register what is checked beyond the ledger: their tables and how facts describe
+their rows, and their stored files (originals re-hashed from the media store, document PDFs
+from their files). Progress is reported as ``(phase, done, total)`` over all facts, tables
+and files, so a bar (the CLI's tqdm, the web page) moves evenly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import json
 import time
 from collections import Counter
@@ -20,27 +21,26 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from quancheng.ledger import reconcile, reconciling
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.ledger.logs import origin_for
 from quancheng.ledger.models import Fact, Log, VerificationRun
-from quancheng.ledger.verify import Report, verify_ledger
+from quancheng.ledger.verify import Problem, Report, verify_ledger
 from quancheng.ledger.verify_held import Held
 
 Tick = Callable[[str, int, int], None]  # phase ("facts", "originals", "documents"), done, total
 
-CHUNK = 1 << 20
-
 
 def run(tick: Tick | None = None, held: list[Held] | None = None) -> Report:
     """Verify everything; ``tick`` is called as work is done (at most every few thousand facts
-    and after each file); ``held``: checkpoints kept elsewhere the logs must agree with."""
-    from quancheng.documents.models import Document
-    from quancheng.media.models import Original
-
-    total = Fact.objects.count() + Original.objects.count() + Document.objects.count()
+    and after each table and file); ``held``: checkpoints kept elsewhere the logs must agree
+    with."""
+    checks = reconcile.file_checks()
+    tables = reconcile.tables()
+    total = Fact.objects.count() + len(tables) + sum(check.count() for check in checks)
     done = 0
 
     def advance(phase: str, count: int) -> None:
@@ -50,130 +50,74 @@ def run(tick: Tick | None = None, held: list[Held] | None = None) -> Report:
             tick(phase, done, max(total, done))
 
     report = Report()
-    verify_ledger(advance=lambda n: advance("facts", n), report=report, held=held)
-    _check_originals(report, lambda: advance("originals", 1))
-    _check_documents(report, lambda: advance("documents", 1))
+    collector = reconciling.Collector()
+    verify_ledger(
+        advance=lambda n: advance("facts", n), report=report, held=held, collect=collector.add
+    )
+    check_rows(report, lambda _table: advance("rows", 1), collector.expected)
+    for check in checks:
+        check.check(report, functools.partial(advance, check.phase, 1))
     return report
 
 
-def _check_originals(report: Report, step: Callable[[], None]) -> None:
-    from quancheng.media.models import Original
-    from quancheng.media.store import StoreError
-    from quancheng.media.verify import check_original
-
-    recorded = _recorded_digests("original", ["original.stored"])
-    for original in Original.objects.order_by("id").iterator():
-        _check_recorded(report, "original", original.pk, original.sha256, recorded)
-        try:
-            problem = check_original(original, full=True)
-        except (OSError, StoreError) as exc:
-            problem = _("it cannot be read: %(e)s") % {"e": exc}
-        report.originals += 1
-        if problem is not None:
-            report.add(
-                "files",
-                "original",
-                _("Original sha256:%(sha)s (%(key)s): %(problem)s.")
-                % {"sha": original.sha256, "key": original.key, "problem": problem},
-            )
-        step()
+MISMATCHES_KEPT = 10_000  # in the machine report; beyond, they are counted
 
 
-def _check_documents(report: Report, step: Callable[[], None]) -> None:
-    from quancheng.documents import store
-    from quancheng.documents.models import Document
-
-    recorded = _recorded_digests("document", ["document.sealed", "document.signed"])
-    origins = dict(Log.objects.filter(agency__isnull=False).values_list("agency_id", "origin"))
-    documents = Document.objects.select_related("case__agency").order_by("id")
-    for document in documents.iterator():
-        # a case's PDF is a problem for those who see its agency's log
-        log = origins.get(document.case.agency_id) or origin_for(document.case.agency)
-        _check_recorded(report, "document", document.pk, document.sha256, recorded, log)
-        path = store.path_for(document.sha256)
-        args: dict[str, Any] = {"id": document.pk, "case": document.case_id, "path": path}
-        report.checked("documents", log)
-        try:
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    digest.update(chunk)
-        except FileNotFoundError:
-            report.add(
-                "files",
-                "document",
-                _("Document PDF #%(id)s (case #%(case)s, %(path)s): the file is missing.") % args,
-                log=log,
-            )
-        except OSError as exc:
-            report.add(
-                "files",
-                "document",
-                _("Document PDF #%(id)s (case #%(case)s, %(path)s): it cannot be read: %(e)s.")
-                % {**args, "e": exc.strerror},
-                log=log,
-            )
-        else:
-            if digest.hexdigest() != document.sha256:
-                report.add(
-                    "files",
-                    "document",
-                    _(
-                        "Document PDF #%(id)s (case #%(case)s, %(path)s): its bytes have "
-                        "changed: SHA-256 is now %(sha)s."
-                    )
-                    % {**args, "sha": digest.hexdigest()},
-                    log=log,
-                )
-        step()
-
-
-def _recorded_digests(subject_type: str, kinds: list[str]) -> dict[str, str]:
-    """The SHA-256 the ledger recorded for each stored file when it was stored, by row id.
-    The facts are checked by the ledger pass; a row rewritten to match changed bytes is not."""
-    facts = Fact.objects.filter(subject_type=subject_type, kind__in=kinds).order_by("id")
-    recorded: dict[str, str] = {}
-    for subject_id, payload in facts.values_list("subject_id", "payload").iterator():
-        if isinstance(payload, str):  # the stored text, where the driver hands it back so
-            payload = json.loads(payload)
-        recorded.setdefault(subject_id, str(payload.get("sha256", "")))
-    return recorded
-
-
-def _check_recorded(
+def check_rows(
     report: Report,
-    code: str,
-    pk: int,
-    sha256: str,
-    recorded: dict[str, str],
-    log: str | None = None,
+    advance: Callable[[str], None] | None = None,
+    expected: reconcile.Expected | None = None,
 ) -> None:
-    args = {"id": pk, "sha": sha256, "fact": recorded.get(str(pk))}
-    if args["fact"] is None:
-        if code == "original":
-            message = _(
-                "Original #%(id)s (sha256:%(sha)s) has no fact in the ledger: its row was "
-                "written outside the application."
-            )
-        else:
-            message = _(
-                "Document PDF #%(id)s (sha256:%(sha)s) has no fact in the ledger: its row was "
-                "written outside the application."
-            )
-    elif args["fact"] != sha256:
-        if code == "original":
-            message = _(
-                "Original #%(id)s: its row says SHA-256 %(sha)s but the ledger recorded "
-                "%(fact)s when it was stored: the row was changed."
-            )
-        else:
-            message = _(
-                "Document PDF #%(id)s: its row says SHA-256 %(sha)s but the ledger recorded "
-                "%(fact)s when it was stored: the row was changed."
-            )
+    """The rows users see against the facts about them (``quancheng.ledger.reconcile``);
+    ``expected``: the facts as verify's pass folded them (else they are read again)."""
+    origins = dict(Log.objects.values_list("id", "origin"))
+    mismatches = reconciling.reconcile(advance, origins, expected)
+    report.tables += len(reconcile.tables())
+    report.mismatch_count += len(mismatches)
+    report.mismatches += mismatches[: MISMATCHES_KEPT - len(report.mismatches)]
+    for mismatch in mismatches:
+        report.add(
+            mismatch.log or "rows",
+            "row",
+            mismatch_message(mismatch),
+            log=mismatch.log,
+            detail=mismatch.as_dict(),
+        )
+
+
+MISMATCH_KINDS = {
+    reconcile.CHANGED: gettext_lazy("changed"),
+    reconcile.ROW_WITHOUT_FACT: gettext_lazy("row without a fact"),
+    reconcile.FACT_WITHOUT_ROW: gettext_lazy("fact without a row"),
+}
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def mismatch_message(mismatch: reconcile.Mismatch) -> str:
+    args = {
+        "table": mismatch.table,
+        "id": mismatch.row_id,
+        "field": mismatch.field,
+        "ledger": _shown(mismatch.ledger),
+        "row": _shown(mismatch.row),
+    }
+    if mismatch.kind == reconcile.ROW_WITHOUT_FACT:
+        message = _(
+            "Row %(table)s #%(id)s has no fact in the ledger: it was written outside the "
+            "application."
+        )
+    elif mismatch.kind == reconcile.FACT_WITHOUT_ROW:
+        message = _("Row %(table)s #%(id)s, described by the ledger, is gone: it was deleted.")
     else:
-        return
-    report.add("files", code, message % args, log=log)
+        message = _(
+            "Row %(table)s #%(id)s, field %(field)s: the ledger recorded %(ledger)s, the row "
+            "now says %(row)s: the row was changed."
+        )
+    return message % args
 
 
 def as_json(report: Report, seconds: float) -> dict[str, Any]:
@@ -189,7 +133,10 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
         "held": report.held,
         "originals": report.originals,
         "documents": report.documents,
-        "problems": [{"code": p.code, "message": p.message, "log": p.log} for p in report.problems],
+        "tables": report.tables,
+        "problems": [_problem(p) for p in report.problems],
+        "mismatches": [m.as_dict() | {"log": m.log} for m in report.mismatches],
+        "mismatch_count": report.mismatch_count,
         "more": dict(sorted(report.more.items())),
         "more_by_log": [
             {"log": log, "code": code, "count": n}
@@ -199,6 +146,13 @@ def as_json(report: Report, seconds: float) -> dict[str, Any]:
         "by_log": {log: dict(sorted(c.items())) for log, c in sorted(report.by_log.items())},
         "seconds": round(seconds, 3),
     }
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    entry: dict[str, Any] = {"code": problem.code, "message": problem.message, "log": problem.log}
+    if problem.detail is not None:
+        entry["mismatch"] = problem.detail
+    return entry
 
 
 # --- runs from the web page (a background task) -------------------------------------------
@@ -314,6 +268,21 @@ class ScopedProblems:
     more: dict[str, int]  # code: count beyond the messages shown
     count: int  # problems shown or counted in ``more``
     hidden: int  # problems of other agencies' logs, or of the installation
+
+    @property
+    def mismatches(self) -> list[dict[str, Any]]:
+        """The rows that disagree with the ledger among the problems shown, for a table:
+        table, id, field, what happened, and both values as JSON text."""
+        return [
+            {
+                **p["mismatch"],
+                "what": MISMATCH_KINDS.get(p["mismatch"].get("kind"), p["mismatch"].get("kind")),
+                "ledger_text": _shown(p["mismatch"].get("ledger")),
+                "row_text": _shown(p["mismatch"].get("row")),
+            }
+            for p in self.problems
+            if isinstance(p.get("mismatch"), dict)
+        ]
 
 
 def scoped_problems(run_row: VerificationRun, origins: set[str] | None) -> ScopedProblems:

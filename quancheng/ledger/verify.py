@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,7 @@ from quancheng.ledger.verify_held import Held
 LIMIT = 20  # messages of one kind per log; the rest are counted
 
 # Scopes of problems that belong to no log: the signing keys, the stored files.
-INSTALLATION_SCOPES = frozenset({"keys", "files"})
+INSTALLATION_SCOPES = frozenset({"keys", "files", "rows"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Problem:
     code: str
     message: str
     log: str | None = None  # origin of the log it concerns; None: the installation's
+    detail: dict[str, Any] | None = None  # a row's mismatch: table, id, field, both values
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Report:
     cosignatures: int = 0
     witnessed: int = 0
     held: int = 0  # checkpoints held elsewhere checked (verify --against)
+    tables: int = 0  # tables reconciled with the facts about their rows
+    mismatches: list[Any] = field(default_factory=list)  # reconcile.Mismatch, the first ones
+    mismatch_count: int = 0
     problems: list[Problem] = field(default_factory=list)
     # what was checked in each log (logs, facts, checkpoints, timestamps, documents), so an
     # agency's administrator is shown the counts of their logs only; the totals are sums
@@ -86,9 +91,16 @@ class Report:
     def documents(self) -> int:
         return self.total("documents")
 
-    def add(self, scope: str, code: str, message: str, log: str | None = None) -> None:
-        """A problem; ``scope`` is a log's origin, or ``keys``/``files``. ``log`` names the
-        log a problem outside any log's scope concerns (a case's document PDF)."""
+    def add(
+        self,
+        scope: str,
+        code: str,
+        message: str,
+        log: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """A problem; ``scope`` is a log's origin, or ``keys``/``files``/``rows``. ``log``
+        names the log a problem outside any log's scope concerns (a case's document PDF)."""
         if log is None and scope not in INSTALLATION_SCOPES:
             log = scope
         self._seen[(scope, code)] += 1
@@ -96,7 +108,7 @@ class Report:
             self.more[code] += 1
             self.more_by_log[(log, code)] += 1
         else:
-            self.problems.append(Problem(code, message, log))
+            self.problems.append(Problem(code, message, log, detail))
 
 
 Progress = Callable[[str, int, int], None]
@@ -108,9 +120,11 @@ def verify_ledger(
     advance: Advance | None = None,
     report: Report | None = None,
     held: list[Held] | None = None,
+    collect: verify_facts.Collect | None = None,
 ) -> Report:
     """Everything about the ledger; ``held`` are checkpoint notes kept outside the
-    installation (``verify --against``) that the logs must still agree with."""
+    installation (``verify --against``) that the logs must still agree with; ``collect`` is
+    handed every fact read (log id, kind, subject id, payload), for the rows' check."""
     report = report if report is not None else Report()
     keys = _check_keys(report)
     witnesses = verify_witness.witness_keys(report)
@@ -119,7 +133,7 @@ def verify_ledger(
     verify_held.check_unknown_origins(held, {log.origin for log in logs}, report)
     for number, log in enumerate(logs, 1):
         mine = [item for item in held if item.body.origin == log.origin]
-        _verify_log(log, keys, witnesses, report, advance, mine)
+        _verify_log(log, keys, witnesses, report, advance, mine, collect)
         report.checked("logs", log.origin)
         if progress:
             progress(log.origin, number, len(logs))
@@ -173,8 +187,9 @@ def _verify_log(
     report: Report,
     advance: Advance | None,
     held: list[Held] | None = None,
+    collect: verify_facts.Collect | None = None,
 ) -> None:
-    scan = verify_facts.scan_facts(log, report, advance)
+    scan = verify_facts.scan_facts(log, report, advance, collect)
     report.checked("facts", log.origin, len(scan.leaves))
     verify_facts.explain_moves(log, scan, report)
     tree = merkle.levels(scan.leaves) if scan.leaves else [[]]

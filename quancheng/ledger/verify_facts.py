@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,8 +57,14 @@ class Scan:
     missing: list[int] = field(default_factory=list)
 
 
-def scan_facts(log: Log, report: Report, advance: Advance | None = None) -> Scan:
-    """Recompute every fact of ``log`` in order; problems go to ``report``."""
+Collect = Callable[[int, str, str, object], None]  # log id, kind, subject id, payload
+
+
+def scan_facts(
+    log: Log, report: Report, advance: Advance | None = None, collect: Collect | None = None
+) -> Scan:
+    """Recompute every fact of ``log`` in order; problems go to ``report``; ``collect`` is
+    handed each fact's payload (parsed where the check parsed it, else its stored text)."""
     scan = Scan()
     last_on_subject: dict[str, bytes] = {}
     expected, previous_id = 0, 0
@@ -92,6 +99,9 @@ def scan_facts(log: Log, report: Report, advance: Advance | None = None) -> Scan
                     "prev": prev.hex() if prev is not None else None,
                 }
                 computed = leaf_of(data, payload, stored)
+                if collect is not None:
+                    parsed = data["payload"]
+                    collect(log.pk, kind, s_id, payload if parsed is None else parsed)
                 if computed != stored:
                     _changed(report, log, pk, seq, data, bytes(digests), scan)
                 if agency_id != log.agency_id:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency, Officer
-from quancheng.agencies.permissions import can_write_in
+from quancheng.agencies.roles import require
 from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import Case, Record
@@ -56,15 +56,14 @@ class RecordingInput:
 def add_recording_metadata(actor: Actor, case: Case, data: RecordingInput) -> Recording:
     """Describe a recording of the case: device, officers, times, scenario, storage time,
     and (when its bytes are in the media store) the original it is."""
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "recording.add")
     return _create_recording(actor, case.agency, case, data)
 
 
 @transaction.atomic
 def add_recording(actor: Actor, agency: Agency, data: RecordingInput) -> Recording:
     """A recording not (yet) tied to a case, e.g. imported from a dock station."""
-    if actor.user is not None and not can_write_in(actor.user, agency):
-        raise ActionError(_("You may not change the records of another agency."))
+    require(actor.user, "recording.add_unfiled", agency=agency)
     return _create_recording(actor, agency, None, data)
 
 
@@ -167,7 +166,7 @@ class InterruptionInput:
 @transaction.atomic
 def explain_interruption(actor: Actor, case: Case, data: InterruptionInput) -> Interruption:
     """Record why recording stopped, and the statement where it could not resume (anhui §16)."""
-    ensure_writable(actor, case)
+    ensure_writable(actor, case, "interruption.explain")
     require_aware(data.started_at, "started_at")
     require_aware(data.ended_at, "ended_at")
     if data.reason not in InterruptionReason.values:
@@ -216,6 +215,7 @@ CONTENT_TYPES = {".jpg": "image/jpeg", ".mp4": "video/mp4", ".m4a": "audio/mp4"}
 @transaction.atomic
 def record_media_info(actor: Actor, original: Original, result: ProbeResult) -> MediaInfo:
     """Keep what ffprobe read from ``original`` (a new row each time it is probed)."""
+    require(actor.user, "media.process")
     info = MediaInfo.objects.create(
         original=original,
         probed_at=timezone.now(),
@@ -260,6 +260,7 @@ def record_media_info(actor: Actor, original: Original, result: ProbeResult) -> 
 @transaction.atomic
 def record_derivative(actor: Actor, original: Original, kind: str, file: Path) -> Derivative:
     """Register a derived file (complete, already in place under the derived directory)."""
+    require(actor.user, "media.process")
     from quancheng.media.processing import derived_root
 
     derivative = Derivative.objects.create(

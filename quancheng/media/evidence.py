@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import Officer
 from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
+from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError, require_aware
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.media.models import EvidenceNote, Recording
 
 
-def _case_of(recording: Recording) -> object:
+def _case_of(recording: Recording) -> Case:
     if recording.case is None:
         raise ActionError(_("The recording belongs to no case."), "recording")
     return recording.case
@@ -27,7 +28,7 @@ def _case_of(recording: Recording) -> object:
 def use_as_evidence(actor: Actor, recording: Recording) -> Recording:
     """Mark the recording as evidence in its case; from then on the pack's note is due."""
     case = _case_of(recording)
-    ensure_writable(actor, case)  # type: ignore[arg-type]
+    ensure_writable(actor, case, "recording.evidence")
     if recording.used_as_evidence:
         return recording
     recording.used_as_evidence = True
@@ -39,7 +40,7 @@ def use_as_evidence(actor: Actor, recording: Recording) -> Recording:
         {"case": recording.case_id},
         recording.agency,
     )
-    schedule_refresh(case)  # type: ignore[arg-type]
+    schedule_refresh(case)
     return recording
 
 
@@ -55,7 +56,7 @@ def add_evidence_note(
 ) -> EvidenceNote:
     """Write the note for a recording used as evidence; it marks the recording as evidence."""
     case = _case_of(recording)
-    ensure_writable(actor, case)  # type: ignore[arg-type]
+    ensure_writable(actor, case, "recording.evidence")
     require_aware(taken_at, "taken_at")
     if not taken_by:
         raise ActionError(_("Name the officers who took the recording."), "taken_by")
@@ -90,5 +91,5 @@ def add_evidence_note(
         },
         recording.agency,
     )
-    schedule_refresh(case)  # type: ignore[arg-type]
+    schedule_refresh(case)
     return note

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from quancheng.agencies.roles import require
 from quancheng.cases.validation import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
-from quancheng.policies.choices import Role
 from quancheng.policies.models import CalendarYear
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -33,8 +33,8 @@ def load_calendar_year(actor: Actor, data: CalendarInput) -> CalendarYear:
     """Store a year of the working-day calendar. A later load of the same year takes over
     from an earlier one; the earlier row and its ledger fact stay."""
     user = actor.user
-    if user is not None and not (user.is_superuser or user.has_role(Role.ADMINISTRATOR)):
-        raise ActionError(_("Only an administrator may load the working-day calendar."))
+    # the calendar serves the whole installation: any administrator loads it
+    require(user, "calendar.load", agency=user.agency if user is not None else None)
     _check_calendar(data)
     row = CalendarYear.objects.create(
         year=data.year,

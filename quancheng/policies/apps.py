@@ -14,3 +14,6 @@ class PoliciesConfig(AppConfig):
             all_packs()
         except PackError as exc:
             raise ImproperlyConfigured(f"Policy pack failed validation:\n{exc}") from exc
+        from quancheng.policies import reconcile
+
+        reconcile.register()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Officer, User
-from quancheng.agencies.permissions import can_write_in
+from quancheng.agencies.roles import allowed, refusal
 from quancheng.cases.models import Case, Record
 from quancheng.devices.models import Device
 from quancheng.media.actions import RecordingInput
@@ -146,8 +146,8 @@ def _case(user: User, meta: dict[str, str]) -> Case:
         )
     if case is None:
         raise UploadError(404, _("No such case."), "metadata.case")
-    if not can_write_in(user, case.agency):
-        raise UploadError(403, _("You may read this case but not change it."), "metadata.case")
+    if not allowed(user, "upload.create", case=case):
+        raise UploadError(403, refusal(user, "upload.create", case=case), "metadata.case")
     if case.is_closed:
         raise UploadError(
             422,

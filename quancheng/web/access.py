@@ -1,4 +1,6 @@
-"""The permission checks every view makes, written once (see ``agencies/permissions.py``)."""
+"""The permission checks every view makes, written once: reading through
+``Case.objects.visible_to`` (``agencies/permissions.py``), changing through the table in
+``agencies/roles.py`` — the same pair the API uses."""
 
 from __future__ import annotations
 
@@ -7,10 +9,13 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from quancheng.agencies.models import Agency, User
-from quancheng.agencies.permissions import can_open_case, can_write_in
+from quancheng.agencies.permissions import can_open_case
+from quancheng.agencies.roles import CASE_ACTIONS, allowed
 from quancheng.cases.actions import record_case_viewed
 from quancheng.cases.models import Case, Record
 from quancheng.ledger.context import Actor
+from quancheng.policies.registry import get_pack
+from quancheng.policies.schema import RecordKind
 
 
 def signed_in_user(request: HttpRequest) -> User:
@@ -37,13 +42,19 @@ def get_record_in(case: Case, record_id: int) -> Record:
 
 
 def may_write(user: User, case: Case) -> bool:
-    """Whether forms that change ``case`` are shown to ``user``."""
-    return can_write_in(user, case.agency)
+    """Whether forms that change ``case`` are shown to ``user`` (some change is allowed)."""
+    if any(allowed(user, action, case=case) for action in CASE_ACTIONS):
+        return True
+    kinds = get_pack(case.pack_id).record_kinds
+    return any(allowed(user, "record.add", case=case, kind=kind) for kind in kinds)
 
 
-def require_write(request: HttpRequest, case: Case) -> None:
-    """Refuse (403) a change to a case the user may only read, as a supervisor."""
-    if not may_write(signed_in_user(request), case):
+def require_write(
+    request: HttpRequest, case: Case, action: str, kind: RecordKind | None = None
+) -> None:
+    """Refuse (403) a change the user's roles do not allow (``agencies/roles.py``): a
+    supervisor only reads, a reviewer does not move stages, an officer not on the case…"""
+    if not allowed(signed_in_user(request), action, case=case, kind=kind):
         raise PermissionDenied
 
 

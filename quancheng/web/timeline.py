@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from quancheng.agencies.models import User
+from quancheng.agencies.roles import allowed
 from quancheng.cases.models import Case, Record, RecordVersion
 from quancheng.policies.engine import Evaluation, Finding
 from quancheng.policies.schema import Pack, RecordKind
@@ -70,7 +71,7 @@ def build_timeline(
     if can_write:
         for stage in pack.stages:
             if not case.is_closed or stage.open_after_close:
-                stages[stage.id].addable = _addable(pack.record_kinds, stage.id, user)
+                stages[stage.id].addable = _addable(pack.record_kinds, stage.id, user, case)
     following = order[current + 1] if current + 1 < len(order) else None
     next_stage = stages[following] if following and not case.is_closed else None
     return Timeline(list(stages.values()), other, next_stage)
@@ -98,7 +99,11 @@ def _place_findings(
     return other
 
 
-def _addable(kinds: tuple[RecordKind, ...], stage_id: str, user: User) -> list[tuple[str, str]]:
+def _addable(
+    kinds: tuple[RecordKind, ...], stage_id: str, user: User, case: Case
+) -> list[tuple[str, str]]:
     return [
-        (k.id, label(k)) for k in kinds if k.stage == stage_id and user.has_role(*k.author_roles)
+        (k.id, label(k))
+        for k in kinds
+        if k.stage == stage_id and allowed(user, "record.add", case=case, kind=k)
     ]

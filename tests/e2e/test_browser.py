@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.csp_guard import guarded_context
 from tests.servers import SERVE, running, server_env
 
 pytestmark = pytest.mark.e2e
@@ -36,8 +37,8 @@ def page(site):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = browser.new_context(
-            base_url=site, locale="zh-CN", viewport={"width": 1366, "height": 768}
+        context = guarded_context(
+            browser, base_url=site, locale="zh-CN", viewport={"width": 1366, "height": 768}
         )
         page = context.new_page()
         page.set_default_timeout(10_000)

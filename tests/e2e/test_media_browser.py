@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from quancheng.media.tests.samples import make
+from tests.e2e.csp_guard import guarded_context
 from tests.e2e.test_browser import CHROMIUM
 from tests.servers import SERVE, running, server_env
 
@@ -51,7 +52,7 @@ def test_recording_shows_its_thumbnail_and_plays(media_site):
     base, case_id, video_file = media_site
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = browser.new_context(base_url=base, locale="zh-CN")
+        context = guarded_context(browser, base_url=base, locale="zh-CN")
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.goto("/accounts/login/")

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from quancheng.uploads.tests.live import db, live_server
+from tests.e2e.csp_guard import guarded_context
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +30,8 @@ def page(site):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = browser.new_context(
-            base_url=site.base, locale="en-GB", viewport={"width": 1366, "height": 768}
+        context = guarded_context(
+            browser, base_url=site.base, locale="en-GB", viewport={"width": 1366, "height": 768}
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -99,7 +100,9 @@ def test_pause_half_way_and_resume(page, site, tmp_path):
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 1_000_000},
     )
     page.click("#upload-start")
-    page.wait_for_function("document.getElementById('upload-progress').value >= 25")
+    # A function, not an expression: Playwright would eval() an expression in the page,
+    # which the Content-Security-Policy (script-src 'self', no 'unsafe-eval') refuses.
+    page.wait_for_function("() => document.getElementById('upload-progress').value >= 25")
     page.click("#upload-pause")
     expect(page.locator("#upload-status")).to_contain_text("暂停")
     with db(site) as conn:

@@ -85,3 +85,14 @@ def test_user_password_names_an_unknown_account(db, english):
     with pytest.raises(CommandError, match="No account") as refused:
         call_command("user", "password", "nobody", "--password-env", "X")
     assert refused.value.returncode == 2
+
+
+def test_only_the_user_changes_their_own_password(world):
+    from quancheng.agencies.accounts import change_password
+    from quancheng.agencies.roles import NotAllowed
+    from quancheng.ledger.context import Actor
+
+    with pytest.raises(NotAllowed):
+        change_password(Actor(world.head, "web"), world.officer, "a long new secret")
+    world.officer.refresh_from_db()
+    assert not world.officer.check_password("a long new secret")

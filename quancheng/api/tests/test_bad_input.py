@@ -133,7 +133,7 @@ def test_malformed_json(world, new_case, api):
 
 def test_closed_case_takes_no_record(world, new_case, api):
     case = new_case()
-    end_case(Actor(world.officer, "web"), case, timezone.now())
+    end_case(Actor(world.head, "web"), case, timezone.now())
     data = refused(api, world.officer, f"/cases/{case.pk}/records", record())
     assert data["path"] is None
     assert "is closed" in data["detail"]

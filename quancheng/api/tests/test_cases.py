@@ -48,7 +48,7 @@ def test_list_filters(world, new_case, api):
     add_record(Actor(world.officer, "web"), started, "ex_officio_start", START, timezone.now())
     inspection = new_case(title="检查", action_types=["inspection"])
     late = new_case(title="超期", opened_at=timezone.now() - dt.timedelta(days=400))
-    end_case(Actor(world.officer, "web"), late, timezone.now() - dt.timedelta(days=300))
+    end_case(Actor(world.head, "web"), late, timezone.now() - dt.timedelta(days=300))
 
     def ids(query):
         response = api.get(world.officer, "/cases" + query)
@@ -117,9 +117,10 @@ def test_move_stage_and_end(world, new_case, api):
     response = api.post(world.officer, f"/cases/{case.pk}/stage", {"stage": "nowhere"})
     assert response.status_code == 422
     assert response.json()["path"] == "stage"
-    response = api.post(
-        world.officer, f"/cases/{case.pk}/end", {"ended_at": timezone.now().isoformat()}
-    )
+    ended = {"ended_at": timezone.now().isoformat()}
+    # the head ends the case; an officer only once the head's approval is recorded
+    assert api.post(world.officer, f"/cases/{case.pk}/end", ended).status_code == 403
+    response = api.post(world.head, f"/cases/{case.pk}/end", ended)
     assert response.status_code == 200, response.json()
     assert response.json()["closed_at"] is not None
     case.refresh_from_db()

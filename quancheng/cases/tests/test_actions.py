@@ -140,7 +140,7 @@ def test_another_agency_cannot_correct(world, new_case):
 
 def test_closed_case_takes_no_new_record(world, new_case):
     case = new_case()
-    end_case(web(world.officer), case, timezone.now())
+    end_case(web(world.head), case, timezone.now())
     with pytest.raises(ActionError):
         add_record(
             web(world.officer),

@@ -50,13 +50,13 @@ def test_register_names_keeper_and_writes_a_fact(anhui):
     assert payload["keeper"] == "keeper"
 
 
-@pytest.mark.parametrize("who", ["officer", "other_officer"])
-def test_only_keeper_or_head_of_the_agency_registers(anhui, who):
+@pytest.mark.parametrize("who", ["officer", "head", "other_officer"])
+def test_only_the_keeper_of_the_agency_registers(anhui, who):
     with pytest.raises(ActionError) as err:
         register_device(web(getattr(anhui, who)), anhui.agency, serial="X1", kind="camera")
     assert err.value.path == "device"
     assert not Device.objects.filter(serial="X1").exists()
-    register_device(web(anhui.head), anhui.agency, serial="X1", kind="camera")
+    register_device(web(anhui.keeper), anhui.agency, serial="X1", kind="camera")
 
 
 def test_keeper_must_hold_the_keeper_role(anhui):
@@ -65,7 +65,7 @@ def test_keeper_must_hold_the_keeper_role(anhui):
     assert err.value.path == "keeper"
     with pytest.raises(ActionError) as err:
         register_device(
-            web(anhui.head), anhui.agency, serial="X2", kind="camera", keeper=anhui.officer
+            web(anhui.keeper), anhui.agency, serial="X2", kind="camera", keeper=anhui.officer
         )
     assert err.value.path == "keeper"
 

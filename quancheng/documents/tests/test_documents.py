@@ -41,6 +41,14 @@ def decision(world, new_case):
         document=DocumentInput(number="皖甲罚决〔2026〕7号", issued_on=dt.date(2026, 3, 2)),
         strict=False,
     )
+    # the head's approval: from now on the officer on the case issues documents
+    add_record(
+        Actor(world.head, "web"),
+        case,
+        "head_approval",
+        {"approver": "head", "opinion": "同意", "approved_on": "2026-03-02"},
+        timezone.now(),
+    )
     return record.latest_version()
 
 
@@ -268,7 +276,7 @@ def test_record_that_is_no_document_is_refused(world, new_case, signing):
         strict=False,
     )
     with pytest.raises(ActionError, match="not documents"):
-        seal_document(_actor(world.officer), record.latest_version())
+        seal_document(_actor(world.head), record.latest_version())
 
 
 def test_party_signature_with_tsa_down_leaves_no_file(world, decision, signing, monkeypatch):

@@ -29,7 +29,7 @@ def sealed(world, new_case, signing):
         document=DocumentInput(number="皖甲罚决〔2026〕9号", issued_on=dt.date(2026, 3, 2)),
         strict=False,
     )
-    seal = seal_document(actor, record.latest_version())
+    seal = seal_document(Actor(world.head, "web"), record.latest_version())  # no approval yet
     return sign_as_officer(actor, seal, world.officer.officer)
 
 
@@ -59,6 +59,10 @@ def test_download_is_logged(client, world, sealed):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == store.read(sealed.sha256)
     assert response["Content-Type"] == "application/pdf"
+    # Saved, not opened in the browser's PDF viewer; sandboxed and not sniffed all the same.
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert Fact.objects.filter(
         kind="access.viewed", payload__what=f"document {sealed.sha256}"
     ).exists()
@@ -89,6 +93,17 @@ def test_issue_and_sign_from_the_case_page(client, world, new_case, signing):
         strict=False,
     )
     client.force_login(world.officer)
+    # before the head's approval, the officer may not issue it
+    page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/cases/{case.pk}/records/{record.pk}/seal/" not in page
+    assert client.post(f"/cases/{case.pk}/records/{record.pk}/seal/").status_code == 403
+    add_record(
+        Actor(world.head, "web"),
+        case,
+        "head_approval",
+        {"approver": "head", "opinion": "同意", "approved_on": "2026-03-02"},
+        timezone.now(),
+    )
     page = client.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"/cases/{case.pk}/records/{record.pk}/seal/" in page
     assert client.post(f"/cases/{case.pk}/records/{record.pk}/seal/").status_code == 302

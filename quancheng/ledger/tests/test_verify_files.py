@@ -35,7 +35,7 @@ def files(world, new_case, signing, settings, tmp_path):  # noqa: F811 - the fix
         document=DocumentInput(number="皖甲罚决〔2026〕7号", issued_on=dt.date(2026, 3, 2)),
         strict=False,
     )
-    document = seal_document(Actor(world.officer, "web"), record.latest_version())
+    document = seal_document(Actor(world.head, "web"), record.latest_version())
     return store, originals, document
 
 
@@ -113,7 +113,8 @@ def test_progress_counts_every_fact_and_file(files):
     assert report.ok
     phases = [phase for phase, _, _ in ticks]
     assert phases[-4:] == ["originals", "originals", "originals", "documents"]
-    assert ticks[-1][1] == ticks[-1][2] == report.facts + 3 + 1
+    assert "rows" in phases  # one tick per table reconciled with the facts
+    assert ticks[-1][1] == ticks[-1][2] == report.facts + report.tables + 3 + 1
     assert [done for _, done, _ in ticks] == sorted(done for _, done, _ in ticks)
 
 
@@ -147,9 +148,18 @@ def test_a_row_rewritten_to_match_replaced_bytes_is_caught_by_the_ledger(files, 
     assert code == 1
     messages = [p["message"] for p in report["problems"]]
     assert (
-        f"Original #{original.pk}: its row says SHA-256 {forged} but the ledger recorded "
-        f"{original.sha256} when it was stored: the row was changed."
+        f'Row media_original #{original.pk}, field sha256: the ledger recorded "{original.sha256}"'
+        f', the row now says "{forged}": the row was changed.'
     ) in messages
+    assert {
+        "table": "media_original",
+        "id": str(original.pk),
+        "field": "sha256",
+        "ledger": original.sha256,
+        "row": forged,
+        "kind": "changed",
+        "log": "quancheng.local/system",  # originals are the system log's
+    } in report["mismatches"]
 
 
 def test_a_document_row_without_its_ledger_fact_is_named(files, english):
@@ -165,6 +175,7 @@ def test_a_document_row_without_its_ledger_fact_is_named(files, english):
     code, report = verify_json()
     assert code == 1
     assert [p["message"] for p in report["problems"]] == [
-        f"Document PDF #{sneaked.pk} (sha256:{digest}) has no fact in the ledger: its row was "
-        "written outside the application."
+        f"Row documents_document #{sneaked.pk} has no fact in the ledger: it was written "
+        "outside the application."
     ]
+    assert report["problems"][0]["log"] == "quancheng.local/agency/agency-a"

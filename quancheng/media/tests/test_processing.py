@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from conftest import at
@@ -208,3 +210,70 @@ def test_process_media_command_queues_what_was_never_probed(record):
     call_command("process_media", first.original.sha256, "--reprobe", "--now", stdout=out)
     assert "1 original(s) processed." in out.getvalue()
     assert MediaInfo.objects.filter(original=first.original).count() == 2
+
+
+def locked_error(tmp_path) -> OperationalError:
+    """The error SQLite gives a writer while another connection holds the write lock."""
+    path = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(path, timeout=0)
+    try:
+        waiter.execute("INSERT INTO t VALUES (1)")
+    except sqlite3.OperationalError as error:
+        return OperationalError(*error.args)
+    finally:
+        waiter.close()
+        holder.close()
+    raise AssertionError("the second writer was not refused")
+
+
+def test_a_locked_database_queues_the_task_again_until_the_lock_is_gone(
+    record, monkeypatch, tmp_path
+):
+    from django_tasks import TaskResultStatus
+
+    from quancheng.media import tasks
+
+    recording = record("gps.mp4")
+    error = locked_error(tmp_path)
+
+    def locked(original, reprobe=False):
+        raise error
+
+    monkeypatch.setattr(tasks, "process", locked)
+    with pytest.raises(tasks.QueuedAgain, match="database is locked; queued again"):
+        run_queued_tasks()
+    failed, again = DBTaskResult.objects.order_by("enqueued_at")
+    assert failed.status == TaskResultStatus.FAILED
+    assert again.status == TaskResultStatus.READY
+    assert again.args_kwargs["kwargs"]["attempt"] == 2
+    assert again.run_after > failed.finished_at  # after a pause, not at once
+    assert run_queued_tasks() == []  # not due yet
+
+    monkeypatch.setattr(tasks, "process", process)  # the lock is gone
+    DBTaskResult.objects.filter(pk=again.pk).update(run_after=timezone.now())
+    [outcome] = run_queued_tasks()
+    assert outcome["probed"]
+    assert MediaInfo.objects.get().original == recording.original
+
+
+def test_a_database_locked_at_every_attempt_fails_the_task_for_good(record, monkeypatch, tmp_path):
+    from quancheng.media import tasks
+
+    record("gps.mp4")
+    error = locked_error(tmp_path)
+
+    def locked(original, reprobe=False):
+        raise error
+
+    monkeypatch.setattr(tasks, "process", locked)
+    for _ in range(tasks.LOCKED_ATTEMPTS - 1):
+        with pytest.raises(tasks.QueuedAgain):
+            run_queued_tasks()
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    with pytest.raises(OperationalError, match="database is locked"):
+        run_queued_tasks()
+    assert DBTaskResult.objects.count() == tasks.LOCKED_ATTEMPTS
+    assert not DBTaskResult.objects.filter(status="READY").exists()

@@ -66,6 +66,7 @@ def bureaus(db):
             officer=officer,
             officer2=user(f"{prefix}-officer2", ["officer"], f"{prefix}-0002"),
             archivist=user(f"{prefix}-archivist", ["archivist"]),
+            head=user(f"{prefix}-head", ["head"]),
             actor=Actor(officer, "web"),
             camera=register_device(SYSTEM, agency, serial=f"{prefix}-BC-1", kind="body_camera"),
             proof=register_device(
@@ -220,12 +221,12 @@ def test_culture_tourism_interruption_needs_no_two_officer_statement(bureaus):
 def test_culture_tourism_archives_within_30_working_days(bureaus):
     bureau = bureaus["culture-tourism"]
     late = opened(bureau)
-    end_case(bureau.actor, late, at("2026-09-15 16:00"))
-    archive_case(bureau.actor, late, at("2026-11-03 10:00"))
+    end_case(Actor(bureau.head, "web"), late, at("2026-09-15 16:00"))
+    archive_case(Actor(bureau.archivist, "web"), late, at("2026-11-03 10:00"))
     assert "archive.late" in rules(late, "2026-11-04 09:00")
     on_time = opened(bureau, "2")
-    end_case(bureau.actor, on_time, at("2026-09-15 16:00"))
-    archive_case(bureau.actor, on_time, at("2026-11-02 17:00"))
+    end_case(Actor(bureau.head, "web"), on_time, at("2026-09-15 16:00"))
+    archive_case(Actor(bureau.archivist, "web"), on_time, at("2026-11-02 17:00"))
     assert "archive.late" not in rules(on_time, "2026-11-04 09:00")
 
 

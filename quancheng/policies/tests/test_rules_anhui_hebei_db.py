@@ -322,7 +322,7 @@ def test_upload_deadline_and_hebei_checks(team):
 
 def test_archive_deadline(team):
     case = new_case(team)
-    end_case(web(team.officer), case, at("2026-03-10 17:00"))
+    end_case(web(team.head), case, at("2026-03-10 17:00"))
     article = {"anhui": "anhui §18", "hebei-street": "hebei-street §26"}[team.pack]
     due = found(case, "archive.due_soon", at("2026-04-05 09:00"))
     assert due and due[0].due_at == at("2026-04-10 00:00")

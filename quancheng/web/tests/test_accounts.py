@@ -70,6 +70,7 @@ def test_the_lockout_page_speaks_english_too(client, world, english):
     for _ in range(5):
         response = client.post(reverse("login"), {"username": "head", "password": "wrong"})
     assert response.status_code == 429
+    assert "default-src 'self'" in response["Content-Security-Policy"]
     text = response.content.decode()
     assert "signing in is refused for the next 15 minutes" in text
     assert "quancheng user unlock" in text

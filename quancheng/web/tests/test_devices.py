@@ -70,10 +70,9 @@ def test_officer_cannot_register_but_can_check(client, world, camera):
     refused = client.post(
         reverse("devices:act", args=[camera.serial, "lend"]),
         {"lend-officer": world.officer.officer.pk, "lend-lent_at": "2026-03-02T08:00"},
-        follow=True,
     )
+    assert refused.status_code == 403  # only the keeper lends (agencies/roles.py)
     assert not camera.loans.exists()
-    assert [m.level_tag for m in refused.context["messages"]] == ["success", "error"]
 
 
 def test_keeper_lends_repairs_and_the_history_shows_it(client, world, keeper, camera):

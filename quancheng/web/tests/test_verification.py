@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
 from conftest import SYSTEM
@@ -68,7 +69,9 @@ def test_an_administrator_sees_the_link_and_starts_a_run(client, admin, signed):
     assert b'href="/verification/"' in client.get(reverse("cases:list")).content
     run = start_and_run(client)
     assert run.state == "done" and run.ok is True and run.problems == []
-    assert run.started_by == admin and run.done == run.total == run.summary["facts"]
+    # progress counts facts, and the tables compared with them
+    assert run.started_by == admin
+    assert run.done == run.total == run.summary["facts"] + run.summary["tables"]
     fact = Fact.objects.get(kind="ledger.verified")
     assert fact.actor == admin and fact.channel == "task"
     assert fact.payload["ok"] is True and fact.payload["problems"] == {}
@@ -95,6 +98,40 @@ def test_a_tampered_fact_shows_on_the_page(client, admin, signed):
     assert "problems</span>" in page or "problem</span>" in page
     recorded = Fact.objects.get(kind="ledger.verified")
     assert recorded.payload["ok"] is False and recorded.payload["problems"]["changed"] >= 1
+
+
+def test_a_row_changed_behind_the_application_is_listed_on_the_page(client, world, admin, signed):
+    # the user table has no trigger: an UPDATE behind the application, writing no fact
+    type(world.officer).objects.filter(pk=world.officer.pk).update(full_name="冒名顶替")
+    client.force_login(admin)
+    run = start_and_run(client)
+    assert run.ok is False
+    [problem] = [p for p in run.problems if p["code"] == "row"]
+    assert problem["log"] == "quancheng.local/agency/agency-a"
+    assert problem["mismatch"] == {
+        "table": "agencies_user",
+        "id": str(world.officer.pk),
+        "field": "full_name",
+        "ledger": "officer",
+        "row": "冒名顶替",
+        "kind": "changed",
+    }
+    page = client.get(reverse("verification")).content.decode()
+    assert escape(problem["message"]) in page
+    assert "<h3>Rows that disagree with the ledger</h3>" in page
+    assert (
+        f"<tr><td><code>agencies_user</code></td><td>{world.officer.pk}</td>"
+        "<td><code>full_name</code></td><td>changed</td><td><code>&quot;officer&quot;</code>"
+        "</td><td><code>&quot;冒名顶替&quot;</code></td></tr>"
+    ) in page
+    # an administrator of another agency is not shown the row
+    other = create_user(
+        SYSTEM, world.b, username="admin-b", password=None, full_name="乙管理员",
+        roles=["administrator"],
+    )  # fmt: skip
+    client.force_login(other)
+    page = client.get(reverse("verification")).content.decode()
+    assert "agencies_user" not in page
 
 
 def test_progress_json_and_one_run_at_a_time(client, admin, signed):

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quancheng.agencies.choices import AgencyLevel
 from quancheng.agencies.models import Agency, Officer, User
-from quancheng.agencies.permissions import can_open_case, visible_agency_path
+from quancheng.agencies.permissions import can_open_case, visible_agencies
+from quancheng.agencies.roles import allowed
 from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
@@ -63,10 +64,7 @@ def _stage_choices(cases: list[str], own_pack: str | None) -> list[tuple[str, st
 
 def _agency_choices(user: User) -> list[tuple[str, str]]:
     """The enforcement agencies whose cases ``user`` reads (several for a supervisor)."""
-    path = visible_agency_path(user)
-    if path is None:
-        return []
-    agencies = Agency.objects.filter(path__startswith=path, level=AgencyLevel.AGENCY)
+    agencies = visible_agencies(user).filter(level=AgencyLevel.AGENCY)
     return list(agencies.values_list("code", "name"))
 
 
@@ -134,7 +132,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": writer,
             "recordings": recording_rows(case),
             "documents": case_documents(case),
-            "unsealed": unsealed_documents(case) if writer else [],
+            "unsealed": (
+                unsealed_documents(case) if allowed(user, "document.seal", case=case) else []
+            ),
         },
     )
 
@@ -219,7 +219,7 @@ def _open(
 @require_POST
 def case_move(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "case.move_stage")
     try:
         move_to_stage(Actor.from_request(request), case, request.POST.get("stage", ""))
     except ActionError as error:
@@ -236,7 +236,7 @@ def case_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_end(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "case.end")
     try:
         end_case(Actor.from_request(request), case, timezone.now())
     except ActionError as error:

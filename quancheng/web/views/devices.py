@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quancheng.agencies.models import Agency, User
+from quancheng.agencies.roles import allowed
 from quancheng.cases.validation import ActionError
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind
@@ -139,6 +140,21 @@ def device_detail(request: HttpRequest, serial: str) -> HttpResponse:
     )
 
 
+ACT_ACTIONS = {"lend": "device.lend", "return": "device.return", "check": "device.check"}
+EVENT_ACTIONS = {
+    DeviceEventKind.FAULT: "device.report_fault",
+    DeviceEventKind.REPAIR_STARTED: "device.start_repair",
+    DeviceEventKind.REPAIR_ENDED: "device.end_repair",
+    DeviceEventKind.RETIRED: "device.retire",
+}
+
+
+def _require(request: HttpRequest, device: Device, action: str) -> None:
+    """403 where the roles refuse ``action`` (agencies/roles.py), not a message."""
+    if action and not allowed(signed_in_user(request), action, agency=device.agency):
+        raise PermissionDenied
+
+
 @login_required
 @require_POST
 def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
@@ -155,6 +171,7 @@ def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
     }
     if what not in forms:
         raise Http404
+    _require(request, device, ACT_ACTIONS.get(what, ""))
     form = forms[what]()
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -164,6 +181,7 @@ def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
             messages.error(request, f"{label}: {text}" if label else text)
         return redirect("devices:detail", serial=serial)
     data = form.cleaned_data
+    _require(request, device, EVENT_ACTIONS[data["kind"]] if what == "event" else "")
     try:
         if what == "lend":
             actions.lend_device(

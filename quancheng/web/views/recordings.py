@@ -9,21 +9,25 @@ seeks are not, so the ledger holds one fact per viewing, not one per chunk.
 from __future__ import annotations
 
 import base64
-import mimetypes
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from quancheng.cases.models import Case
 from quancheng.media.models import Derivative, MediaInfo, Original, Recording
-from quancheng.media.probe import media_type
 from quancheng.media.processing import latest_derivative, latest_info
 from quancheng.media.ranges import ranged_response
+from quancheng.media.serving import (
+    OCTET_STREAM,
+    awaits_proxy,
+    inline_type,
+    media_headers,
+    served_type,
+)
 from quancheng.media.store import store_of
 from quancheng.web.access import get_case_for_user, log_view
 
@@ -50,15 +54,10 @@ def _starts_viewing(request: HttpRequest) -> bool:
     return request.method == "GET" and (not header or header.startswith("bytes=0-"))
 
 
-def _content_type(recording: Recording, info: MediaInfo | None) -> str:
-    if info is not None and info.browser_playable and (known := media_type(info)):
-        return known
-    guessed, _ = mimetypes.guess_type(recording.file_name or "")
-    if guessed:
-        return guessed
-    if info is not None and info.kind == "audio":
-        return "audio/mpeg"
-    return "video/mp4"
+def _content_type(info: MediaInfo | None) -> str:
+    """The probed type if the original plays as stored, else ``application/octet-stream``
+    (never a type guessed from the file name: see ``quancheng.media.serving``)."""
+    return inline_type(info) or OCTET_STREAM
 
 
 def _digest_headers(original: Original) -> dict[str, str]:
@@ -72,23 +71,26 @@ def _digest_headers(original: Original) -> dict[str, str]:
 @login_required
 @require_safe
 def recording_play(request: HttpRequest, pk: int, recording_id: int) -> HttpResponseBase:
-    """The proxy if one was made, else the original (which then plays as it is)."""
+    """The proxy if one was made, else the original: inline if it is audio, video or a photo
+    a browser plays as probed, else as an attachment (``quancheng.media.serving``)."""
     case, recording, original = _recording(request, pk, recording_id)
     stream: BinaryIO
     proxy = latest_derivative(original, Derivative.Kind.PROXY)
     if proxy is not None and proxy.file_path().is_file():
         path = proxy.file_path()
-        stream, size, content_type = path.open("rb"), proxy.size, proxy.content_type
-        etag = f"{original.sha256}-proxy-{proxy.pk}"
+        stream, size, content_type = path.open("rb"), proxy.size, served_type(proxy.content_type)
+        etag, name = f"{original.sha256}-proxy-{proxy.pk}", path.name
     else:
         info = latest_info(original)
-        if info is not None and info.readable and not info.browser_playable:
+        if awaits_proxy(info):
             raise Http404  # its playable copy is still being made
         stream, size = store_of(original).open(original), original.size
-        content_type, etag = _content_type(recording, info), original.sha256
+        content_type, etag = _content_type(info), original.sha256
+        name = recording.file_name or f"{original.sha256}.bin"
     if _starts_viewing(request):
         log_view(request, case, f"recording:{recording.pk}:play")
-    response = ranged_response(request, stream, size, content_type, etag)
+    headers = media_headers(content_type, name)
+    response = ranged_response(request, stream, size, content_type, etag, headers=headers)
     response["Cache-Control"] = CACHE_PRIVATE
     return response
 
@@ -99,17 +101,14 @@ def recording_download(request: HttpRequest, pk: int, recording_id: int) -> Http
     """The original byte for byte, its digest in the headers; Range resumes a download."""
     case, recording, original = _recording(request, pk, recording_id)
     name = recording.file_name or f"{original.sha256}.bin"
-    headers = {
-        "Content-Disposition": content_disposition_header(True, name),
-        **_digest_headers(original),
-    }
+    headers = {**media_headers(OCTET_STREAM, name), **_digest_headers(original)}
     if _starts_viewing(request):
         log_view(request, case, f"recording:{recording.pk}:download")
     return ranged_response(
         request,
         store_of(original).open(original),
         original.size,
-        "application/octet-stream",
+        OCTET_STREAM,
         original.sha256,
         headers=headers,
     )
@@ -124,6 +123,8 @@ def recording_thumbnail(request: HttpRequest, pk: int, recording_id: int) -> Htt
     if thumbnail is None or not thumbnail.file_path().is_file():
         raise Http404
     response = FileResponse(thumbnail.file_path().open("rb"), content_type="image/jpeg")
+    for header, value in media_headers("image/jpeg", "thumbnail.jpg").items():
+        response[header] = value
     response["Cache-Control"] = CACHE_PRIVATE
     return response
 
@@ -136,7 +137,7 @@ class RecordingRow:
     officers: list[str]
     info: MediaInfo | None
     has_thumbnail: bool
-    state: str  # "no-file" | "processing" | "unreadable" | "converting" | "ready"
+    state: str  # "no-file" | "processing" | "unreadable" | "converting" | "download-only" | "ready"
     media_type: str  # the <video>/<audio> type attribute
 
     @property
@@ -171,9 +172,11 @@ def _row(recording: Recording) -> RecordingRow:
         state = "unreadable"
     elif info.browser_playable or proxy is not None:
         state = "ready"
-    else:
+    elif awaits_proxy(info):
         state = "converting"
-    media_type = proxy.content_type if proxy is not None else _content_type(recording, info)
+    else:
+        state = "download-only"  # readable, but nothing a browser shows (an SVG, a BMP)
+    media_type = served_type(proxy.content_type) if proxy is not None else _content_type(info)
     return RecordingRow(
         recording, officers, info, Derivative.Kind.THUMBNAIL in kinds, state, media_type
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quancheng.agencies.models import Officer
+from quancheng.agencies.roles import allowed
 from quancheng.cases.actions import (
     add_record,
     correct_record,
@@ -29,7 +30,6 @@ from quancheng.web.access import (
     get_case_for_user,
     get_record_in,
     log_view,
-    may_write,
     require_write,
     signed_in_user,
 )
@@ -63,8 +63,8 @@ def _kind(case: Case, kind_id: str) -> RecordKind:
 @require_http_methods(["GET", "POST"])
 def record_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
-    require_write(request, case)
     kind = _kind(case, request.GET.get("kind", ""))
+    require_write(request, case, "record.add", kind)
     data = request.POST if request.method == "POST" else None
     form = RecordForm(kind, _officers(case), data)
     if data is not None and form.is_valid():
@@ -133,12 +133,12 @@ def _render_history(
     ]
     entries.reverse()
     user = signed_in_user(request)
-    writer = may_write(user, case)
+    signer = allowed(user, "signature.add", case=case)
     pack = get_pack(case.pack_id)
     # A closed case takes nothing more, except in a stage the pack keeps open (archiving).
     stage = next((s for s in pack.stages if s.id == record.stage), None)
     correctable = not case.is_closed or (stage is not None and stage.open_after_close)
-    if sign_form is None and writer and not case.is_closed and takes_signatures(kind):
+    if sign_form is None and signer and not case.is_closed and takes_signatures(kind):
         sign_form = SignForm(kind, _officers(case))
     return render(
         request,
@@ -149,8 +149,8 @@ def _render_history(
             "kind_label": label(kind),
             "stage": stage_label(pack, record.stage),
             "entries": entries,
-            "can_write": writer and correctable and user.has_role(*kind.author_roles),
-            "sign_form": sign_form if writer else None,
+            "can_write": correctable and allowed(user, "record.correct", case=case, kind=kind),
+            "sign_form": sign_form if signer else None,
         },
     )
 
@@ -160,7 +160,7 @@ def _render_history(
 def record_sign(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
     """The party's signature, or a noted refusal, on the record's current version."""
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "signature.add")
     record = get_record_in(case, record_id)
     form = SignForm(_kind(case, record.kind), _officers(case), request.POST)
     if form.is_valid():
@@ -183,9 +183,9 @@ def record_sign(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record_correct(request: HttpRequest, pk: int, record_id: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
-    require_write(request, case)
     record = get_record_in(case, record_id)
     kind = _kind(case, record.kind)
+    require_write(request, case, "record.correct", kind)
     data = request.POST if request.method == "POST" else None
     initial = RecordForm.initial_from(kind, record.latest_version())
     form = RecordForm(kind, _officers(case), data, initial=initial, correcting=True)

@@ -23,7 +23,7 @@ from quancheng.web.labels import label
 @require_GET
 def recording_upload(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
-    require_write(request, case)
+    require_write(request, case, "upload.create")
     home = case.agency.enforcement_agency
     devices = Device.objects.filter(agency__path__startswith=home.path).exclude(
         status=DeviceStatus.RETIRED

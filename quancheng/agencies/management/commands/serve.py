@@ -23,6 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000", help="address:port to listen on")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=64,
+            help="requests each worker serves at once, slow ones included (docs/deployment.md)",
+        )
         parser.add_argument("--no-migrate", action="store_true")
         parser.add_argument(
             "--no-worker",
@@ -42,15 +48,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not options["no_worker"]:
             _start(
-                [
-                    sys.executable,
-                    "-m",
-                    "quancheng.cli",
-                    "db_worker",
-                    "--no-reload",
-                    "--queue-name",
-                    "*",
-                ]
+                supervised(
+                    "task worker",
+                    ["-m", "quancheng.cli", "db_worker", "--no-reload", "--queue-name", "*"],
+                )
             )
         self._scheduler(bool(options["no_scheduler"]))
         self.stdout.write(f"Quancheng: http://{options['bind']}/")
@@ -67,11 +68,14 @@ class Command(BaseCommand):
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(options["threads"]),
             "--timeout",
             "0",
             "--access-logfile",
             "-",
+            # gunicorn's control socket sits at one path in $HOME by default, shared by every
+            # server on the machine (test servers too); Quancheng does not use it.
+            "--no-control-socket",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with the server
 
@@ -82,7 +86,12 @@ class Command(BaseCommand):
         if why:
             self.stdout.write(_("Checkpoint scheduler not started: %(why)s") % {"why": why})
             return
-        _start([sys.executable, "-m", "quancheng.cli", "checkpoint", "--every", str(interval)])
+        _start(
+            supervised(
+                "checkpoint scheduler",
+                ["-m", "quancheng.cli", "checkpoint", "--every", str(interval)],
+            )
+        )
         self.stdout.write(
             _("Checkpoint scheduler: a checkpoint of every log that grew, every %(s)s s.")
             % {"s": interval}
@@ -104,9 +113,23 @@ def scheduler_off_reason(off: bool, interval: int) -> str:
     return ""
 
 
+def supervised(name: str, python_args: list[str]) -> list[str]:
+    """The command that runs ``python PYTHON_ARGS`` under the supervisor, which starts it
+    again (with a growing pause, and a log line) each time it exits."""
+    return [
+        sys.executable,
+        "-m",
+        "quancheng.agencies.supervisor",
+        name,
+        "--",
+        sys.executable,
+        *python_args,
+    ]
+
+
 def _start(argv: list[str]) -> None:
-    """Start a helper process (the task worker, the checkpoint scheduler), ended by the
-    kernel when the server ends (Linux parent-death signal)."""
+    """Start a helper process (the supervised task worker, the checkpoint scheduler), ended
+    by the kernel when the server ends (Linux parent-death signal)."""
 
     def die_with_parent() -> None:
         try:

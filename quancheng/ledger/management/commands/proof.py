@@ -10,8 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from quancheng.cases.actions import record_case_viewed
-from quancheng.ledger import proofs
+from quancheng.ledger import proofs, reconcile
 from quancheng.ledger.bundle import find_case, write_bundle
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
@@ -65,7 +64,7 @@ class Command(BaseCommand):
         case = find_case(options["case"])
         actor = Actor.system(Channel.CLI)
         written = write_bundle(case, options["out"], actor)
-        record_case_viewed(actor, case, "proof")
+        reconcile.case_viewed(actor, case, "proof")
         self.stdout.write(
             _("Wrote %(n)s facts with their proofs to %(dir)s; check it with “%(cmd)s”.")
             % {

@@ -1,5 +1,6 @@
-"""``quancheng verify``: recompute the ledger, check every checkpoint and timestamp, re-hash
-every stored file; exit 0 only if all holds."""
+"""``quancheng verify``: recompute the ledger, check every checkpoint and timestamp, compare
+every row a fact describes with the facts, re-hash every stored file; exit 0 only if all
+holds."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from quancheng.ledger.verify_held import read_held
 
 PHASES = {
     "facts": gettext_lazy("facts"),
+    "rows": gettext_lazy("rows"),
     "originals": gettext_lazy("originals"),
     "documents": gettext_lazy("document PDFs"),
 }
@@ -25,8 +27,9 @@ PHASES = {
 
 class Command(BaseCommand):
     help = (
-        "Recompute every ledger leaf, tree, checkpoint signature and timestamp, and re-hash "
-        "every stored original and document PDF; name what fails."
+        "Recompute every ledger leaf, tree, checkpoint signature and timestamp, compare the "
+        "rows users see with the facts about them, and re-hash every stored original and "
+        "document PDF; name what fails."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -108,6 +111,10 @@ class Command(BaseCommand):
             "documents": report.documents,
             "s": seconds,
         }
+        if report.tables:
+            summary += " " + _(
+                "The rows of %(tables)s tables were compared with the facts about them."
+            ) % {"tables": report.tables}
         if report.cosignatures or report.witnessed:
             summary += " " + _(
                 "%(cosignatures)s cosignatures by witnesses; %(witnessed)s checkpoints cosigned "
