@@ -252,6 +252,7 @@ def web_urls(s: dict[str, Any]) -> dict[str, tuple[Any, str, str, dict[str, Any]
     d, u = s["sealed"].pk, s["unsealed"].pk
     return {
         "cases:list": (ALL, "GET", "/cases/", {}),
+        "password_change": (ALL, "GET", "/accounts/password/", {}),
         "cases:open": ("case.open", "GET", "/cases/new/", {}),
         "cases:detail": (READERS, "GET", f"/cases/{c}/", {}),
         "cases:move": ("case.move_stage", "POST", f"/cases/{c}/move/", {"stage": "investigation"}),
