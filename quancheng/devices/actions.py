@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.permissions import can_write_in
+from quancheng.cases import bounds
 from quancheng.cases.validation import ActionError, require_aware
 from quancheng.devices.choices import (
     STATUS_AFTER,
@@ -271,6 +272,8 @@ def check_device(
         raise ActionError(_("Battery is a percentage from 0 to 100."), "battery_percent")
     if free_storage_mb < 0:
         raise ActionError(_("Free storage cannot be negative."), "free_storage_mb")
+    if free_storage_mb > bounds.INT_MAX:
+        raise ActionError(_("Must be at most %(n)s.") % {"n": bounds.INT_MAX}, "free_storage_mb")
     if device.status != DeviceStatus.IN_SERVICE:
         raise ActionError(
             _("Device %(serial)s is %(status)s; it cannot be checked for use.")
