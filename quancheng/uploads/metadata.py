@@ -236,7 +236,7 @@ def _time(meta: dict[str, str], key: str) -> dt.datetime:
 def _text(meta: dict[str, str], key: str) -> str:
     """A label of the recording, bounded by its column."""
     value = meta.get(key, "").strip()
-    limit = Recording._meta.get_field(key).max_length
+    limit = getattr(Recording._meta.get_field(key), "max_length", None)
     if limit is not None and len(value) > limit:
         raise UploadError(422, _("At most %(n)s characters.") % {"n": limit}, f"metadata.{key}")
     return value
