@@ -38,11 +38,11 @@ def moment_problem(value: dt.datetime) -> str | None:
     offset = value.utcoffset() if value.tzinfo is not None else None
     if offset is None:
         return _("A time must carry its timezone.")
-    if offset.seconds % 60 or offset.microseconds or abs(offset) > MAX_OFFSET:
-        return _("The timezone offset must be whole minutes between -14:00 and +14:00.")
     # The year first: comparing a year-1 time with EARLIEST must not be the first thing done.
     if not FIRST_YEAR - 1 <= value.year <= LAST_YEAR + 1 or not EARLIEST <= value <= LATEST:
         return range_message()
+    if offset.seconds % 60 or offset.microseconds or abs(offset) > MAX_OFFSET:
+        return _("The timezone offset must be whole minutes between -14:00 and +14:00.")
     return None
 
 

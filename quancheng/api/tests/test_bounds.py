@@ -16,7 +16,7 @@ from .test_bad_input import START, case_body, record, refused
 
 YEAR_1 = "0001-01-01T00:00:00+08:00"
 YEAR_9999 = "9999-12-31T23:59:59+08:00"
-LMT = "1900-03-02T10:00:00+08:05:43"
+LMT = "2026-03-02T10:00:00+08:05:43"  # pydantic reads no seconds in an offset
 RANGE = "Must be a time in the years 1970 to 2100 (UTC)."
 OFFSET = "The timezone offset must be whole minutes between -14:00 and +14:00."
 

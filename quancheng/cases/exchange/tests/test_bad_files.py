@@ -69,7 +69,7 @@ def test_long_text_is_refused_with_its_path(tmp_path, settings):
         ("0001-01-01T00:00:00+08:00", "Must be a time in the years 1970 to 2100 (UTC)."),
         ("9999-12-31T23:59:59+08:00", "Must be a time in the years 1970 to 2100 (UTC)."),
         (
-            "1900-03-02T09:00:00+08:05:43",
+            "2026-03-02T09:00:00+08:05:43",
             "The timezone offset must be whole minutes between -14:00 and +14:00.",
         ),
     ],
