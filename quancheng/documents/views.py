@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -49,18 +50,18 @@ def _document_kinds(case: Case) -> dict[str, RecordKind]:
     return {k.id: k for k in get_pack(case.pack_id).record_kinds if k.document is not None}
 
 
-def unsealed_documents(case: Case) -> list[Unsealed]:
-    """Document records whose current version has no PDF yet (a fixed number of queries)."""
+def unsealed_documents(
+    case: Case, current: Iterable[tuple[Record, RecordVersion]], documents: list[DocumentEntry]
+) -> list[Unsealed]:
+    """Document records whose current version has no PDF yet, from what the case page has
+    already read: each record with its current version (in record order) and the case's
+    PDFs (``case_documents``). No query of its own."""
     kinds = _document_kinds(case)
-    latest: dict[int, RecordVersion] = {}
-    versions = RecordVersion.objects.filter(record__case=case, record__kind__in=list(kinds))
-    for version in versions.select_related("record").order_by("record_id", "number"):
-        latest[version.record_id] = version
-    sealed = set(Document.objects.filter(case=case).values_list("version_id", flat=True))
+    sealed = {entry.document.version_id for entry in documents}
     return [
-        Unsealed(v.record, kinds[v.record.kind].label, v.doc_number)
-        for v in latest.values()
-        if v.pk not in sealed
+        Unsealed(record, kinds[record.kind].label, version.doc_number)
+        for record, version in current
+        if record.kind in kinds and version.pk not in sealed
     ]
 
 

@@ -48,7 +48,7 @@ def build_timeline(
 ) -> Timeline:
     """Stages with records and findings. ``addable`` lists the kinds ``user`` may add in
     each stage (none for a reader, and for a closed case only where the pack allows)."""
-    records = list(case.records.prefetch_related("versions__created_by").order_by("id"))
+    records = list(case.records.prefetch_related("versions").order_by("id"))
     kinds = {k.id: k for k in pack.record_kinds}
     order = [s.id for s in pack.stages]
     current = order.index(case.stage) if case.stage in order else 0

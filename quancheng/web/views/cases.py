@@ -119,6 +119,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     writer = may_write(user, case)
     evaluation = evaluate_case(case)
     timeline = build_timeline(case, pack, evaluation, user, writer)
+    documents = case_documents(case)
+    current = sorted(
+        ((e.record, e.current) for stage in timeline.stages for e in stage.records),
+        key=lambda pair: pair[0].pk,
+    )
     return render(
         request,
         "web/case_detail.html",
@@ -133,8 +138,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline,
             "can_write": writer,
             "recordings": recording_rows(case),
-            "documents": case_documents(case),
-            "unsealed": unsealed_documents(case) if writer else [],
+            "documents": documents,
+            "unsealed": unsealed_documents(case, current, documents) if writer else [],
         },
     )
 
