@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.models import Case, Record, RecordVersion
+from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
 from quancheng.documents import store
 from quancheng.documents.actions import latest_pdf, seal_document, sign_as_officer
@@ -22,6 +23,7 @@ from quancheng.documents.verify import PdfReport, verify_stored
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
+from quancheng.policies.snapshot import VersionSnap
 from quancheng.web.access import (
     get_case_for_user,
     get_record_in,
@@ -41,9 +43,21 @@ class DocumentEntry:
 
 @dataclass(frozen=True)
 class Unsealed:
-    record: Record
+    record_id: int
+    url: str  # the record's page
     title: str
     number: str
+
+
+class CurrentRecord(Protocol):
+    """A record as the case page's timeline holds it, with its current version."""
+
+    record_id: int
+    kind: str
+    url: str
+
+    @property
+    def current(self) -> VersionSnap: ...
 
 
 def _document_kinds(case: Case) -> dict[str, RecordKind]:
@@ -51,17 +65,17 @@ def _document_kinds(case: Case) -> dict[str, RecordKind]:
 
 
 def unsealed_documents(
-    case: Case, current: Iterable[tuple[Record, RecordVersion]], documents: list[DocumentEntry]
+    case: Case, records: Iterable[CurrentRecord], documents: list[DocumentEntry]
 ) -> list[Unsealed]:
     """Document records whose current version has no PDF yet, from what the case page has
-    already read: each record with its current version (in record order) and the case's
+    already read: its records with their current versions (in record order) and the case's
     PDFs (``case_documents``). No query of its own."""
     kinds = _document_kinds(case)
-    sealed = {entry.document.version_id for entry in documents}
+    sealed = {(e.document.version.record_id, e.document.version.number) for e in documents}
     return [
-        Unsealed(record, kinds[record.kind].label, version.doc_number)
-        for record, version in current
-        if record.kind in kinds and version.pk not in sealed
+        Unsealed(r.record_id, r.url, kinds[r.kind].label, r.current.doc_number)
+        for r in records
+        if r.kind in kinds and (r.record_id, r.current.number) not in sealed
     ]
 
 

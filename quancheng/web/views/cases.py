@@ -20,7 +20,7 @@ from quancheng.agencies.choices import AgencyLevel
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.permissions import can_open_case, visible_agency_path
 from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
-from quancheng.cases.compliance import evaluate_case
+from quancheng.cases.compliance import snapshot_and_evaluation
 from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
 from quancheng.documents.views import case_documents, unsealed_documents
@@ -117,12 +117,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pack = get_pack(case.pack_id)
     user = signed_in_user(request)
     writer = may_write(user, case)
-    evaluation = evaluate_case(case)
-    timeline = build_timeline(case, pack, evaluation, user, writer)
+    snapshot, evaluation = snapshot_and_evaluation(case)
+    timeline = build_timeline(case, pack, snapshot, evaluation, user, writer)
     documents = case_documents(case)
     current = sorted(
-        ((e.record, e.current) for stage in timeline.stages for e in stage.records),
-        key=lambda pair: pair[0].pk,
+        (e for stage in timeline.stages for e in stage.records), key=lambda e: e.record_id
     )
     return render(
         request,
