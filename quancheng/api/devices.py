@@ -24,7 +24,7 @@ from quancheng.cases.models import Case
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
-from quancheng.devices.queries import history, visible_devices
+from quancheng.devices.queries import history, visible_devices, with_open_loans
 from quancheng.media.due import due_recordings
 from quancheng.media.evidence import add_evidence_note
 from quancheng.media.models import Recording
@@ -165,7 +165,7 @@ def list_devices(
         devices = devices.filter(status=status)
     if kind:
         devices = devices.filter(kind=kind)
-    return [_out(d) for d in devices]
+    return [_out(d) for d in with_open_loans(devices)]
 
 
 @router.post(

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -216,14 +217,22 @@ class CaseQuery(In):
 # --- output ------------------------------------------------------------------------------
 
 
-class ComplianceOut(Schema):
+class Out(BaseModel):
+    """An output validated by pydantic itself, from the plain dicts of ``api.render``: a
+    ninja ``Schema`` wraps every object it validates in a resolver for ORM attributes, which
+    costs more than the rest of a case list (the OpenAPI document is the same)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ComplianceOut(Out):
     errors: int
     warnings: int
     next_deadline_at: dt.datetime | None
     evaluated_at: dt.datetime
 
 
-class CaseSummaryOut(Schema):
+class CaseSummaryOut(Out):
     id: int
     number: str
     title: str
@@ -242,7 +251,7 @@ class CaseSummaryOut(Schema):
     compliance: ComplianceOut | None
 
 
-class CasePageOut(Schema):
+class CasePageOut(Out):
     count: int
     page: int
     page_size: int

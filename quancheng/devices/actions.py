@@ -164,7 +164,11 @@ def _locked(device: Device) -> Device:
 
 
 def open_loan(device: Device) -> DeviceLoan | None:
-    """The loan of ``device`` not yet returned, if any."""
+    """The loan of ``device`` not yet returned, if any (taken from ``open_loans`` when a list
+    fetched it along: see ``queries.with_open_loans``)."""
+    fetched = getattr(device, "open_loans", None)
+    if fetched is not None:
+        return fetched[0] if fetched else None
     return device.loans.filter(returned__isnull=True).select_related("officer").first()
 
 
