@@ -269,6 +269,14 @@ QUANCHENG_S3_RETENTION_DAYS = env_int("QUANCHENG_S3_RETENTION_DAYS", 3650)
 QUANCHENG_UPLOAD_MAX_SIZE = env_int("QUANCHENG_UPLOAD_MAX_SIZE", 64 * 1024**3)
 QUANCHENG_UPLOAD_EXPIRY_HOURS = env_int("QUANCHENG_UPLOAD_EXPIRY_HOURS", 72)
 
+# Input bounds (docs/api.md, "Ranges and bounds"): the most characters of a text without a
+# column length (a TextField, a record's long-text field), and the largest case exchange file
+# ``quancheng check`` / ``import`` read (docs/exchange.md).
+QUANCHENG_MAX_TEXT = env_int("QUANCHENG_MAX_TEXT", 65_536)
+QUANCHENG_EXCHANGE_MAX_BYTES = env_int("QUANCHENG_EXCHANGE_MAX_BYTES", 64 * 1024**2)
+if QUANCHENG_MAX_TEXT < 1 or QUANCHENG_EXCHANGE_MAX_BYTES < 1:
+    raise ImproperlyConfigured("QUANCHENG_MAX_TEXT and QUANCHENG_EXCHANGE_MAX_BYTES must be > 0.")
+
 # Media processing (docs/media-processing.md): time limits for ffprobe and ffmpeg, seconds.
 QUANCHENG_FFPROBE_TIMEOUT = env_int("QUANCHENG_FFPROBE_TIMEOUT", 120)
 QUANCHENG_THUMBNAIL_TIMEOUT = env_int("QUANCHENG_THUMBNAIL_TIMEOUT", 120)

@@ -54,7 +54,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict:
     }
 
 
-@router.post("", response={201: CaseOut, **error_responses(403)}, summary="Open a case")
+@router.post("", response={201: CaseOut, **error_responses(403, body=True)}, summary="Open a case")
 def open_case(request: HttpRequest, payload: CaseIn) -> Status:
     """Open a case in the caller's agency, under the agency's pack, at its first stage."""
     user = caller(request)
@@ -88,7 +88,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict:
 
 @router.post(
     "/{int:case_id}/stage",
-    response={200: CaseOut, **error_responses(403, 404)},
+    response={200: CaseOut, **error_responses(403, 404, body=True)},
     summary="Move a case to a stage",
 )
 def move_stage(request: HttpRequest, case_id: int, payload: StageIn) -> dict:
@@ -99,7 +99,7 @@ def move_stage(request: HttpRequest, case_id: int, payload: StageIn) -> dict:
 
 @router.post(
     "/{int:case_id}/end",
-    response={200: CaseOut, **error_responses(403, 404)},
+    response={200: CaseOut, **error_responses(403, 404, body=True)},
     summary="End a case",
 )
 def end_case(request: HttpRequest, case_id: int, payload: EndIn) -> dict:

@@ -17,13 +17,14 @@ from quancheng.agencies.roles import require
 from quancheng.api.access import actor, caller
 from quancheng.api.errors import error_responses
 from quancheng.api.render import local
-from quancheng.api.schemas import In, Moment, NonBlank
+from quancheng.api.schemas import Cert, In, LongText, Moment, NonBlank, Word
+from quancheng.cases import bounds
 from quancheng.cases.actions import officers_by_cert
 from quancheng.cases.models import Case
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
-from quancheng.devices.queries import history, visible_devices
+from quancheng.devices.queries import history, visible_devices, with_open_loans
 from quancheng.media.due import due_recordings
 from quancheng.media.evidence import add_evidence_note
 from quancheng.media.models import Recording
@@ -33,36 +34,38 @@ due_router = Router(tags=["recordings"])
 
 
 class DeviceIn(In):
-    serial: NonBlank
+    serial: NonBlank = Field(max_length=64)
     kind: DeviceKind
-    model: str = ""
+    model: str = Field("", max_length=100)
     capabilities: list[Capability] = Field(default_factory=list)
-    keeper: str | None = Field(None, description="Username of a device keeper of the agency.")
+    keeper: str | None = Field(
+        None, max_length=150, description="Username of a device keeper of the agency."
+    )
 
 
 class LoanIn(In):
-    officer: str = Field(description="Certificate number (执法证号) of the officer.")
+    officer: Cert = Field(description="Certificate number (执法证号) of the officer.")
     lent_at: Moment | None = None
-    note: str = ""
+    note: str = Field("", max_length=300)
 
 
 class ReturnIn(In):
     returned_at: Moment | None = None
-    note: str = ""
+    note: str = Field("", max_length=300)
 
 
 class CheckIn(In):
     battery_percent: int = Field(ge=0, le=100)
-    free_storage_mb: int = Field(ge=0)
+    free_storage_mb: int = Field(ge=0, le=bounds.INT_MAX)
     ok: bool = Field(description="Whether the device is fit for the work.")
     checked_at: Moment | None = None
-    note: str = ""
+    note: str = Field("", max_length=300)
 
 
 class EventIn(In):
     kind: DeviceEventKind
     occurred_at: Moment | None = None
-    note: str = ""
+    note: str = Field("", max_length=300)
 
 
 class HistoryOut(Schema):
@@ -102,10 +105,10 @@ class DueOut(Schema):
 
 
 class EvidenceNoteIn(In):
-    taken_by: list[str] = Field(description="Certificate numbers of the officers who took it.")
+    taken_by: list[Cert] = Field(description="Certificate numbers of the officers who took it.")
     taken_at: Moment
-    place: NonBlank
-    matter: str = ""
+    place: NonBlank = Field(max_length=300)
+    matter: LongText = ""
 
 
 class EvidenceNoteOut(Schema):
@@ -118,8 +121,8 @@ class EvidenceNoteOut(Schema):
 
 class DueQuery(In):
     state: Literal["late", "overdue", "due_soon"] | None = None
-    device: str | None = Field(None, description="Device serial.")
-    officer: str | None = Field(None, description="Officer certificate number.")
+    device: str | None = Field(None, max_length=64, description="Device serial.")
+    officer: str | None = Field(None, max_length=64, description="Officer certificate number.")
 
 
 def _out(device: Device, detail: bool = False) -> dict[str, Any]:
@@ -141,7 +144,7 @@ def _out(device: Device, detail: bool = False) -> dict[str, Any]:
     return out
 
 
-def _device(request: HttpRequest, serial: str) -> Device:
+def _device(request: HttpRequest, serial: Word) -> Device:
     device = visible_devices(caller(request)).filter(serial=serial).first()
     if device is None:
         raise HttpError(404, _("No such device."))
@@ -162,10 +165,12 @@ def list_devices(
         devices = devices.filter(status=status)
     if kind:
         devices = devices.filter(kind=kind)
-    return [_out(d) for d in devices]
+    return [_out(d) for d in with_open_loans(devices)]
 
 
-@router.post("", response={201: DeviceOut, **error_responses(403)}, summary="Register a device")
+@router.post(
+    "", response={201: DeviceOut, **error_responses(403, body=True)}, summary="Register a device"
+)
 def register(request: HttpRequest, payload: DeviceIn) -> Status:
     user = caller(request)
     if user.agency is None:
@@ -192,17 +197,17 @@ def register(request: HttpRequest, payload: DeviceIn) -> Status:
 @router.get(
     "/{serial}", response={200: DeviceDetailOut, **error_responses(404)}, summary="Get a device"
 )
-def get_device(request: HttpRequest, serial: str) -> dict[str, Any]:
+def get_device(request: HttpRequest, serial: Word) -> dict[str, Any]:
     """The device and its history: loans, returns, checks, faults, repairs, retirement."""
     return _out(_device(request, serial), detail=True)
 
 
 @router.post(
     "/{serial}/loans",
-    response={201: DeviceOut, **error_responses(403, 404)},
+    response={201: DeviceOut, **error_responses(403, 404, body=True)},
     summary="Lend a device",
 )
-def lend(request: HttpRequest, serial: str, payload: LoanIn) -> Status:
+def lend(request: HttpRequest, serial: Word, payload: LoanIn) -> Status:
     device = _device(request, serial)
     _refuse_unless(actions.may_keep(caller(request), device.agency))
     # scoped to the device's agency: another agency's number is as unknown as a made-up one
@@ -213,10 +218,10 @@ def lend(request: HttpRequest, serial: str, payload: LoanIn) -> Status:
 
 @router.post(
     "/{serial}/return",
-    response={201: DeviceOut, **error_responses(403, 404)},
+    response={201: DeviceOut, **error_responses(403, 404, body=True)},
     summary="Take a device back",
 )
-def give_back(request: HttpRequest, serial: str, payload: ReturnIn) -> Status:
+def give_back(request: HttpRequest, serial: Word, payload: ReturnIn) -> Status:
     device = _device(request, serial)
     _refuse_unless(actions.may_keep(caller(request), device.agency))
     actions.return_device(
@@ -227,10 +232,10 @@ def give_back(request: HttpRequest, serial: str, payload: ReturnIn) -> Status:
 
 @router.post(
     "/{serial}/checks",
-    response={201: DeviceOut, **error_responses(403, 404)},
+    response={201: DeviceOut, **error_responses(403, 404, body=True)},
     summary="Record a pre-use check",
 )
-def check(request: HttpRequest, serial: str, payload: CheckIn) -> Status:
+def check(request: HttpRequest, serial: Word, payload: CheckIn) -> Status:
     device = _device(request, serial)
     _refuse_unless(actions.may_use(caller(request), device.agency))
     actions.check_device(
@@ -254,10 +259,10 @@ KEEPER_EVENTS = {
 
 @router.post(
     "/{serial}/events",
-    response={201: DeviceOut, **error_responses(403, 404)},
+    response={201: DeviceOut, **error_responses(403, 404, body=True)},
     summary="Report a fault, start or end a repair, retire",
 )
-def event(request: HttpRequest, serial: str, payload: EventIn) -> Status:
+def event(request: HttpRequest, serial: Word, payload: EventIn) -> Status:
     """Officers may report faults; the keeper or the head starts and ends repairs and
     retires devices."""
     device = _device(request, serial)
@@ -280,7 +285,7 @@ def event(request: HttpRequest, serial: str, payload: EventIn) -> Status:
 
 @due_router.post(
     "/{recording_id}/evidence-note",
-    response={201: EvidenceNoteOut, **error_responses(403, 404)},
+    response={201: EvidenceNoteOut, **error_responses(403, 404, body=True)},
     summary="Write the evidence note of a recording",
 )
 def evidence_note(request: HttpRequest, recording_id: int, payload: EvidenceNoteIn) -> Status:

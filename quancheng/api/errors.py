@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 _E = TypeVar("_E", bound=Exception)
 
 # Where ninja says a value came from; the first element of a pydantic error location.
+# The pydantic error type of quancheng.api.schemas' own validators (the message is ours).
+QUANCHENG_ERROR = "quancheng"
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 # Every body parameter of this API is called ``payload``; it is not part of the path.
 BODY_PARAM = "payload"
@@ -33,10 +37,11 @@ class ErrorOut(Schema):
     path: str | None = None
 
 
-def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+def error_responses(*codes: int, body: bool = False) -> dict[int, type[ErrorOut]]:
     """The OpenAPI ``responses`` entries for these error codes, plus the ones every endpoint
-    can give (401 not signed in, 422 invalid input)."""
-    return dict.fromkeys(sorted({401, 422, *codes}), ErrorOut)
+    can give (401 not signed in, 422 invalid input) and, for one that reads a JSON ``body``,
+    413 (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``)."""
+    return dict.fromkeys(sorted({401, 422, *codes, *((413,) if body else ())}), ErrorOut)
 
 
 def json_error(
@@ -66,6 +71,12 @@ def install(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return json_error(api, request, 404, _("Not found."))
 
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        message = _("The request body is larger than this server accepts (%(n)s bytes).") % {
+            "n": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        return json_error(api, request, 413, message)
+
     def on_crash(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API request failed: %s %s", request.method, request.path)
         return json_error(api, request, 500, _("Internal error; the request changed nothing."))
@@ -75,6 +86,7 @@ def install(api: NinjaAPI) -> None:
     _add_handler(api, HttpError, on_http_error)
     _add_handler(api, UnknownPack, on_unknown_pack)
     _add_handler(api, Http404, on_not_found)
+    _add_handler(api, RequestDataTooBig, on_too_big)
     _add_handler(api, Exception, on_crash)
 
 
@@ -125,6 +137,8 @@ def _describe(error: dict[str, Any]) -> str:
     }
     if kind in simple:
         return simple[kind]
+    if kind == QUANCHENG_ERROR:  # raised by our own validators, already translated
+        return str(error.get("msg", ""))
     if kind.startswith("datetime"):
         return _("Must be a time such as 2026-03-01T09:30:00+08:00.")
     if kind.startswith("date"):

@@ -9,6 +9,9 @@ from ninja.errors import HttpError
 
 from quancheng.api.access import caller
 from quancheng.api.errors import error_responses
+from quancheng.api.schemas import Id
+from quancheng.cases.bounds import BIGINT_MAX, nul_message
+from quancheng.cases.validation import ActionError
 from quancheng.ledger import proofs, witnessing
 from quancheng.ledger.proofs import Point, ProofError
 
@@ -60,7 +63,7 @@ def _http(exc: ProofError) -> HttpError:
     response={200: InclusionOut, **error_responses(404)},
     summary="Inclusion proof of a fact",
 )
-def fact_proof(request: HttpRequest, fact_id: int, checkpoint: int | None = None) -> dict:
+def fact_proof(request: HttpRequest, fact_id: int, checkpoint: Id | None = None) -> dict:
     """The fact's audit path (RFC 9162) to the root of its log's latest checkpoint, or of the
     checkpoint given; against the current, not yet signed tree (``checkpoint`` null) when no
     checkpoint covers the fact yet. A fact of an agency the caller does not see is "not
@@ -82,12 +85,20 @@ def fact_proof(request: HttpRequest, fact_id: int, checkpoint: int | None = None
 )
 def consistency_proof(
     request: HttpRequest,
-    first: int = Query(..., alias="from", description="checkpoint id (tree size with origin)"),
-    second: int = Query(..., alias="to", description="checkpoint id (tree size with origin)"),
-    origin: str | None = Query(None, description="with it, from and to are tree sizes"),
+    first: int = Query(
+        ..., alias="from", le=BIGINT_MAX, description="checkpoint id (tree size with origin)"
+    ),
+    second: int = Query(
+        ..., alias="to", le=BIGINT_MAX, description="checkpoint id (tree size with origin)"
+    ),
+    origin: str | None = Query(
+        None, max_length=300, description="with it, from and to are tree sizes"
+    ),
 ) -> dict:
     """Proof (RFC 9162 §2.1.4) that the log at ``from`` is a prefix of the log at ``to``."""
     user = caller(request)
+    if origin and "\x00" in origin:
+        raise ActionError(nul_message(), "origin")
     try:
         if origin:
             log = proofs.log_for(user, origin)

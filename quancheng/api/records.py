@@ -55,7 +55,7 @@ def get_record(request: HttpRequest, case_id: int, record_id: int) -> dict:
 
 @router.post(
     "/{int:case_id}/records",
-    response={201: RecordOut, **error_responses(403, 404)},
+    response={201: RecordOut, **error_responses(403, 404, body=True)},
     summary="Add a record",
 )
 def add_record(request: HttpRequest, case_id: int, payload: RecordIn) -> Status:
@@ -74,7 +74,7 @@ def add_record(request: HttpRequest, case_id: int, payload: RecordIn) -> Status:
 
 @router.post(
     "/{int:case_id}/records/{int:record_id}/versions",
-    response={201: RecordOut, **error_responses(403, 404)},
+    response={201: RecordOut, **error_responses(403, 404, body=True)},
     summary="Correct a record (new version)",
 )
 def correct_record(

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.roles import require
+from quancheng.cases import bounds
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import (
     Case,
@@ -21,7 +23,7 @@ from quancheng.cases.models import (
     Signature,
     SignatureRefusal,
 )
-from quancheng.cases.validation import ActionError, clean_fields, require_aware
+from quancheng.cases.validation import ActionError, clean_fields, require_aware, require_text
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.policies.choices import ActionType, SignerRole, StartMode
@@ -169,6 +171,8 @@ def _check_case_fields(
         raise ActionError(_("A case needs a number."), "number")
     if not title.strip():
         raise ActionError(_("A case needs a title."), "title")
+    require_text(number, "number", _max_length(Case, "number"))
+    require_text(title, "title", _max_length(Case, "title"))
     if not action_types:
         raise ActionError(_("Choose at least one action type."), "action_types")
     for index, action in enumerate(action_types):
@@ -208,6 +212,8 @@ def add_party(actor: Actor, case: Case, party: PartyInput) -> Party:
     ensure_writable(actor, case, "case.add_party")
     if not party.name.strip():
         raise ActionError(_("A party needs a name."), "parties.name")
+    for name in ("name", "id_number", "address", "phone"):
+        require_text(getattr(party, name), f"parties.{name}", _max_length(Party, name))
     row = Party.objects.create(
         case=case,
         kind=party.kind,
@@ -277,6 +283,7 @@ def correct_record(
     ensure_writable(actor, case, "record.correct", kind)
     if not reason.strip():
         raise ActionError(_("Say why the record is corrected."), "reason")
+    require_text(reason, "reason")
     cleaned = clean_fields(kind, fields, strict=True)
     require_aware(occurred_at, "occurred_at")
     previous = record.latest_version()
@@ -306,6 +313,9 @@ def _write_version(
     reason: str,
 ) -> RecordVersion:
     doc = document or DocumentInput()
+    require_text(doc.number, "document.number", _max_length(RecordVersion, "doc_number"))
+    if doc.issued_on is not None and bounds.date_problem(doc.issued_on):
+        raise ActionError(bounds.date_problem(doc.issued_on) or "", "document.issued_on")
     try:
         with transaction.atomic():
             return RecordVersion.objects.create(
@@ -386,6 +396,7 @@ def _add_signature(
         )
     if not signature.name.strip():
         raise ActionError(_("A signature needs the signer's name."), "signatures.name")
+    require_text(signature.name, "signatures.name", _max_length(Signature, "signer_name"))
     require_aware(signature.signed_at, "signatures.signed_at")
     row = Signature.objects.create(
         version=version,
@@ -417,6 +428,7 @@ def _note_refusal(
 ) -> SignatureRefusal:
     if not refusal.note.strip():
         raise ActionError(_("Note how the party refused."), "refusals.note")
+    require_text(refusal.note, "refusals.note")
     require_aware(refusal.noted_at, "refusals.noted_at")
     row = SignatureRefusal.objects.create(
         version=version, note=refusal.note.strip(), noted_at=refusal.noted_at
@@ -493,3 +505,8 @@ def record_case_viewed(actor: Actor, case: Case, what: str = "case") -> None:
     """Every access to a record is logged (anhui §20: use of records is restricted)."""
     with transaction.atomic():
         append_fact(actor, "access.viewed", ("case", case.pk), {"what": what}, case.agency)
+
+
+def _max_length(model: type[Model], name: str) -> int | None:
+    """The column length of ``model.name`` (None for a TextField: QUANCHENG_MAX_TEXT)."""
+    return getattr(model._meta.get_field(name), "max_length", None)

@@ -14,6 +14,7 @@ from quancheng.cases.models import Case, CaseCompliance
 from quancheng.cases.snapshots import load_snapshots
 from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE, Evaluation, evaluate
 from quancheng.policies.registry import get_pack
+from quancheng.policies.snapshot import CaseSnap
 from quancheng.policies.workdays import WorkCalendar, default_calendar
 
 _deferred: ContextVar[set[int] | None] = ContextVar("deferred_refresh", default=None)
@@ -28,14 +29,23 @@ def evaluate_case(
     case: Case, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
 ) -> Evaluation:
     """The findings for a stored case at ``at`` (now by default)."""
+    return snapshot_and_evaluation(case, at, calendar)[1]
+
+
+def snapshot_and_evaluation(
+    case: Case, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
+) -> tuple[CaseSnap, Evaluation]:
+    """The case as the engine reads it, and its findings at ``at`` (now by default): the case
+    page shows the records from the same snapshot it evaluates, read once."""
     snapshot = load_snapshots([case.pk])[case.pk]
-    return evaluate(
+    evaluation = evaluate(
         snapshot,
         get_pack(case.pack_id),
         at or timezone.now(),
         calendar or default_calendar(),
         gap_tolerance(),
     )
+    return snapshot, evaluation
 
 
 def refresh_compliance(case_ids: list[int], calendar: WorkCalendar | None = None) -> None:

@@ -63,6 +63,8 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agency", "number"], name="case_number_per_agency")
         ]
+        # The lists' order: a page of the newest cases without sorting every visible case.
+        indexes = [models.Index(fields=["-opened_at", "-id"], name="case_newest_first")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from quancheng.cases import bounds
 from quancheng.policies.choices import FieldType
 from quancheng.policies.engine import is_blank
 from quancheng.policies.schema import FieldDef, RecordKind
@@ -29,8 +30,20 @@ class ActionError(Exception):
 
 
 def require_aware(value: dt.datetime | None, path: str) -> None:
-    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-        raise ActionError(_("A time must carry its timezone."), path)
+    """Refuse a time without its timezone, or outside the accepted range (``bounds``)."""
+    if value is None:
+        return
+    problem = bounds.moment_problem(value)
+    if problem:
+        raise ActionError(problem, path)
+
+
+def require_text(value: str, path: str, max_length: int | None = None) -> None:
+    """Refuse text with a NUL character or longer than its column (``max_length``) or,
+    without one, than QUANCHENG_MAX_TEXT."""
+    problem = bounds.text_problem(value, max_length)
+    if problem:
+        raise ActionError(problem, path)
 
 
 def clean_fields(kind: RecordKind, fields: dict[str, Any], *, strict: bool) -> dict[str, Any]:
@@ -71,6 +84,8 @@ def _clean_value(definition: FieldDef, value: Any, path: str) -> Any:
         raise ActionError(_("Must be true or false."), path)
     if kind == FieldType.INTEGER:
         if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > bounds.BIGINT_MAX:
+                raise ActionError(_("Must be at most %(n)s.") % {"n": bounds.BIGINT_MAX}, path)
             return value
         raise ActionError(_("Must be a whole number."), path)
     if kind == FieldType.CHOICE:
@@ -83,21 +98,23 @@ def _clean_value(definition: FieldDef, value: Any, path: str) -> Any:
         raise ActionError(_("Must be a list of the choices."), path)
     if kind == FieldType.OFFICERS:
         if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+            for index, cert in enumerate(value):
+                require_text(cert, f"{path}.{index}", 64)
             return [v.strip() for v in value]
         raise ActionError(_("Must be a list of certificate numbers."), path)
     if not isinstance(value, str):
         raise ActionError(_("Must be text."), path)
+    require_text(value, path)
     if kind == FieldType.DATE:
         try:
-            dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             raise ActionError(_("Must be a date such as 2026-03-01."), path) from None
+        problem = bounds.date_problem(day)
+        if problem:
+            raise ActionError(problem, path)
     elif kind == FieldType.DATETIME:
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise ActionError(
-                _("Must be a time such as 2026-03-01T09:30:00+08:00."), path
-            ) from None
-        require_aware(moment, path)
+        problem = bounds.parse_moment(value)[1]
+        if problem:
+            raise ActionError(problem, path)
     return value.strip() if kind != FieldType.LONGTEXT else value

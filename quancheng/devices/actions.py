@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.roles import NotAllowed, allowed, require
+from quancheng.cases import bounds
 from quancheng.cases.validation import ActionError, require_aware
 from quancheng.devices.choices import (
     STATUS_AFTER,
@@ -163,7 +164,11 @@ def _locked(device: Device) -> Device:
 
 
 def open_loan(device: Device) -> DeviceLoan | None:
-    """The loan of ``device`` not yet returned, if any."""
+    """The loan of ``device`` not yet returned, if any (taken from ``open_loans`` when a list
+    fetched it along: see ``queries.with_open_loans``)."""
+    fetched = getattr(device, "open_loans", None)
+    if fetched is not None:
+        return fetched[0] if fetched else None
     return device.loans.filter(returned__isnull=True).select_related("officer").first()
 
 
@@ -264,6 +269,8 @@ def check_device(
         raise ActionError(_("Battery is a percentage from 0 to 100."), "battery_percent")
     if free_storage_mb < 0:
         raise ActionError(_("Free storage cannot be negative."), "free_storage_mb")
+    if free_storage_mb > bounds.INT_MAX:
+        raise ActionError(_("Must be at most %(n)s.") % {"n": bounds.INT_MAX}, "free_storage_mb")
     if device.status != DeviceStatus.IN_SERVICE:
         raise ActionError(
             _("Device %(serial)s is %(status)s; it cannot be checked for use.")

@@ -173,14 +173,18 @@ def verify_stored(digest: str) -> PdfReport:
     """A stored document PDF checked, cached by digest; a changed or missing file says so."""
     try:
         info = store.path_for(digest).stat()
-        data = store.read(digest)
     except OSError:
         return PdfReport([], [_("The stored PDF is missing.")])
-    # The file's size and time are in the key: a file changed on disk is verified anew.
+    # The file's size and time are in the key: a file changed on disk is verified anew. Only
+    # a miss reads the file (a page view with cached reports reads no PDF).
     key = f"documents:verify:{digest}:{info.st_size}:{info.st_mtime_ns}"
     cached = cache.get(key)
     if cached is not None:
         return cached
+    try:
+        data = store.read(digest)
+    except OSError:
+        return PdfReport([], [_("The stored PDF is missing.")])
     if store.digest_of(data) != digest:
         return PdfReport([], [_("The stored PDF was changed on disk: its SHA-256 differs.")])
     try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.models import Case, Record, RecordVersion
+from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
 from quancheng.documents import store
 from quancheng.documents.actions import latest_pdf, seal_document, sign_as_officer
@@ -22,6 +24,7 @@ from quancheng.ledger.context import Actor
 from quancheng.media.serving import media_headers
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
+from quancheng.policies.snapshot import VersionSnap
 from quancheng.web.access import (
     get_case_for_user,
     get_record_in,
@@ -41,27 +44,39 @@ class DocumentEntry:
 
 @dataclass(frozen=True)
 class Unsealed:
-    record: Record
+    record_id: int
+    url: str  # the record's page
     title: str
     number: str
+
+
+class CurrentRecord(Protocol):
+    """A record as the case page's timeline holds it, with its current version."""
+
+    record_id: int
+    kind: str
+    url: str
+
+    @property
+    def current(self) -> VersionSnap: ...
 
 
 def _document_kinds(case: Case) -> dict[str, RecordKind]:
     return {k.id: k for k in get_pack(case.pack_id).record_kinds if k.document is not None}
 
 
-def unsealed_documents(case: Case) -> list[Unsealed]:
-    """Document records whose current version has no PDF yet (a fixed number of queries)."""
+def unsealed_documents(
+    case: Case, records: Iterable[CurrentRecord], documents: list[DocumentEntry]
+) -> list[Unsealed]:
+    """Document records whose current version has no PDF yet, from what the case page has
+    already read: its records with their current versions (in record order) and the case's
+    PDFs (``case_documents``). No query of its own."""
     kinds = _document_kinds(case)
-    latest: dict[int, RecordVersion] = {}
-    versions = RecordVersion.objects.filter(record__case=case, record__kind__in=list(kinds))
-    for version in versions.select_related("record").order_by("record_id", "number"):
-        latest[version.record_id] = version
-    sealed = set(Document.objects.filter(case=case).values_list("version_id", flat=True))
+    sealed = {(e.document.version.record_id, e.document.version.number) for e in documents}
     return [
-        Unsealed(v.record, kinds[v.record.kind].label, v.doc_number)
-        for v in latest.values()
-        if v.pk not in sealed
+        Unsealed(r.record_id, r.url, kinds[r.kind].label, r.current.doc_number)
+        for r in records
+        if r.kind in kinds and (r.record_id, r.current.number) not in sealed
     ]
 
 

@@ -24,7 +24,7 @@ from quancheng.media.store import StoreError, get_store
 from quancheng.uploads.choices import UploadState
 from quancheng.uploads.errors import UploadError
 from quancheng.uploads.metadata import Described, describe
-from quancheng.uploads.models import Upload
+from quancheng.uploads.models import UNFINISHED, Upload
 
 
 def upload_dir() -> Path:
@@ -140,17 +140,17 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
                 upload.agency,
             )
     except StoreError as exc:
-        _note_error(upload, exc.message)
+        _fail(actor, upload, exc.message)
         declared = described.declared_sha256
         mismatch = declared is not None and declared in exc.message
         raise UploadError(
             460 if mismatch else 422, exc.message, "metadata.sha256" if mismatch else ""
         ) from None
     except ActionError as exc:
-        _note_error(upload, exc.message)
+        _fail(actor, upload, exc.message)
         raise UploadError(422, exc.message, f"metadata.{exc.path}" if exc.path else "") from None
     except UploadError as exc:
-        _note_error(upload, exc.message)
+        _fail(actor, upload, exc.message)
         raise
     return recording
 
@@ -166,9 +166,23 @@ def _check_recording(actor: Actor, described: Described) -> None:
         pass
 
 
-def _note_error(upload: Upload, message: str) -> None:
-    Upload.objects.filter(pk=upload.pk).update(error=message, updated_at=timezone.now())
-    upload.error = message
+@transaction.atomic
+def _fail(actor: Actor, upload: Upload, message: str) -> None:
+    """Every byte arrived but the recording was refused: the upload is ``failed``, its error
+    says why (HEAD and GET show both) and the ledger records it. It can be retried."""
+    changed = Upload.objects.filter(pk=upload.pk, state__in=UNFINISHED).update(
+        state=UploadState.FAILED, error=message, updated_at=timezone.now()
+    )
+    if not changed:  # a concurrent request finished or ended it meanwhile
+        return
+    upload.state, upload.error = UploadState.FAILED, message
+    append_fact(
+        actor,
+        "upload.failed",
+        ("upload", upload.pk),
+        {"key": str(upload.key), "case": upload.case_id, "error": message},
+        upload.agency,
+    )
 
 
 @transaction.atomic
@@ -176,7 +190,7 @@ def abort_upload(actor: Actor, upload: Upload) -> None:
     """Terminate an unfinished upload: its part file is removed (tus termination)."""
     if upload.state == UploadState.COMPLETED:
         raise UploadError(409, _("This upload is complete; its recording is kept as evidence."))
-    if upload.state != UploadState.RECEIVING:
+    if not upload.is_unfinished:
         raise UploadError(410, _("This upload has already ended."))
     _end(actor, upload, UploadState.ABORTED, "upload.aborted")
 
@@ -198,13 +212,13 @@ def expire_uploads(actor: Actor, now: dt.datetime | None = None) -> list[Upload]
     """Every unfinished upload past its expiry moves to ``expired`` and loses its part file."""
     now = now or timezone.now()
     expired = []
-    for upload in Upload.objects.filter(state=UploadState.RECEIVING, expires_at__lt=now):
+    for upload in Upload.objects.filter(state__in=UNFINISHED, expires_at__lt=now):
         if _being_written(upload):
             continue
         with transaction.atomic():
             locked = (
                 Upload.objects.select_for_update()
-                .filter(pk=upload.pk, state=UploadState.RECEIVING, expires_at__lt=now)
+                .filter(pk=upload.pk, state__in=UNFINISHED, expires_at__lt=now)
                 .first()
             )
             if locked is None:
@@ -221,9 +235,7 @@ def remove_stray_parts(now: dt.datetime | None = None) -> list[Path]:
     limit = (now - dt.timedelta(hours=settings.QUANCHENG_UPLOAD_EXPIRY_HOURS)).timestamp()
     live = {
         Path(p).name
-        for p in Upload.objects.filter(state=UploadState.RECEIVING).values_list(
-            "part_path", flat=True
-        )
+        for p in Upload.objects.filter(state__in=UNFINISHED).values_list("part_path", flat=True)
     }
     removed = []
     for part in upload_dir().glob("*.part"):

@@ -8,7 +8,6 @@ learns of a wrong device or case before it sends gigabytes, and checked again at
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import re
 import unicodedata
@@ -18,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Officer, User
 from quancheng.agencies.roles import allowed, refusal
+from quancheng.cases import bounds
 from quancheng.cases.models import Case, Record
 from quancheng.devices.models import Device
 from quancheng.media.actions import RecordingInput
+from quancheng.media.models import Recording
 from quancheng.policies.registry import get_pack
 from quancheng.uploads.errors import UploadError
 
@@ -50,12 +51,14 @@ def parse_metadata(header: str) -> dict[str, str]:
             )
         try:
             value = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # binascii.Error, or not ASCII at all
             raise UploadError(
                 400,
                 _("The value of “%(key)s” is not Base64-encoded UTF-8 text.") % {"key": key},
                 f"metadata.{key}",
             ) from None
+        if "\x00" in value:
+            raise UploadError(400, bounds.nul_message(), f"metadata.{key}")
         if len(value) > MAX_VALUE:
             raise UploadError(
                 400, _("At most %(n)s characters.") % {"n": MAX_VALUE}, f"metadata.{key}"
@@ -224,19 +227,19 @@ def _time(meta: dict[str, str], key: str) -> dt.datetime:
     raw = meta.get(key, "").strip()
     if not raw:
         raise UploadError(422, _("This field is required."), f"metadata.{key}")
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise UploadError(
-            422, _("Must be a time such as 2026-03-01T09:30:00+08:00."), f"metadata.{key}"
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise UploadError(422, _("A time must carry its timezone."), f"metadata.{key}")
+    value, problem = bounds.parse_moment(raw)
+    if value is None:
+        raise UploadError(422, problem or "", f"metadata.{key}")
     return value
 
 
 def _text(meta: dict[str, str], key: str) -> str:
-    return meta.get(key, "").strip()
+    """A label of the recording, bounded by its column."""
+    value = meta.get(key, "").strip()
+    limit = getattr(Recording._meta.get_field(key), "max_length", None)
+    if limit is not None and len(value) > limit:
+        raise UploadError(422, _("At most %(n)s characters.") % {"n": limit}, f"metadata.{key}")
+    return value
 
 
 def _bool(meta: dict[str, str], key: str) -> bool | None:

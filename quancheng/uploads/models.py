@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.uploads.choices import UploadState
 
+UNFINISHED = (UploadState.RECEIVING, UploadState.FAILED)
+
 
 class Upload(models.Model):
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -56,3 +58,8 @@ class Upload(models.Model):
     @property
     def is_receiving(self) -> bool:
         return self.state == UploadState.RECEIVING
+
+    @property
+    def is_unfinished(self) -> bool:
+        """Receiving, or failed at completion: it can still complete or be aborted."""
+        return self.state in UNFINISHED

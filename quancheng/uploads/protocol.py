@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Any
 
@@ -17,6 +16,9 @@ from quancheng.uploads.receive import CHECKSUM_ALGORITHMS, Checksum
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
 OCTETS = "application/offset+octet-stream"
+
+# Offsets and lengths are BigIntegerFields: 2**63 - 1 has 19 digits.
+MAX_DIGITS = 18
 
 
 def response(
@@ -70,11 +72,16 @@ def whole_number(request: HttpRequest, header: str) -> int:
     raw = request.headers.get(header)
     if raw is None:
         raise UploadError(400, _("The header %(h)s is missing.") % {"h": header}, header)
-    if not raw.isdigit():
+    if not _is_count(raw):
         raise UploadError(
             400, _("The header %(h)s must be a whole number of bytes.") % {"h": header}, header
         )
     return int(raw)
+
+
+def _is_count(raw: str) -> bool:
+    """ASCII digits that fit a BigIntegerField (``"²".isdigit()`` is true, ``int`` refuses)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS
 
 
 def content_length(request: HttpRequest) -> int:
@@ -82,7 +89,7 @@ def content_length(request: HttpRequest) -> int:
     if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
         raise UploadError(411, _("Send the body with a Content-Length header."), "Content-Length")
     raw = request.META.get("CONTENT_LENGTH") or "0"
-    if not raw.isdigit():
+    if not _is_count(raw):
         raise UploadError(400, _("Content-Length must be a whole number."), "Content-Length")
     return int(raw)
 
@@ -114,7 +121,7 @@ def checksum(request: HttpRequest) -> Checksum | None:
         )
     try:
         digest = base64.b64decode(encoded, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or not ASCII
         raise UploadError(400, _("Upload-Checksum is malformed."), "Upload-Checksum") from None
     return Checksum(algorithm, digest)
 

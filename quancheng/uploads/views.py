@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -113,7 +114,7 @@ def resource(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     if method == "GET":
         return _status(upload)
     if method == "DELETE":
-        if upload.state != UploadState.RECEIVING:
+        if not upload.is_unfinished:
             actions.abort_upload(_actor(request, user), upload)  # refuses, saying why
         if upload.original_id is not None:  # the part file went into the store already
             actions.abort_upload(_actor(request, user), upload)
@@ -129,6 +130,7 @@ def resource(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             "Upload-Length": str(upload.length),
             "Upload-Metadata": protocol.encode_metadata(upload.metadata),
             **_done(upload),
+            **_state(upload),
         }
         headers.update(_expires(upload))
         return protocol.response(200, headers)
@@ -217,7 +219,7 @@ def _require_live(upload: Upload) -> None:
         raise UploadError(
             410, _("This upload has ended (%(state)s).") % {"state": upload.get_state_display()}
         )
-    if upload.state == UploadState.RECEIVING and upload.expires_at < timezone.now():
+    if upload.is_unfinished and upload.expires_at < timezone.now():
         raise UploadError(410, _("This upload has expired; start again."))
 
 
@@ -225,6 +227,15 @@ def _done(upload: Upload) -> dict[str, str]:
     if upload.state != UploadState.COMPLETED:
         return {}
     return {"Quancheng-Recording": str(upload.recording_id)}
+
+
+def _state(upload: Upload) -> dict[str, str]:
+    """``Quancheng-Upload-State`` and, after a refused completion, ``Quancheng-Upload-Error``
+    (the reason, percent-encoded UTF-8: a header is ASCII)."""
+    headers = {"Quancheng-Upload-State": str(upload.state)}
+    if upload.state == UploadState.FAILED and upload.error:
+        headers["Quancheng-Upload-Error"] = quote(upload.error, safe=" ,.:;()")
+    return headers
 
 
 def _status(upload: Upload) -> HttpResponse:
@@ -245,7 +256,7 @@ def _status(upload: Upload) -> HttpResponse:
 
 
 def _expires(upload: Upload) -> dict[str, str]:
-    if upload.state != UploadState.RECEIVING:
+    if not upload.is_unfinished:
         return {}
     return {"Upload-Expires": http_date(upload.expires_at.timestamp())}
 

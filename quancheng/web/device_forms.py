@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from quancheng.agencies.models import Agency, Officer, User
+from quancheng.cases import bounds
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.policies.choices import Role
-from quancheng.web.widgets import datetime_input, now_minute
+from quancheng.web.widgets import MomentField, datetime_input, now_minute
 
 
 class RegisterDeviceForm(forms.Form):
@@ -33,7 +34,7 @@ class RegisterDeviceForm(forms.Form):
 
 class LendForm(forms.Form):
     officer = forms.ModelChoiceField(label=_("Officer"), queryset=Officer.objects.none())
-    lent_at = forms.DateTimeField(label=_("Lent"), widget=datetime_input(), initial=now_minute)
+    lent_at = MomentField(label=_("Lent"), widget=datetime_input(), initial=now_minute)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, agency: Agency, *args: object, **kwargs: object) -> None:
@@ -44,25 +45,23 @@ class LendForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    returned_at = forms.DateTimeField(
-        label=_("Returned"), widget=datetime_input(), initial=now_minute
-    )
+    returned_at = MomentField(label=_("Returned"), widget=datetime_input(), initial=now_minute)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class CheckForm(forms.Form):
     battery_percent = forms.IntegerField(label=_("Battery (%)"), min_value=0, max_value=100)
-    free_storage_mb = forms.IntegerField(label=_("Free storage (MB)"), min_value=0)
-    ok = forms.BooleanField(label=_("Ready for use"), required=False)
-    checked_at = forms.DateTimeField(
-        label=_("Checked"), widget=datetime_input(), initial=now_minute
+    free_storage_mb = forms.IntegerField(
+        label=_("Free storage (MB)"), min_value=0, max_value=bounds.INT_MAX
     )
+    ok = forms.BooleanField(label=_("Ready for use"), required=False)
+    checked_at = MomentField(label=_("Checked"), widget=datetime_input(), initial=now_minute)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Event"), choices=DeviceEventKind.choices)
-    occurred_at = forms.DateTimeField(label=_("When"), widget=datetime_input(), initial=now_minute)
+    occurred_at = MomentField(label=_("When"), widget=datetime_input(), initial=now_minute)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, kinds: list[str], *args: object, **kwargs: object) -> None:

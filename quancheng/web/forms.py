@@ -14,7 +14,7 @@ from quancheng.cases.choices import PartyKind
 from quancheng.cases.filtersets import CaseFilter
 from quancheng.policies.choices import ActionType, StartMode
 from quancheng.policies.schema import Pack, RecordKind
-from quancheng.web.widgets import datetime_input, now_minute
+from quancheng.web.widgets import MomentField, datetime_input, now_minute
 
 YES_NO_ANY = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -33,7 +33,7 @@ class OpenCaseForm(forms.Form):
         widget=forms.RadioSelect,
         initial=StartMode.EX_OFFICIO,
     )
-    opened_at = forms.DateTimeField(label=_("Opened"), widget=datetime_input())
+    opened_at = MomentField(label=_("Opened"), widget=datetime_input())
     is_major = forms.BooleanField(
         label=_("Major decision"),
         required=False,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.agencies.models import Officer
 from quancheng.cases.actions import DocumentInput, RefusalInput, SignatureInput
+from quancheng.cases.bounds import BIGINT_MAX, max_text
 from quancheng.cases.models import RecordVersion
 from quancheng.policies.choices import FieldType
 from quancheng.policies.schema import FieldDef, RecordKind
@@ -26,7 +27,7 @@ from quancheng.web.signature_forms import (
     signature_inputs,
     takes_signatures,
 )
-from quancheng.web.widgets import DATE, datetime_input, now_minute
+from quancheng.web.widgets import DATE, DayField, MomentField, datetime_input, now_minute
 
 _GROUPS = (FieldType.MULTICHOICE, FieldType.OFFICERS)
 
@@ -43,11 +44,13 @@ def pack_field(
     kind = definition.type
     choices = [(c.id, label(c)) for c in definition.choices]
     if kind == FieldType.LONGTEXT:
-        field: forms.Field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **options)
+        field: forms.Field = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}), max_length=max_text(), **options
+        )
     elif kind == FieldType.DATE:
-        field = forms.DateField(widget=DATE, **options)
+        field = DayField(widget=DATE, **options)
     elif kind == FieldType.DATETIME:
-        field = forms.DateTimeField(widget=datetime_input(), **options)
+        field = MomentField(widget=datetime_input(), **options)
     elif kind == FieldType.BOOLEAN and definition.required:
         # A required yes/no is answered explicitly: no silent "no" from an unticked box.
         yes_no = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
@@ -55,7 +58,7 @@ def pack_field(
     elif kind == FieldType.BOOLEAN:
         field = forms.BooleanField(**options)
     elif kind == FieldType.INTEGER:
-        field = forms.IntegerField(**options)
+        field = forms.IntegerField(min_value=-BIGINT_MAX, max_value=BIGINT_MAX, **options)
     elif kind == FieldType.CHOICE:
         field = forms.ChoiceField(choices=[("", "—"), *choices], **options)
     elif kind == FieldType.MULTICHOICE:
@@ -136,7 +139,7 @@ class RecordFieldsForm(forms.Form):
 class RecordForm(RecordFieldsForm):
     """Adding a record, or correcting one (``correcting=True`` asks for the reason)."""
 
-    occurred_at = forms.DateTimeField(label=_("Occurred"), widget=datetime_input())
+    occurred_at = MomentField(label=_("Occurred"), widget=datetime_input())
 
     def __init__(
         self,
@@ -159,6 +162,7 @@ class RecordForm(RecordFieldsForm):
                 label=_("Reason for the correction"),
                 widget=forms.Textarea(attrs={"rows": 2, "required": True}),
                 required=False,
+                max_length=max_text(),
             )
             self.fields["reason"].pack_required = True  # type: ignore[attr-defined]
 
@@ -166,9 +170,7 @@ class RecordForm(RecordFieldsForm):
         self.fields["doc_number"] = forms.CharField(
             label=_("Document number"), max_length=100, required=False
         )
-        self.fields["doc_issued_on"] = forms.DateField(
-            label=_("Issue date"), widget=DATE, required=False
-        )
+        self.fields["doc_issued_on"] = DayField(label=_("Issue date"), widget=DATE, required=False)
         self.fields["doc_sealed"] = forms.BooleanField(
             label=_("Sealed by the agency"), required=False
         )

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.agencies.models import Officer
 from quancheng.cases.actions import RefusalInput, SignatureInput
+from quancheng.cases.bounds import max_text
 from quancheng.policies.choices import SignerRole
 from quancheng.policies.schema import RecordKind
-from quancheng.web.widgets import datetime_input, now_minute
+from quancheng.web.widgets import MomentField, datetime_input, now_minute
 
 _NAMES = re.compile(r"[,，、;；\n]+")
 
@@ -41,13 +42,14 @@ def signature_fields(kind: RecordKind, officers: list[Officer]) -> dict[str, for
         "party_signer": forms.CharField(
             label=_("Signed by the party (name)"), max_length=200, required=False
         ),
-        "party_signed_at": forms.DateTimeField(
+        "party_signed_at": MomentField(
             label=_("Signed at"), widget=datetime_input(), required=False
         ),
         "refusal_note": forms.CharField(
             label=_("The party refused to sign: how"),
             widget=forms.Textarea(attrs={"rows": 2}),
             required=False,
+            max_length=max_text(),
         ),
         "refusal_officers": forms.MultipleChoiceField(
             label=_("Officers attesting the refusal"),

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from quancheng.agencies.models import User
 from quancheng.agencies.roles import allowed
-from quancheng.cases.models import Case, Record, RecordVersion
+from quancheng.cases.models import Case
 from quancheng.policies.engine import Evaluation, Finding
 from quancheng.policies.schema import Pack, RecordKind
+from quancheng.policies.snapshot import CaseSnap, VersionSnap
 from quancheng.web.labels import label
 
 
 @dataclass
 class RecordEntry:
-    record: Record
+    record_id: int
+    kind: str
+    url: str  # the record's page (its history)
     kind_label: str
-    current: RecordVersion
+    current: VersionSnap
     version_count: int
     findings: list[Finding] = field(default_factory=list)
 
@@ -45,11 +50,17 @@ class Timeline:
 
 
 def build_timeline(
-    case: Case, pack: Pack, evaluation: Evaluation, user: User, can_write: bool
+    case: Case,
+    pack: Pack,
+    snapshot: CaseSnap,
+    evaluation: Evaluation,
+    user: User,
+    can_write: bool,
 ) -> Timeline:
-    """Stages with records and findings. ``addable`` lists the kinds ``user`` may add in
-    each stage (none for a reader, and for a closed case only where the pack allows)."""
-    records = list(case.records.prefetch_related("versions__created_by").order_by("id"))
+    """Stages with records and findings: the records (each with its current version) come
+    from the snapshot the findings were evaluated on, so the page reads them once.
+    ``addable`` lists the kinds ``user`` may add in each stage (none for a reader, and for a
+    closed case only where the pack allows)."""
     kinds = {k.id: k for k in pack.record_kinds}
     order = [s.id for s in pack.stages]
     current = order.index(case.stage) if case.stage in order else 0
@@ -58,13 +69,17 @@ def build_timeline(
         for i, s in enumerate(pack.stages)
     }
     by_record: dict[str, RecordEntry] = {}
-    for record in records:
-        versions = sorted(record.versions.all(), key=lambda v: v.number)
+    for record in snapshot.records:  # in the order of their ids
         kind = kinds.get(record.kind)
         entry = RecordEntry(
-            record, label(kind) if kind else record.kind, versions[-1], len(versions)
+            int(record.ref),
+            record.kind,
+            reverse("cases:record", args=[case.pk, int(record.ref)]),
+            label(kind) if kind else record.kind,
+            record.current,
+            record.version_count,
         )
-        by_record[str(record.pk)] = entry
+        by_record[record.ref] = entry
         stages.setdefault(record.stage, StageEntry(record.stage, record.stage, "", "done"))
         stages[record.stage].records.append(entry)
     other = _place_findings(evaluation.findings, stages, by_record)

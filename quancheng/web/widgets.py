@@ -1,11 +1,15 @@
-"""Inputs the browser renders natively (date and time pickers), no script needed."""
+"""Inputs the browser renders natively (date and time pickers), no script needed, and the
+form fields of times and days bounded as every input is."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
+
+from quancheng.cases import bounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -17,3 +21,23 @@ def datetime_input() -> forms.DateTimeInput:
 def now_minute() -> dt.datetime:
     """Now in China time to the minute, the initial value of time inputs."""
     return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class MomentField(forms.DateTimeField):
+    """A time in the accepted range (``quancheng.cases.bounds``), as everywhere else."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = bounds.moment_problem(value) if isinstance(value, dt.datetime) else None
+        if problem:
+            raise forms.ValidationError(problem, code="out_of_range")
+
+
+class DayField(forms.DateField):
+    """A day in the accepted years."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        problem = bounds.date_problem(value) if isinstance(value, dt.date) else None
+        if problem:
+            raise forms.ValidationError(problem, code="out_of_range")

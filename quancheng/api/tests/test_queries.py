@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from quancheng.cases.actions import SignatureInput, add_record
 from quancheng.ledger.context import Actor
+from tests.query_rows import device_maker, late_recording
 
 START = {"source": "complaint", "reason": "x"}
 
@@ -63,3 +64,39 @@ def test_record_list_queries_do_not_grow(world, new_case, api, django_assert_max
     with django_assert_max_num_queries(few):
         response = listing()
     assert len(response.json()) == 22
+
+
+def test_device_list_queries_do_not_grow(world, api, django_assert_num_queries):
+    make = device_maker(world)
+    make()
+    make(lent=False)
+
+    def listing():
+        return api.get(world.officer, "/devices")
+
+    listing()
+    few = queries(listing)
+    for i in range(8):
+        make(lent=i % 2 == 0)
+    with django_assert_num_queries(few):
+        response = listing()
+    assert len(response.json()) == 10
+    assert sum(d["lent_to"] == "AH-0001" for d in response.json()) == 5
+
+
+def test_recordings_due_queries_do_not_grow(world, new_case, api, django_assert_num_queries):
+    make = device_maker(world)
+    camera = make()
+    for _ in range(2):
+        late_recording(world, new_case(), camera)
+
+    def listing():
+        return api.get(world.officer, "/recordings/due")
+
+    listing()
+    few = queries(listing)
+    for _ in range(8):
+        late_recording(world, new_case(), make())
+    with django_assert_num_queries(few):
+        response = listing()
+    assert len(response.json()) == 10

@@ -3,8 +3,10 @@
 Two passes. The JSON Schema (``case-exchange.schema.json``) checks the structure; then the
 document is checked against its policy pack (pack, stages, record kinds and their fields,
 scenarios), its own cross-references (officers, devices, record ids) and the house rules
-(aware times, corrections with reasons). Every problem names its path into the document,
-``records[3].versions[0].fields.reason``. Nothing here touches the database.
+(aware times, corrections with reasons). Before both, every value is bounded: nested at most
+``MAX_DEPTH`` levels, text without NUL and at most QUANCHENG_MAX_TEXT characters. Every
+problem names its path into the document, ``records[3].versions[0].fields.reason``. Nothing
+here touches the database. Reading the file, bounded in size, is ``read.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from quancheng.cases import bounds
 from quancheng.cases.validation import ActionError, clean_fields
 from quancheng.policies.registry import UnknownPack, get_pack
 from quancheng.policies.schema import Pack
@@ -38,6 +41,9 @@ from quancheng.policies.snapshot import (
 SCHEMA_PATH = Path(__file__).with_name("case-exchange.schema.json")
 FORMAT = "quancheng-case"
 FORMAT_VERSION = 1
+# The format nests six levels deep (records[].versions[].fields.x[]); anything far deeper is
+# not a case file, and would exhaust the recursion of the JSON Schema check.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,24 +81,6 @@ def schema() -> dict[str, Any]:
 def _validator() -> Draft202012Validator:
     Draft202012Validator.check_schema(schema())
     return Draft202012Validator(schema())
-
-
-def read_document(path: str | Path, text: str | None = None) -> dict[str, Any]:
-    """The JSON object in a file (``text`` when the caller already read it)."""
-    try:
-        raw = Path(path).read_text(encoding="utf-8") if text is None else text
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidCaseFile([Problem("", _("Cannot read the file: %(e)s") % {"e": exc})]) from exc
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        where = _("line %(line)d, column %(col)d") % {"line": exc.lineno, "col": exc.colno}
-        raise InvalidCaseFile(
-            [Problem(where, _("Not valid JSON: %(e)s") % {"e": exc.msg})]
-        ) from exc
-    if not isinstance(data, dict):
-        raise InvalidCaseFile([Problem("", _("A case file must hold one JSON object."))])
-    return data
 
 
 def format_path(parts: Any) -> str:
@@ -165,6 +153,29 @@ def _position(error: ValidationError) -> list[tuple[int, int | str]]:
     return [(0, p) if isinstance(p, int) else (1, p) for p in error.absolute_path]
 
 
+def _bounds_problem(document: dict[str, Any]) -> Problem | None:
+    """The first value too deep, text with NUL or over QUANCHENG_MAX_TEXT, walking the
+    document without recursion."""
+    stack: list[tuple[Any, list[str | int]]] = [(document, [])]
+    while stack:
+        value, parts = stack.pop()
+        if len(parts) > MAX_DEPTH:
+            message = _("Nested more than %(n)d levels deep.") % {"n": MAX_DEPTH}
+            return Problem(format_path(parts), message)
+        if isinstance(value, str):
+            text_problem = bounds.text_problem(value)
+            if text_problem:
+                return Problem(format_path(parts), text_problem)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    return Problem(format_path([*parts, key]), bounds.nul_message())
+                stack.append((item, [*parts, key]))
+        elif isinstance(value, list):
+            stack.extend((item, [*parts, index]) for index, item in enumerate(value))
+    return None
+
+
 def check_structure(document: Any) -> None:
     """Raise ``InvalidCaseFile`` with every structural problem the JSON Schema finds."""
     problems: list[Problem] = []
@@ -182,6 +193,9 @@ def parse_document(
     ``strict`` refuses a record version that leaves out a field its kind requires, as the
     actions do; otherwise that is left to the engine, which reports it as a finding.
     """
+    problem = _bounds_problem(document)
+    if problem:
+        raise InvalidCaseFile([problem])
     check_structure(document)
     return _Builder(document, strict).build(pack_id)
 
@@ -237,24 +251,24 @@ class _Builder:
     def time(self, value: str | None, path: str) -> dt.datetime | None:
         if value is None:
             return None
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(path, _("Must be a time such as 2026-03-01T09:30:00+08:00."))
-            return None
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            self.fail(path, _("A time must carry its timezone."))
-            return None
+        moment, problem = bounds.parse_moment(value)
+        if problem:
+            self.fail(path, problem)
         return moment
 
     def date(self, value: str | None, path: str) -> dt.date | None:
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             self.fail(path, _("Must be a date such as 2026-03-01."))
             return None
+        problem = bounds.date_problem(day)
+        if problem:
+            self.fail(path, problem)
+            return None
+        return day
 
     def cert(self, cert: str, path: str) -> str:
         if cert not in self.officers:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -226,12 +227,16 @@ def test_declared_digest_mismatch_at_completion(
     assert response["Upload-Offset"] == str(len(DATA))
     assert nothing_stored(tmp_path)
     upload = Upload.objects.get()
-    assert upload.state == UploadState.RECEIVING
+    assert upload.state == UploadState.FAILED  # visibly: not "receiving" with offset = length
     assert upload.error
     assert Path(upload.part_path).read_bytes() == DATA  # still there, to retry or abort
     assert not Fact.objects.filter(kind="upload.completed").exists()
+    assert Fact.objects.get(kind="upload.failed").payload["error"] == upload.error
     status = tus.client.get(url, headers=tus.headers(world.officer)).json()
-    assert status["error"] == upload.error
+    assert status["error"] == upload.error and status["state"] == "failed"
+    head = tus.head(world.officer, url)
+    assert head["Quancheng-Upload-State"] == "failed"
+    assert unquote(head["Quancheng-Upload-Error"]) == upload.error
     with django_capture_on_commit_callbacks(execute=True):
         assert tus.delete(world.officer, url).status_code == 204
     assert not Path(upload.part_path).exists()
@@ -375,7 +380,7 @@ def test_recording_refused_after_the_bytes_were_stored_is_retried(tus, world, me
     assert response.json()["path"] == "metadata.device"
     assert Original.objects.count() == 1 and not Recording.objects.exists()
     upload = Upload.objects.get()
-    assert upload.original == Original.objects.get() and upload.state == UploadState.RECEIVING
+    assert upload.original == Original.objects.get() and upload.state == UploadState.FAILED
     assert tus.head(world.officer, url)["Upload-Offset"] == str(len(DATA))
     assert tus.patch(world.officer, url, 0, DATA).status_code == 409  # only the empty retry
     retry = tus.patch(world.officer, url, len(DATA), b"")

@@ -21,7 +21,7 @@ from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.permissions import can_open_case, visible_agencies
 from quancheng.agencies.roles import allowed
 from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
-from quancheng.cases.compliance import evaluate_case
+from quancheng.cases.compliance import snapshot_and_evaluation
 from quancheng.cases.models import Case
 from quancheng.cases.validation import ActionError
 from quancheng.documents.views import case_documents, unsealed_documents
@@ -115,8 +115,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pack = get_pack(case.pack_id)
     user = signed_in_user(request)
     writer = may_write(user, case)
-    evaluation = evaluate_case(case)
-    timeline = build_timeline(case, pack, evaluation, user, writer)
+    snapshot, evaluation = snapshot_and_evaluation(case)
+    timeline = build_timeline(case, pack, snapshot, evaluation, user, writer)
+    documents = case_documents(case)
+    current = sorted(
+        (e for stage in timeline.stages for e in stage.records), key=lambda e: e.record_id
+    )
     return render(
         request,
         "web/case_detail.html",
@@ -131,9 +135,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline,
             "can_write": writer,
             "recordings": recording_rows(case),
-            "documents": case_documents(case),
+            "documents": documents,
             "unsealed": (
-                unsealed_documents(case) if allowed(user, "document.seal", case=case) else []
+                unsealed_documents(case, current, documents)
+                if allowed(user, "document.seal", case=case)
+                else []
             ),
         },
     )

@@ -17,7 +17,7 @@ from quancheng.cases.validation import ActionError
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind
 from quancheng.devices.models import Device
-from quancheng.devices.queries import history, visible_devices
+from quancheng.devices.queries import history, visible_devices, with_open_loans
 from quancheng.ledger.context import Actor
 from quancheng.media.due import due_recordings
 from quancheng.web.access import signed_in_user
@@ -57,7 +57,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["kind"]:
             devices = devices.filter(kind=form.cleaned_data["kind"])
     home = _home(user)
-    rows = [(d, actions.open_loan(d)) for d in devices]
+    rows = [(d, actions.open_loan(d)) for d in with_open_loans(devices)]
     return render(
         request,
         "web/device_list.html",

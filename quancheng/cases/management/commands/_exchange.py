@@ -7,7 +7,8 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand
 
-from quancheng.cases.exchange.parse import InvalidCaseFile, Problem, read_document
+from quancheng.cases.exchange.parse import InvalidCaseFile, Problem
+from quancheng.cases.exchange.read import max_bytes, read_document
 
 INVALID = 2
 
@@ -16,7 +17,10 @@ def read(command: BaseCommand, name: str) -> dict[str, Any]:
     """The document in file ``name`` (``-`` for standard input)."""
     try:
         if name == "-":
-            return read_document("-", sys.stdin.read())
+            stream = getattr(sys.stdin, "buffer", None)  # a text stream in tests has none
+            if stream is None:
+                return read_document("-", sys.stdin.read(max_bytes() + 1))
+            return read_document("-", stream=stream)
         return read_document(name)
     except InvalidCaseFile as exc:
         refuse(command, name, exc.problems)

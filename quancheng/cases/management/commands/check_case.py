@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from quancheng.cases.bounds import parse_moment
 from quancheng.cases.compliance import gap_tolerance
 from quancheng.cases.exchange.parse import InvalidCaseFile, Problem, parse_document
 from quancheng.cases.management.commands._exchange import read, refuse
@@ -65,14 +65,7 @@ class Command(BaseCommand):
     def _moment(self, name: str, text: str | None) -> dt.datetime:
         if text is None:
             return timezone.localtime()
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            refuse(
-                self,
-                name,
-                [Problem("--at", _("Must be a time such as 2026-03-01T09:30:00+08:00."))],
-            )
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            refuse(self, name, [Problem("--at", _("A time must carry its timezone."))])
+        moment, problem = parse_moment(text)
+        if moment is None:
+            refuse(self, name, [Problem("--at", problem or "")])
         return moment

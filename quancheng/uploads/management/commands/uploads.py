@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.uploads.actions import expire_uploads, remove_stray_parts
-from quancheng.uploads.choices import UploadState
-from quancheng.uploads.models import Upload
+from quancheng.uploads.models import UNFINISHED, Upload
 
 
 class Command(BaseCommand):
@@ -43,12 +42,10 @@ class Command(BaseCommand):
             return
         uploads = Upload.objects.select_related("owner", "case").order_by("created_at")
         if not options["all"]:
-            uploads = uploads.filter(state=UploadState.RECEIVING)
+            uploads = uploads.filter(state__in=UNFINISHED)
         now = timezone.now()
         for u in uploads:
-            late = (
-                " (past expiry)" if u.state == UploadState.RECEIVING and u.expires_at < now else ""
-            )
+            late = " (past expiry)" if u.is_unfinished and u.expires_at < now else ""
             self.stdout.write(
                 f"{u.key}\t{u.state}{late}\t{u.offset}/{u.length}\t{u.owner.username}\t"
                 f"{u.case.number}\t{u.metadata.get('filename', '')}"
