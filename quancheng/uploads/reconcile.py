@@ -57,6 +57,7 @@ def _ended(state: str) -> Any:
 FOLDS = {
     "upload.created": _created,
     "upload.completed": _completed,
+    "upload.failed": _ended("failed"),
     "upload.aborted": _ended("aborted"),
     "upload.expired": _ended("expired"),
 }
