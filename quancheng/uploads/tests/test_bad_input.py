@@ -13,6 +13,7 @@ from django.test import Client
 
 from quancheng.cases.models import Case
 from quancheng.ledger.models import Fact
+from quancheng.ledger.reconciling import reconcile
 from quancheng.media.models import Original, Recording
 from quancheng.uploads.choices import UploadState
 from quancheng.uploads.models import Upload
@@ -237,6 +238,7 @@ def test_declared_digest_mismatch_at_completion(
     head = tus.head(world.officer, url)
     assert head["Quancheng-Upload-State"] == "failed"
     assert unquote(head["Quancheng-Upload-Error"]) == upload.error
+    assert reconcile() == []  # verify: the row's state "failed" is what the facts say
     with django_capture_on_commit_callbacks(execute=True):
         assert tus.delete(world.officer, url).status_code == 204
     assert not Path(upload.part_path).exists()
