@@ -84,7 +84,7 @@ def main() -> None:
     before = os.getloadavg()
     print(  # noqa: T201
         f"Web load: {args.requests} requests per target, {args.concurrency} concurrent clients,"
-        f" serve --workers {args.workers} (gthread, 4 threads),"
+        f" serve --workers {args.workers} (gthread, serve's default threads),"
         f" QUANCHENG_DB_CONN_MAX_AGE={os.environ.get('QUANCHENG_DB_CONN_MAX_AGE', '60')},"
         f" {os.cpu_count()} cores;"
         f" load average before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}"
