@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -112,6 +113,7 @@ def _row(case: Case, now: datetime) -> CaseRow:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(request, pk)
     log_view(request, case)
+    prefetch_related_objects([case], "officers")  # the role checks of every record kind read them
     pack = get_pack(case.pack_id)
     user = signed_in_user(request)
     writer = may_write(user, case)
