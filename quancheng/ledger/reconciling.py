@@ -127,8 +127,10 @@ def _compare(
         # driver's timestamptz loader (and the comparison of its datetime) would cost more
         lookups = [_postgres_text(lookup, how) for lookup, how in table.fields.values()]
     # where each field is in a row: its column (else its link table), and how it compares
-    columns = {name: index + 1 for index, name in enumerate(table.fields)}
-    hows = {name: (how, _SAME.get(how, _different)) for name, (_, how) in table.fields.items()}
+    columns = {
+        name: (index + 1, how, _SAME.get(how, _different))
+        for index, (name, (_lookup, how)) in enumerate(table.fields.items())
+    }
     many = {name: _links(spec) for name, spec in table.many.items()}
     out: list[Mismatch] = []
     keys: list[str] = []
@@ -146,12 +148,12 @@ def _compare(
             unrecorded.append(key)
             continue
         for name, recorded in facts.items():
-            index = columns.get(name)
-            if index is not None:
+            where = columns.get(name)
+            if where is not None:
+                index, how, same = where
                 have = values[index]
                 if recorded == have:
                     continue
-                how, same = hows[name]
             elif name in many:
                 how, have, same = SET, many[name].get(key, []), _same_set
             else:
