@@ -198,8 +198,8 @@ def _without_facts(
 
 def _raw_rows(query: models.QuerySet) -> Iterator[tuple[Any, ...]]:
     """The query's rows as the driver hands them over, without Django's conversions (a
-    large share of the time): SQLite gives times and JSON as text and booleans as 0 and 1;
-    ``_same`` and ``_loaded`` read them so."""
+    large share of the time): SQLite gives times and JSON as text and booleans as 0 and 1,
+    PostgreSQL JSON, times, dates and UUIDs as text; ``_SAME`` and ``_loaded`` read them so."""
     sql, params = query.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
@@ -241,7 +241,8 @@ def _order(key: str) -> tuple[int, str]:
 
 
 def _same_time(recorded: Any, have: Any) -> bool:
-    """An instant to the millisecond; the row's as a datetime, or SQLite's text of it."""
+    """An instant to the millisecond; the row's as a datetime, SQLite's text of it, or
+    PostgreSQL's in the fact's spelling (which ``_text_encoded`` leaves as it is)."""
     if not isinstance(recorded, str) or have is None:
         return False
     if isinstance(have, str):
