@@ -48,16 +48,38 @@ def reset_postgres(url: str) -> bool:
     return True
 
 
+def reachable(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
 def run_worker(
-    script: str, backend: str, args: list[str], pg_url: str, env: dict[str, str] | None = None
+    script: str,
+    backend: str,
+    args: list[str],
+    pg_url: str,
+    env: dict[str, str] | None = None,
+    keep: Path | None = None,
 ) -> dict | None:
     """Run ``script --worker BACKEND ARGS`` in a fresh data directory (and, for PostgreSQL, a
     fresh database); its last line of output is the JSON result. None when PostgreSQL is not
-    reachable."""
-    with tempfile.TemporaryDirectory(prefix="qc-bench-") as data_dir:
+    reachable. ``keep``: a data directory kept between runs instead (the PostgreSQL database is
+    then reset only when the directory is new), for a worker that reuses what it generated."""
+    with tempfile.TemporaryDirectory(prefix="qc-bench-") as fresh_dir:
+        data_dir = fresh_dir
+        reset = True
+        if keep is not None:
+            reset = not keep.exists()
+            keep.mkdir(parents=True, exist_ok=True)
+            data_dir = str(keep)
         worker_env = dict(os.environ, QUANCHENG_DATA_DIR=data_dir, **(env or {}))
         if backend == "postgresql":
-            if not reset_postgres(pg_url):
+            if not (reset_postgres(pg_url) if reset else reachable(pg_url)):
                 return None
             worker_env["DATABASE_URL"] = pg_url
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import json.scanner
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -48,7 +49,7 @@ class Collector:
             return
         if isinstance(payload, str):
             try:
-                payload = json.loads(payload)
+                payload = _loads(payload)
             except ValueError:
                 return  # not JSON: the fact's own check names it
         if not isinstance(payload, dict):
@@ -66,10 +67,10 @@ def expected_rows() -> Expected:
     kinds = sorted(collector.folds)
     if not kinds:
         return collector.expected
-    payload = "payload::text" if connection.vendor == "postgresql" else "payload"
+    # jsonb comes as its text (Django's loader): ``Collector.add`` parses it
     marks = ", ".join(["%s"] * len(kinds))
     sql = (
-        f"SELECT log_id, kind, subject_id, {payload} FROM ledger_fact "  # noqa: S608
+        f"SELECT log_id, kind, subject_id, payload FROM ledger_fact "  # noqa: S608
         f"WHERE kind IN ({marks}) ORDER BY log_id, seq"
     )
     with connection.chunked_cursor() as cursor:
@@ -121,20 +122,27 @@ def _compare(
             Cast(lookup, output_field=models.TextField()) if how == TIME else lookup
             for lookup, how in table.fields.values()
         ]
-    # where each field is in a row: its column, or (None) its link table
+    elif connection.vendor == "postgresql":
+        # times spelled by the database as a fact's JSON spells them, UUIDs as their text: the
+        # driver's timestamptz loader (and the comparison of its datetime) would cost more
+        lookups = [_postgres_text(lookup, how) for lookup, how in table.fields.values()]
+    # where each field is in a row: its column (else its link table), and how it compares
     columns = {
         name: (index + 1, how, _SAME.get(how, _different))
         for index, (name, (_lookup, how)) in enumerate(table.fields.items())
     }
     many = {name: _links(spec) for name, spec in table.many.items()}
     out: list[Mismatch] = []
-    seen: set[str] = set()
+    keys: list[str] = []
     unrecorded: list[str] = []
     model = table.model()
+    # the loop runs once per field a fact records, millions of times: the common case (equal
+    # as handed over) costs one lookup and one comparison
     for values in _raw_rows(model._default_manager.order_by().values_list(table.key, *lookups)):
         key = values[0]
-        key = key if isinstance(key, str) else str(key)
-        seen.add(key)
+        if not isinstance(key, str):
+            key = str(key)
+        keys.append(key)
         facts = described.get(key)
         if facts is None:
             unrecorded.append(key)
@@ -144,11 +152,13 @@ def _compare(
             if where is not None:
                 index, how, same = where
                 have = values[index]
+                if recorded == have:
+                    continue
             elif name in many:
                 how, have, same = SET, many[name].get(key, []), _same_set
             else:
                 continue
-            if recorded == have or same(recorded, have):
+            if same(recorded, have):
                 continue
             left, right = _spelled(how, recorded), _spelled(how, _loaded(how, have, recorded))
             if left != right:
@@ -156,7 +166,7 @@ def _compare(
                 out.append(Mismatch(table.name, key, name, left, right, CHANGED, log))
     if unrecorded:
         out += _without_facts(table, model, unrecorded, agency_logs)
-    for key in sorted(described.keys() - seen, key=_order):
+    for key in sorted(described.keys() - set(keys), key=_order):
         log = origins.get(expected.log_of(table.name, key))
         out.append(Mismatch(table.name, key, "", None, None, FACT_WITHOUT_ROW, log))
     return out
@@ -188,13 +198,34 @@ def _without_facts(
 
 def _raw_rows(query: models.QuerySet) -> Iterator[tuple[Any, ...]]:
     """The query's rows as the driver hands them over, without Django's conversions (a
-    large share of the time): SQLite gives times and JSON as text and booleans as 0 and 1;
-    ``_same`` and ``_loaded`` read them so."""
+    large share of the time): SQLite gives times and JSON as text and booleans as 0 and 1,
+    PostgreSQL JSON, times, dates and UUIDs as text; ``_SAME`` and ``_loaded`` read them so."""
     sql, params = query.query.sql_with_params()
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
             yield from rows
+
+
+class _UtcMilliseconds(models.Func):
+    """A timestamptz as Django's JSON encoder writes an instant in UTC (to the millisecond)."""
+
+    template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+    output_field = models.TextField()
+
+
+def _postgres_text(lookup: str, how: str) -> Any:
+    if how == TIME:
+        return _UtcMilliseconds(lookup)
+    if how == DATE:
+        return models.Func(
+            lookup,
+            template="to_char(%(expressions)s, 'YYYY-MM-DD')",
+            output_field=models.TextField(),
+        )
+    if how == UUID:
+        return Cast(lookup, output_field=models.TextField())
+    return lookup
 
 
 def _links(spec: Many) -> dict[str, list[Any]]:
@@ -210,7 +241,8 @@ def _order(key: str) -> tuple[int, str]:
 
 
 def _same_time(recorded: Any, have: Any) -> bool:
-    """An instant to the millisecond; the row's as a datetime, or SQLite's text of it."""
+    """An instant to the millisecond; the row's as a datetime, SQLite's text of it, or
+    PostgreSQL's in the fact's spelling (which ``_text_encoded`` leaves as it is)."""
     if not isinstance(recorded, str) or have is None:
         return False
     if isinstance(have, str):
@@ -236,6 +268,7 @@ def _same_json(recorded: Any, have: Any) -> bool:
 
 
 def _same_date(recorded: Any, have: Any) -> bool:
+    """A date as the driver hands it over (PostgreSQL spells it as text: equal, or not)."""
     return isinstance(have, dt.date) and have.isoformat() == recorded
 
 
@@ -280,9 +313,22 @@ def _text_encoded(text: str) -> str:
     return text[:10] + "T" + text[11:23] + "Z"
 
 
+_scan: Any = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, without its wrapper's cost where the text is one value and nothing else
+    (as the database hands a column over): once per fact and per JSON field."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        end = -1
+    return value if end == len(text) else json.loads(text)
+
+
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
+        return _loads(text)
     except ValueError:
         return text
 
@@ -298,6 +344,11 @@ def _loaded(how: str, have: Any, recorded: Any) -> Any:
     """A row's raw value as the application reads it, for the report."""
     if have is None:
         return None
+    if how == DATE and isinstance(have, str):
+        try:
+            return dt.date.fromisoformat(have)
+        except ValueError:
+            return have
     if how == TIME and isinstance(have, str):
         try:
             return dt.datetime.fromisoformat(have)

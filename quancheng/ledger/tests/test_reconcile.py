@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -317,3 +318,46 @@ def test_the_demo_reconciles(db):
 
     seed()
     assert reconciling.reconcile() == []
+
+
+def test_whole_seconds_dates_and_keys_compare_as_the_facts_spell_them(more, world, new_case):
+    """PostgreSQL hands these over as the text it spells them in: a time to the whole second
+    (the fact's JSON writes no fraction), a date and a UUID still compare, and a change shows."""
+    from quancheng.cases.actions import DocumentInput
+
+    upload = more[2]
+    whole = (timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0)
+    record = add_record(
+        Actor(world.officer, "web"),
+        new_case(),
+        "decision_document",
+        {"content": "罚款人民币五千元。"},
+        whole,
+        document=DocumentInput("皖执罚〔2026〕1号", dt.date(2026, 3, 2)),
+        strict=False,
+    )
+    assert run().mismatches == []
+    version = record.versions.get()
+    later = (whole + dt.timedelta(seconds=1)).astimezone(dt.UTC)
+    tamper(
+        "cases_recordversion",
+        "UPDATE cases_recordversion SET doc_issued_on = %s, occurred_at = %s WHERE id = %s",
+        ["2026-03-03", later.strftime("%Y-%m-%d %H:%M:%S"), version.pk],
+    )
+    key = uuid.uuid4()
+    tamper(
+        "uploads_upload",
+        "UPDATE uploads_upload SET key = %s WHERE id = %s",
+        [key.hex, upload.pk],
+    )
+    spelled = "%Y-%m-%dT%H:%M:%S.000Z"
+    assert sorted((m.table, m.field, m.ledger, m.row) for m in run().mismatches) == [
+        ("cases_recordversion", "doc_issued_on", "2026-03-02", "2026-03-03"),
+        (
+            "cases_recordversion",
+            "occurred_at",
+            whole.astimezone(dt.UTC).strftime(spelled),
+            later.strftime(spelled),
+        ),
+        ("uploads_upload", "key", str(upload.key), str(key)),
+    ]
