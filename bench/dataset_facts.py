@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from quancheng.agencies.models import Agency, Officer
+from quancheng.cases.actions import version_payload
 from quancheng.cases.models import Case, Party, Record, RecordVersion, Signature
 from quancheng.devices.models import Device
 from quancheng.ledger.actions import append_facts
@@ -106,20 +107,6 @@ def _cases(items: dict[int, list[Item]]) -> dict[int, int]:
     return case_agency
 
 
-def _version(version: RecordVersion) -> dict[str, Any]:
-    return {
-        "id": version.pk,
-        "number": version.number,
-        "fields": version.fields,
-        "occurred_at": version.occurred_at,
-        "corrects": version.corrects_id,
-        "correction_reason": version.correction_reason,
-        "doc_number": version.doc_number,
-        "doc_issued_on": version.doc_issued_on,
-        "doc_sealed": version.doc_sealed,
-    }
-
-
 def _records(items: dict[int, list[Item]], case_agency: dict[int, int]) -> dict[int, int]:
     records = {r.pk: r for r in Record.objects.all()}
     version_agency = {}
@@ -132,11 +119,11 @@ def _records(items: dict[int, list[Item]], case_agency: dict[int, int]) -> dict[
                 "case": record.case_id,
                 "kind": record.kind,
                 "stage": record.stage,
-                "version": _version(version),
+                "version": version_payload(version),
             }
             items[agency_id].append(("record.added", ("record", record.pk), payload))
         else:
-            payload = {"record": record.pk, "corrects": None, "version": _version(version)}
+            payload = {"record": record.pk, "corrects": None, "version": version_payload(version)}
             items[agency_id].append(("record.corrected", ("record_version", version.pk), payload))
     return version_agency
 

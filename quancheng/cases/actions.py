@@ -256,7 +256,7 @@ def add_record(
             "case": case.pk,
             "kind": kind.id,
             "stage": kind.stage,
-            "version": _version_payload(version),
+            "version": version_payload(version),
         },
         case.agency,
     )
@@ -294,7 +294,7 @@ def correct_record(
         actor,
         "record.corrected",
         ("record_version", version.pk),
-        {"record": record.pk, "corrects": previous.pk, "version": _version_payload(version)},
+        {"record": record.pk, "corrects": previous.pk, "version": version_payload(version)},
         case.agency,
     )
     _sign_all(actor, case, version, signatures or [], refusals or [])
@@ -336,7 +336,8 @@ def _write_version(
         ) from None
 
 
-def _version_payload(version: RecordVersion) -> dict[str, Any]:
+def version_payload(version: RecordVersion) -> dict[str, Any]:
+    """What a version's fact (``record.added``, ``record.corrected``) says of it."""
     return {
         "id": version.pk,
         "number": version.number,
