@@ -106,7 +106,7 @@ def _yes_no(value: str) -> bool | None:
 class CaseFilterForm(forms.Form):
     """The case list's filters, read from the query string into a ``CaseFilter``."""
 
-    q = forms.CharField(label=_("Number or title"), required=False)
+    q = forms.CharField(label=_("Number or title"), required=False, max_length=300)  # as the API
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     action_type = forms.ChoiceField(
         label=_("Action type"), required=False, choices=[("", _("Any")), *ActionType.choices]

@@ -46,3 +46,12 @@ def test_free_storage_beyond_its_column_is_refused(client, world):
         follow=True,
     )
     assert not DeviceCheck.objects.exists()
+
+
+@pytest.mark.parametrize("q", ["无" * 301, "无照\x00经营"])
+def test_case_list_search_too_long_or_with_nul_is_a_form_error(client, world, new_case, q):
+    new_case()
+    client.force_login(world.officer)
+    response = client.get(reverse("cases:list"), {"q": q})
+    assert response.status_code == 200
+    assert response.context["form"].errors["q"]
