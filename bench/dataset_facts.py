@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from quancheng.agencies.models import Agency, Officer
-from quancheng.cases.actions import version_payload
+from quancheng.cases.actions import case_payload, version_payload
 from quancheng.cases.models import Case, Party, Record, RecordVersion, Signature
 from quancheng.devices.models import Device
 from quancheng.ledger.actions import append_facts
@@ -90,19 +90,7 @@ def _cases(items: dict[int, list[Item]]) -> dict[int, int]:
     case_agency = {}
     for case in Case.objects.order_by("pk"):
         case_agency[case.pk] = case.agency_id
-        payload = {
-            "agency": codes[case.agency_id],
-            "pack": case.pack_id,
-            "number": case.number,
-            "title": case.title,
-            "action_types": case.action_types,
-            "start_mode": case.start_mode,
-            "is_major": case.is_major,
-            "confidential": case.confidential,
-            "stage": case.stage,
-            "opened_at": case.opened_at,
-            "officers": [],
-        }
+        payload = case_payload(case, codes[case.agency_id], [])
         items[case.agency_id].append(("case.opened", ("case", case.pk), payload))
     return case_agency
 

@@ -192,8 +192,14 @@ def _check_case_fields(
 
 
 def _case_payload(case: Case) -> dict[str, Any]:
+    officers = sorted(case.officers.values_list("cert_no", flat=True))
+    return case_payload(case, case.agency.code, officers)
+
+
+def case_payload(case: Case, agency_code: str, officers: list[str]) -> dict[str, Any]:
+    """What ``case.opened`` says of a case (its agency's code and officers' 执法证号 given)."""
     return {
-        "agency": case.agency.code,
+        "agency": agency_code,
         "pack": case.pack_id,
         "number": case.number,
         "title": case.title,
@@ -203,7 +209,7 @@ def _case_payload(case: Case) -> dict[str, Any]:
         "confidential": case.confidential,
         "stage": case.stage,
         "opened_at": case.opened_at,
-        "officers": sorted(case.officers.values_list("cert_no", flat=True)),
+        "officers": officers,
     }
 
 
