@@ -107,7 +107,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer appends; IMMEDIATE takes the write lock at the
     # start of a transaction, so concurrent writers queue instead of failing mid-way, for up
     # to QUANCHENG_SQLITE_TIMEOUT seconds; then "database is locked" (a background task that
-    # meets it is queued again, see docs/media-processing.md).
+    # meets it is queued again, see docs/media-processing.md). The backend queues the
+    # writers of one process on a lock of its own (quancheng/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "quancheng.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("QUANCHENG_SQLITE_TIMEOUT", 30),
@@ -115,7 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": env_str("QUANCHENG_TEST_SQLITE", "") or None}
+    # In memory unless a file is named (":memory:" said outright: pytest-django recognizes
+    # an in-memory test database by name, or else by Django's own engine path).
+    DATABASES["default"]["TEST"] = {"NAME": env_str("QUANCHENG_TEST_SQLITE", "") or ":memory:"}
 # PostgreSQL: the ledger's hot statements (append, lock and head, insert) are prepared once per
 # connection. Set 0 behind a pooler that cannot keep prepared statements (PgBouncer before
 # 1.21, or without max_prepared_statements, in transaction mode).
@@ -276,6 +280,13 @@ QUANCHENG_MAX_TEXT = env_int("QUANCHENG_MAX_TEXT", 65_536)
 QUANCHENG_EXCHANGE_MAX_BYTES = env_int("QUANCHENG_EXCHANGE_MAX_BYTES", 64 * 1024**2)
 if QUANCHENG_MAX_TEXT < 1 or QUANCHENG_EXCHANGE_MAX_BYTES < 1:
     raise ImproperlyConfigured("QUANCHENG_MAX_TEXT and QUANCHENG_EXCHANGE_MAX_BYTES must be > 0.")
+
+# Requests of one server process that run at once (quancheng/web/admission.py); the rest
+# wait their turn, their small bodies already read. 0 admits every thread at once.
+QUANCHENG_WEB_SLOTS = env_int("QUANCHENG_WEB_SLOTS", 4)
+# A case's engine snapshot is kept between views until the case changes (cases/snapshot_cache.py),
+# up to this many MiB per process; 0 keeps none.
+QUANCHENG_SNAPSHOT_CACHE_MB = env_int("QUANCHENG_SNAPSHOT_CACHE_MB", 32)
 
 # Media processing (docs/media-processing.md): time limits for ffprobe and ffmpeg, seconds.
 QUANCHENG_FFPROBE_TIMEOUT = env_int("QUANCHENG_FFPROBE_TIMEOUT", 120)

@@ -8,9 +8,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from quancheng.cases.models import Case, CaseCompliance
+from quancheng.cases.snapshot_cache import case_snapshot
 from quancheng.cases.snapshots import load_snapshots
 from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE, Evaluation, evaluate
 from quancheng.policies.registry import get_pack
@@ -36,8 +38,9 @@ def snapshot_and_evaluation(
     case: Case, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
 ) -> tuple[CaseSnap, Evaluation]:
     """The case as the engine reads it, and its findings at ``at`` (now by default): the case
-    page shows the records from the same snapshot it evaluates, read once."""
-    snapshot = load_snapshots([case.pk])[case.pk]
+    page shows the records from the same snapshot it evaluates, read once (and kept until
+    the case changes, ``snapshot_cache``)."""
+    snapshot = case_snapshot(case)
     evaluation = evaluate(
         snapshot,
         get_pack(case.pack_id),
@@ -55,14 +58,17 @@ def refresh_compliance(case_ids: list[int], calendar: WorkCalendar | None = None
     snapshots = load_snapshots(case_ids)
     for case_id, snapshot in snapshots.items():
         result = evaluate(snapshot, get_pack(snapshot.pack_id), now, calendar, gap_tolerance())
+        summary = {
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "next_deadline_at": result.next_deadline_at,
+            "evaluated_at": now,
+        }
+        # The revision is what ``snapshot_cache`` keys on: each refresh moves it on.
         CaseCompliance.objects.update_or_create(
             case_id=case_id,
-            defaults={
-                "errors": result.errors,
-                "warnings": result.warnings,
-                "next_deadline_at": result.next_deadline_at,
-                "evaluated_at": now,
-            },
+            defaults={**summary, "revision": F("revision") + 1},
+            create_defaults={**summary, "revision": 1},
         )
 
 

@@ -218,6 +218,8 @@ class CaseCompliance(models.Model):
     warnings = models.PositiveIntegerField(default=0)
     next_deadline_at = models.DateTimeField(null=True, db_index=True)
     evaluated_at = models.DateTimeField()
+    # One more at every refresh: the key under which the case's snapshot is kept.
+    revision = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("compliance summary")

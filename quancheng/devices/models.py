@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.devices.choices import DeviceEventKind, DeviceKind, DeviceStatus
 
+_KIND_LABELS = dict(DeviceKind.choices)
+
 
 class Device(models.Model):
     """A recording device in an agency's register (hebei §22: keeper, register, maintenance)."""
@@ -42,7 +44,8 @@ class Device(models.Model):
         ordering = ["serial"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.serial}"
+        # Not get_kind_display(), which rebuilds a hashable copy of the choices at every call.
+        return f"{_KIND_LABELS.get(self.kind, self.kind)} {self.serial}"
 
 
 class DeviceLoan(models.Model):

@@ -213,3 +213,18 @@ def test_a_back_dated_repair_updates_the_case_summary(anhui):
     start_repair(web(anhui.keeper), anhui.camera, occurred_at=at("2026-03-02 09:00"))
     case.compliance.refresh_from_db()
     assert case.compliance.errors == before + 1
+
+
+def test_a_device_fact_about_a_cases_recording_is_seen_after_its_case_was_read(anhui):
+    # The case's snapshot is kept after a read (cases/snapshot_cache.py); the device's
+    # action moves the case's revision on.
+    case = case_in(anhui)
+    recording = record(anhui, case, "2026-03-02 10:00", "2026-03-02 10:30")
+    moment = at("2026-03-10 09:00")
+    before = evaluate_case(case, moment)
+    assert "av.device.out_of_service" not in {f.rule_id for f in before.findings}
+    # Back-dated: the camera was sent to repair before the recording started.
+    start_repair(web(anhui.keeper), anhui.camera, occurred_at=at("2026-03-02 09:30"))
+    after = evaluate_case(case, moment)
+    found = [f for f in after.findings if f.rule_id == "av.device.out_of_service"]
+    assert [f.subject for f in found] == [f"recording:{recording.pk}"]
