@@ -10,7 +10,7 @@ test:
 	scripts/test
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --no-cache
 
 bench:
 	.venv/bin/python bench/compliance.py

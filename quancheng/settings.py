@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "quancheng.documents",
     "quancheng.api",
     "quancheng.web",
+    "quancheng.demo",
 ]
 
 MIDDLEWARE = [

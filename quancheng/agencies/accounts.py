@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import User
 from quancheng.agencies.roles import NotAllowed, is_administrator
 from quancheng.agencies.throttle import forget_failures
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 

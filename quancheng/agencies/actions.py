@@ -9,7 +9,7 @@ from quancheng.agencies.accounts import check_new_password
 from quancheng.agencies.choices import AgencyLevel, Role
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.roles import require
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import all_packs

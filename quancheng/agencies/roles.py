@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.choices import Role
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency, User

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import User
 from quancheng.agencies.roles import require
 from quancheng.api.models import ApiToken
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 

@@ -7,6 +7,8 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from quancheng.api import reconcile
+        from quancheng.agencies import bearer
+        from quancheng.api import actions, reconcile
 
         reconcile.register()
+        bearer.register(actions.user_for_token)

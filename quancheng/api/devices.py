@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from quancheng import bounds
 from quancheng.agencies.models import User
 from quancheng.agencies.roles import require
 from quancheng.api.access import actor, caller
 from quancheng.api.errors import error_responses
 from quancheng.api.render import local
 from quancheng.api.schemas import Cert, In, LongText, Moment, NonBlank, Word
-from quancheng.cases import bounds
 from quancheng.cases.actions import officers_by_cert
 from quancheng.cases.models import Case
 from quancheng.devices import actions

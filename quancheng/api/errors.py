@@ -18,7 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quancheng.agencies.roles import NotAllowed
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.policies.registry import UnknownPack
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from ninja.errors import HttpError
 from quancheng.api.access import caller
 from quancheng.api.errors import error_responses
 from quancheng.api.schemas import Id
-from quancheng.cases.bounds import BIGINT_MAX, nul_message
-from quancheng.cases.validation import ActionError
+from quancheng.bounds import BIGINT_MAX, nul_message
+from quancheng.errors import ActionError
 from quancheng.ledger import proofs, witnessing
 from quancheng.ledger.proofs import Point, ProofError
 

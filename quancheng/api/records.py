@@ -22,7 +22,7 @@ from quancheng.api.schemas import (
 )
 from quancheng.cases import actions
 from quancheng.cases.models import Case, Record
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.policies.schema import RecordKind
 
 router = Router(tags=["records"])

@@ -1,6 +1,6 @@
 """What the API accepts and returns. Inputs refuse unknown keys and NUL characters; times
 must carry a zone and lie in the accepted range; text is bounded by its column
-(``quancheng.cases.bounds``)."""
+(``quancheng.bounds``)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from quancheng import bounds
 from quancheng.api.errors import QUANCHENG_ERROR
-from quancheng.cases import bounds
 from quancheng.cases.choices import PartyKind, SignerRole
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.policies.choices import ActionType, StartMode
 
 _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(:?\d{2})?)$")

@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from quancheng import bounds
 from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.roles import require
-from quancheng.cases import bounds
+from quancheng.bounds import require_aware, require_text
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import (
     Case,
@@ -23,7 +24,8 @@ from quancheng.cases.models import (
     Signature,
     SignatureRefusal,
 )
-from quancheng.cases.validation import ActionError, clean_fields, require_aware, require_text
+from quancheng.cases.validation import clean_fields
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.policies.choices import ActionType, SignerRole, StartMode

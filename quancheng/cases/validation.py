@@ -11,39 +11,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from quancheng.cases import bounds
+from quancheng import bounds
+from quancheng.bounds import require_text
+from quancheng.errors import ActionError
 from quancheng.policies.choices import FieldType
 from quancheng.policies.engine import is_blank
 from quancheng.policies.schema import FieldDef, RecordKind
-
-
-class ActionError(Exception):
-    """A request the rules refuse. Nothing has been written when it is raised."""
-
-    def __init__(self, message: str, path: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.path = path
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
-def require_aware(value: dt.datetime | None, path: str) -> None:
-    """Refuse a time without its timezone, or outside the accepted range (``bounds``)."""
-    if value is None:
-        return
-    problem = bounds.moment_problem(value)
-    if problem:
-        raise ActionError(problem, path)
-
-
-def require_text(value: str, path: str, max_length: int | None = None) -> None:
-    """Refuse text with a NUL character or longer than its column (``max_length``) or,
-    without one, than QUANCHENG_MAX_TEXT."""
-    problem = bounds.text_problem(value, max_length)
-    if problem:
-        raise ActionError(problem, path)
 
 
 def clean_fields(kind: RecordKind, fields: dict[str, Any], *, strict: bool) -> dict[str, Any]:

@@ -15,11 +15,11 @@ from quancheng.agencies.accounts import check_new_password
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.agencies.choices import AgencyLevel, Role
 from quancheng.agencies.models import Agency, Officer, User
-from quancheng.cases.validation import ActionError
 from quancheng.demo.samples import AGENCY_NAMES
 from quancheng.devices.actions import register_device
 from quancheng.devices.choices import Capability, DeviceKind
 from quancheng.devices.models import Device
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.policies.schema import Pack, RecordKind

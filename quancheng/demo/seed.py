@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import Agency
 from quancheng.cases.compliance import deferred_refresh
 from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError
 from quancheng.demo.build import CaseBuilder
 from quancheng.demo.cases import CaseSpec, Plan, case_specs
 from quancheng.demo.people import CODE_PREFIX, Directory, Login, Staff
+from quancheng.errors import ActionError
 from quancheng.policies.registry import all_packs
 from quancheng.policies.workdays import default_calendar
 

@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from quancheng import bounds
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.roles import NotAllowed, allowed, require
-from quancheng.cases import bounds
-from quancheng.cases.validation import ActionError, require_aware
+from quancheng.bounds import require_aware
 from quancheng.devices.choices import (
     STATUS_AFTER,
     Capability,
@@ -28,6 +28,7 @@ from quancheng.devices.choices import (
     DeviceStatus,
 )
 from quancheng.devices.models import Device, DeviceCheck, DeviceEvent, DeviceLoan, DeviceReturn
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 

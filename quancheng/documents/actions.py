@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import Officer
 from quancheng.cases.actions import RefusalInput, ensure_writable, note_refusal
 from quancheng.cases.models import RecordVersion
-from quancheng.cases.validation import ActionError
 from quancheng.documents import keys, store
 from quancheng.documents.content import content_of, document_kind
 from quancheng.documents.models import Document, Step
 from quancheng.documents.pdfsign import SigningFailed, sign_pdf, tsa_url
 from quancheng.documents.render import render_pdf
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 

@@ -14,24 +14,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError
-from quancheng.documents import store
-from quancheng.documents.actions import latest_pdf, seal_document, sign_as_officer
-from quancheng.documents.models import Document
-from quancheng.documents.verify import PdfReport, verify_stored
-from quancheng.ledger.context import Actor
-from quancheng.media.serving import media_headers
-from quancheng.policies.registry import get_pack
-from quancheng.policies.schema import RecordKind
-from quancheng.policies.snapshot import VersionSnap
-from quancheng.web.access import (
+from quancheng.cases.access import (
     get_case_for_user,
     get_record_in,
     log_view,
     require_write,
     signed_in_user,
 )
+from quancheng.cases.models import Case
+from quancheng.documents import store
+from quancheng.documents.actions import latest_pdf, seal_document, sign_as_officer
+from quancheng.documents.models import Document
+from quancheng.documents.verify import PdfReport, verify_stored
+from quancheng.errors import ActionError
+from quancheng.ledger.context import Actor
+from quancheng.media.serving import media_headers
+from quancheng.policies.registry import get_pack
+from quancheng.policies.schema import RecordKind
+from quancheng.policies.snapshot import VersionSnap
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.roles import require
+from quancheng.bounds import require_aware
 from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import Case, Record
-from quancheng.cases.validation import ActionError, require_aware
 from quancheng.devices.models import Device
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.media.models import Derivative, Interruption, MediaInfo, Original, Recording

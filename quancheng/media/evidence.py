@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Officer
+from quancheng.bounds import require_aware
 from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError, require_aware
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.media.models import EvidenceNote, Recording

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Officer
 from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError
 from quancheng.devices.models import Device
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.media.actions import RecordingInput, add_recording, add_recording_metadata
 from quancheng.media.models import Original, Recording

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.roles import require
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.policies.models import CalendarYear

@@ -14,7 +14,7 @@ import chinese_calendar
 import yaml
 from django.utils.translation import gettext as _
 
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.policies.actions import CalendarInput
 from quancheng.policies.models import CalendarYear
 

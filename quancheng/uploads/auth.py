@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 
+from quancheng.agencies.bearer import user_for_token
 from quancheng.agencies.models import User
-from quancheng.api.actions import user_for_token
 from quancheng.uploads.errors import UploadError
 
 SAFE = ("GET", "HEAD", "OPTIONS")

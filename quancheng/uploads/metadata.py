@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from quancheng import bounds
 from quancheng.agencies.models import Officer, User
 from quancheng.agencies.roles import allowed, refusal
-from quancheng.cases import bounds
 from quancheng.cases.models import Case, Record
 from quancheng.devices.models import Device
 from quancheng.media.actions import RecordingInput

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from quancheng import bounds
 from quancheng.agencies.models import Agency, Officer, User
-from quancheng.cases import bounds
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.policies.choices import Role
 from quancheng.web.widgets import MomentField, datetime_input, now_minute

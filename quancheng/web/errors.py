@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 
 
 def field_for_path(form: forms.BaseForm, path: str) -> str | None:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quancheng.agencies.models import Officer
+from quancheng.bounds import BIGINT_MAX, max_text
 from quancheng.cases.actions import DocumentInput, RefusalInput, SignatureInput
-from quancheng.cases.bounds import BIGINT_MAX, max_text
 from quancheng.cases.models import RecordVersion
 from quancheng.policies.choices import FieldType
 from quancheng.policies.schema import FieldDef, RecordKind

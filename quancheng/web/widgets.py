@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from quancheng.cases import bounds
+from quancheng import bounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -24,7 +24,7 @@ def now_minute() -> dt.datetime:
 
 
 class MomentField(forms.DateTimeField):
-    """A time in the accepted range (``quancheng.cases.bounds``), as everywhere else."""
+    """A time in the accepted range (``quancheng.bounds``), as everywhere else."""
 
     def validate(self, value: Any) -> None:
         super().validate(value)

@@ -13,8 +13,8 @@ from conftest import SYSTEM
 from quancheng.agencies.accounts import check_new_password
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.agencies.models import User
-from quancheng.cases.validation import ActionError
 from quancheng.demo.people import DEMO_PASSWORD
+from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact
 
 

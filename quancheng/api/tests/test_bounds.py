@@ -127,7 +127,8 @@ def test_long_text_over_quancheng_max_text(world, new_case, api, settings):
 
 def test_integer_record_field_beyond_bigint():
     """A whole number in a record's fields is bounded too (JSON has no column to refuse it)."""
-    from quancheng.cases.validation import ActionError, clean_fields
+    from quancheng.cases.validation import clean_fields
+    from quancheng.errors import ActionError
     from quancheng.policies.schema import FieldDef, RecordKind
 
     amount = FieldDef(id="amount", label="罚款金额", type="integer")

@@ -36,9 +36,9 @@ from quancheng.cases.actions import (
 from quancheng.cases.compliance import deferred_refresh
 from quancheng.cases.exchange.parse import CaseFile, join, parse_document
 from quancheng.cases.models import Case, Record
-from quancheng.cases.validation import ActionError
 from quancheng.devices.actions import register_device
 from quancheng.devices.models import Device
+from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.media.actions import (

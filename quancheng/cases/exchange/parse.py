@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from quancheng.cases import bounds
-from quancheng.cases.validation import ActionError, clean_fields
+from quancheng import bounds
+from quancheng.cases.validation import clean_fields
+from quancheng.errors import ActionError
 from quancheng.policies.registry import UnknownPack, get_pack
 from quancheng.policies.schema import Pack
 from quancheng.policies.snapshot import (

@@ -18,7 +18,7 @@ from quancheng.cases.actions import (
 )
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import RecordVersion
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 

@@ -163,7 +163,7 @@ def test_demo_serve_seeds_then_serves_on_the_given_port(tmp_path):
 
 
 def test_login_table_lines_up_chinese_columns():
-    from quancheng.agencies.management.commands.demo import table, width
+    from quancheng.demo.management.commands.demo import table, width
 
     lines = table([("用户名", "机构"), ("admin", "示范省司法厅")])
     assert width(lines[0].split("机构")[0]) == width(lines[1].split("示范")[0])

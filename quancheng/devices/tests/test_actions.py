@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from conftest import at
-from quancheng.cases.validation import ActionError
 from quancheng.devices.actions import (
     check_device,
     end_repair,
@@ -23,6 +22,7 @@ from quancheng.devices.actions import (
 )
 from quancheng.devices.models import Device, DeviceLoan
 from quancheng.devices.tests.conftest import web
+from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact
 
 

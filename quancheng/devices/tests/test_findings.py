@@ -11,7 +11,6 @@ from django.utils import translation
 from conftest import at
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.snapshots import load_snapshots
-from quancheng.cases.validation import ActionError
 from quancheng.devices.actions import (
     check_device,
     end_repair,
@@ -21,6 +20,7 @@ from quancheng.devices.actions import (
     start_repair,
 )
 from quancheng.devices.tests.conftest import case_in, record, web
+from quancheng.errors import ActionError
 from quancheng.media.evidence import add_evidence_note, use_as_evidence
 
 

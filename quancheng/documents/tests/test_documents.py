@@ -13,7 +13,6 @@ from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from quancheng.cases.actions import DocumentInput, PartyInput, RefusalInput, add_record
-from quancheng.cases.validation import ActionError
 from quancheng.documents import store
 from quancheng.documents.actions import (
     note_party_refusal,
@@ -23,6 +22,7 @@ from quancheng.documents.actions import (
 )
 from quancheng.documents.models import Document
 from quancheng.documents.verify import NotAPdf, verify_pdf, verify_stored
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 

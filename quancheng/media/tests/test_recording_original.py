@@ -7,8 +7,8 @@ import io
 import pytest
 
 from conftest import at
-from quancheng.cases.validation import ActionError
 from quancheng.devices.actions import register_device
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 from quancheng.media.actions import RecordingInput, add_recording, add_recording_metadata

@@ -12,8 +12,8 @@ from django.db import connections
 
 from conftest import SYSTEM
 from quancheng.agencies.actions import create_user
-from quancheng.cases.validation import ActionError
 from quancheng.cli import main
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 from quancheng.policies.actions import CalendarInput, load_calendar_year

@@ -173,7 +173,7 @@ def test_unknown_pack_id():
 def test_unknown_pack_for_an_agency_is_refused(db):
     from conftest import SYSTEM
     from quancheng.agencies.actions import create_agency
-    from quancheng.cases.validation import ActionError
+    from quancheng.errors import ActionError
 
     with pytest.raises(ActionError) as err:
         create_agency(SYSTEM, code="zj", name="浙江某局", level="agency", pack_id="zhejiang")

@@ -20,8 +20,8 @@ from quancheng.cases.actions import (
 )
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import CaseCompliance
-from quancheng.cases.validation import ActionError
 from quancheng.devices.actions import register_device
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.media.actions import (
     InterruptionInput,

@@ -26,8 +26,8 @@ from quancheng.cases.actions import (
 )
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError
 from quancheng.devices.actions import register_device
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 from quancheng.media.actions import (

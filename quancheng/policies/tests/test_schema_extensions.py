@@ -10,7 +10,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from quancheng.cases.validation import ActionError, clean_fields
+from quancheng.cases.validation import clean_fields
+from quancheng.errors import ActionError
 from quancheng.policies.engine import evaluate
 from quancheng.policies.registry import PackError, load_pack_file
 from quancheng.policies.schema import Pack

@@ -363,7 +363,7 @@ def test_recording_refused_after_the_bytes_were_stored_is_retried(tus, world, me
     """Fault injection: the dry run passes but the real recording action fails (a change
     between the two). The Original is stored and remembered by the upload, no Recording is
     visible, and an empty PATCH completes it without storing the bytes again."""
-    from quancheng.cases.validation import ActionError
+    from quancheng.errors import ActionError
     from quancheng.uploads import actions
 
     real = actions.add_recording_metadata

@@ -1,4 +1,4 @@
-"""tus input outside the bounds every input has (quancheng.cases.bounds): times out of range
+"""tus input outside the bounds every input has (quancheng.bounds): times out of range
 or with an offset in seconds, text over its column or with NUL, numbers that are not ASCII
 digits or do not fit a column. Each is refused with its status and path, never a 500."""
 

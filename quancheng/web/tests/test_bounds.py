@@ -1,4 +1,4 @@
-"""The web forms refuse what every input refuses (quancheng.cases.bounds): a time outside the
+"""The web forms refuse what every input refuses (quancheng.bounds): a time outside the
 years 1970–2100, a free storage beyond its column. A form error, never a 500."""
 
 from __future__ import annotations

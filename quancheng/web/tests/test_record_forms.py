@@ -9,7 +9,8 @@ import pytest
 from django import forms
 from django.utils.timezone import now
 
-from quancheng.cases.validation import ActionError, clean_fields
+from quancheng.cases.validation import clean_fields
+from quancheng.errors import ActionError
 from quancheng.policies.choices import FieldType
 from quancheng.policies.registry import all_packs
 from quancheng.policies.schema import FieldDef, RecordKind

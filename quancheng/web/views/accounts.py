@@ -16,9 +16,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.accounts import change_password
-from quancheng.cases.validation import ActionError
+from quancheng.cases.access import signed_in_user
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
-from quancheng.web.access import signed_in_user
 
 
 class PasswordChange(PasswordChangeView):

@@ -21,15 +21,7 @@ from quancheng.agencies.choices import AgencyLevel
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.permissions import can_open_case, visible_agencies
 from quancheng.agencies.roles import allowed
-from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
-from quancheng.cases.compliance import snapshot_and_evaluation
-from quancheng.cases.models import Case
-from quancheng.cases.validation import ActionError
-from quancheng.documents.views import case_documents, unsealed_documents
-from quancheng.ledger.context import Actor
-from quancheng.policies.choices import StartMode
-from quancheng.policies.registry import get_pack
-from quancheng.web.access import (
+from quancheng.cases.access import (
     get_case_for_user,
     home_agency,
     log_view,
@@ -37,6 +29,14 @@ from quancheng.web.access import (
     require_write,
     signed_in_user,
 )
+from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
+from quancheng.cases.compliance import snapshot_and_evaluation
+from quancheng.cases.models import Case
+from quancheng.documents.views import case_documents, unsealed_documents
+from quancheng.errors import ActionError
+from quancheng.ledger.context import Actor
+from quancheng.policies.choices import StartMode
+from quancheng.policies.registry import get_pack
 from quancheng.web.errors import attach_error
 from quancheng.web.forms import CaseFilterForm, OpenCaseForm, PartyForm, PartyFormSet, start_kinds
 from quancheng.web.labels import action_type_labels, label, stage_label

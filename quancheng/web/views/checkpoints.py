@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from quancheng.agencies.permissions import can_see_checkpoints
+from quancheng.cases.access import signed_in_user
 from quancheng.ledger.models import Checkpoint, Fact
 from quancheng.ledger.proofs import ProofError, checkpoint_for, checkpoint_logs
-from quancheng.web.access import signed_in_user
 
 LATEST = 5  # checkpoints shown per log
 

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quancheng.agencies.models import Agency, User
 from quancheng.agencies.roles import allowed
-from quancheng.cases.validation import ActionError
+from quancheng.cases.access import signed_in_user
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.media.due import due_recordings
-from quancheng.web.access import signed_in_user
 from quancheng.web.device_forms import (
     CheckForm,
     DeviceFilterForm,

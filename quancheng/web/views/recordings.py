@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from quancheng.cases.access import get_case_for_user, log_view
 from quancheng.cases.models import Case
 from quancheng.media.models import Derivative, MediaInfo, Original, Recording
 from quancheng.media.processing import latest_derivative, latest_info
@@ -29,7 +30,6 @@ from quancheng.media.serving import (
     served_type,
 )
 from quancheng.media.store import store_of
-from quancheng.web.access import get_case_for_user, log_view
 
 CACHE_PRIVATE = "private, max-age=3600"
 

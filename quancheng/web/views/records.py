@@ -14,6 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quancheng.agencies.models import Officer
 from quancheng.agencies.roles import allowed
+from quancheng.cases.access import (
+    get_case_for_user,
+    get_record_in,
+    log_view,
+    require_write,
+    signed_in_user,
+)
 from quancheng.cases.actions import (
     add_record,
     correct_record,
@@ -22,17 +29,10 @@ from quancheng.cases.actions import (
     sign_version,
 )
 from quancheng.cases.models import Case, Record, RecordVersion
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
-from quancheng.web.access import (
-    get_case_for_user,
-    get_record_in,
-    log_view,
-    require_write,
-    signed_in_user,
-)
 from quancheng.web.display import Change, Row, version_changes, version_rows
 from quancheng.web.errors import attach_error
 from quancheng.web.labels import label, stage_label

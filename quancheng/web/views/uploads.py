@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from quancheng.agencies.models import Officer
+from quancheng.cases.access import get_case_for_user, require_write, signed_in_user
 from quancheng.devices.choices import DeviceStatus
 from quancheng.devices.models import Device
 from quancheng.policies.registry import get_pack
-from quancheng.web.access import get_case_for_user, require_write, signed_in_user
 from quancheng.web.labels import label
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quancheng.agencies.permissions import is_installation_administrator
+from quancheng.cases.access import signed_in_user
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import VerificationRun
 from quancheng.ledger.proofs import visible_logs
@@ -21,7 +22,6 @@ from quancheng.ledger.verification import (
     scoped_checked,
     scoped_problems,
 )
-from quancheng.web.access import signed_in_user
 
 
 def _administrator(request: HttpRequest) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.actions import create_agency
 from quancheng.agencies.choices import AgencyLevel
 from quancheng.agencies.models import Agency
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 

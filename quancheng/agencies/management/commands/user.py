@@ -15,7 +15,7 @@ from quancheng.agencies.accounts import change_password, unlock
 from quancheng.agencies.actions import create_user
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, User
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from quancheng.agencies.models import User
 from quancheng.api.actions import create_token, revoke_token
 from quancheng.api.models import ApiToken
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from quancheng.cases.bounds import parse_moment
+from quancheng.bounds import parse_moment
 from quancheng.cases.compliance import gap_tolerance
 from quancheng.cases.exchange.parse import InvalidCaseFile, Problem, parse_document
 from quancheng.cases.management.commands._exchange import read, refuse

@@ -11,7 +11,7 @@ from quancheng.agencies.models import Agency, User
 from quancheng.cases.exchange.load import import_case
 from quancheng.cases.exchange.parse import InvalidCaseFile, Problem
 from quancheng.cases.management.commands._exchange import read, refuse
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 

@@ -17,9 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quancheng.agencies.models import Agency, Officer
 from quancheng.cases.models import RecordVersion
-from quancheng.cases.validation import ActionError
 from quancheng.documents import keys
 from quancheng.documents.verify import NotAPdf, verify_pdf
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 

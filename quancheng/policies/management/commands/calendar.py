@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.cases.validation import ActionError
+from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.policies.actions import load_calendar_year

@@ -17,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from quancheng.errors import ActionError
+
 FIRST_YEAR = 1970
 LAST_YEAR = 2100
 EARLIEST = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=dt.UTC)
@@ -112,3 +114,20 @@ def nul_path(value: Any, path: str = "") -> str | None:
             if found is not None:
                 return found
     return None
+
+
+def require_aware(value: dt.datetime | None, path: str) -> None:
+    """Refuse a time without its timezone, or outside the accepted range (above)."""
+    if value is None:
+        return
+    problem = moment_problem(value)
+    if problem:
+        raise ActionError(problem, path)
+
+
+def require_text(value: str, path: str, max_length: int | None = None) -> None:
+    """Refuse text with a NUL character or longer than its column (``max_length``) or,
+    without one, than QUANCHENG_MAX_TEXT."""
+    problem = text_problem(value, max_length)
+    if problem:
+        raise ActionError(problem, path)

@@ -11,10 +11,10 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.choices import Role
-from quancheng.cases.validation import ActionError
 from quancheng.demo.keys import prepare_keys, sign_checkpoint, use_demo_passphrases
 from quancheng.demo.people import DEMO_PASSWORD
 from quancheng.demo.seed import SeedReport, refusal, seed
+from quancheng.errors import ActionError
 from quancheng.policies.registry import all_packs
 
 
