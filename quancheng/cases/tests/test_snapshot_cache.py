@@ -21,6 +21,11 @@ def web(user):
     return Actor(user, "web")
 
 
+def add_start(world, case):
+    fields = {"source": "complaint", "reason": "举报"}
+    add_record(web(world.officer), case, START, fields, at("2026-03-02 09:00"))
+
+
 def revision(case):
     return CaseCompliance.objects.get(case=case).revision
 
@@ -28,13 +33,7 @@ def revision(case):
 def test_every_write_moves_the_revision_on(world, new_case):
     case = new_case()
     first = revision(case)
-    add_record(
-        web(world.officer),
-        case,
-        START,
-        {"source": "complaint", "reason": "举报"},
-        at("2026-03-02 09:00"),
-    )
+    add_start(world, case)
     assert revision(case) == first + 1
     move_to_stage(web(world.officer), case, "investigation")
     assert revision(case) == first + 2
@@ -49,13 +48,7 @@ def test_an_unchanged_case_is_not_read_again_and_a_write_is_seen(world, new_case
     # The revision, and the working-day calendar the findings are evaluated with.
     assert len(kept.captured_queries) == 2
     assert again == snapshot and again is not snapshot  # a copy: requests share no objects
-    add_record(
-        web(world.officer),
-        case,
-        START,
-        {"source": "complaint", "reason": "举报"},
-        at("2026-03-02 09:00"),
-    )
+    add_start(world, case)
     # The same Case object, whose loaded state the action did not change: still read anew.
     after, evaluation = snapshot_and_evaluation(case)
     assert [r.kind for r in after.records] == [START]
