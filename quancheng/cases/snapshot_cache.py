@@ -49,9 +49,9 @@ def revision_of(case_id: int) -> tuple[int, dt.datetime] | None:
 
 def case_snapshot(case: Case) -> CaseSnap:
     """The case's snapshot, from the cache if it has not changed since it was last loaded."""
-    revision = revision_of(case.pk)
     limit = _limit()
-    if revision is None or limit <= 0:
+    revision = revision_of(case.pk) if limit > 0 else None  # no query when the cache is off
+    if revision is None:
         return load_snapshots([case.pk])[case.pk]
     key = (case.pk, *revision)
     with _lock:
