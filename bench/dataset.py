@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.db import connection
 from django.utils import timezone
 
 from quancheng.agencies.models import Agency, Officer
@@ -68,6 +69,10 @@ def generate(n_cases: int, seed: int = 7) -> list[int]:
     for start in range(0, n_cases, 500):
         count = min(500, n_cases - start)
         ids += _generate_chunk(rng, packs, setups, start, count, now)
+    # What autovacuum does soon after a load this size: without statistics PostgreSQL plans
+    # a case's queries as if its tables were empty, and scans them whole.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return ids
 
 

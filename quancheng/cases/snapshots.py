@@ -1,4 +1,9 @@
-"""Building engine snapshots of stored cases, many at a time in a fixed number of queries."""
+"""Building engine snapshots of stored cases, many at a time in a fixed number of queries.
+
+Every query is filtered by the cases' ids alone (joins, not ids read by an earlier query), so
+that for one case each runs compiled once per connection (``quancheng/prepared.py``): the
+case page reads its case this way at every view the snapshot cache does not hold.
+"""
 
 from __future__ import annotations
 
@@ -22,29 +27,158 @@ from quancheng.policies.snapshot import (
     SignatureSnap,
     VersionSnap,
 )
+from quancheng.prepared import Prepared
+
+_CASES = Prepared(
+    lambda ids: Case.objects.filter(id__in=ids).values(
+        "id",
+        "number",
+        "title",
+        "pack_id",
+        "action_types",
+        "start_mode",
+        "is_major",
+        "stage",
+        "opened_at",
+        "ended_at",
+        "closed_at",
+        "archived_at",
+    )
+)
+_PARTY_NAMES = Prepared(
+    lambda ids: Party.objects.filter(case_id__in=ids).values_list("case_id", "name")
+)
+_RECORDS = Prepared(
+    lambda ids: Record.objects.filter(case_id__in=ids).values("id", "case_id", "kind", "stage")
+)
+_VERSIONS = Prepared(
+    lambda ids: (
+        RecordVersion.objects.filter(record__case_id__in=ids)
+        .values(
+            "id",
+            "record_id",
+            "number",
+            "fields",
+            "occurred_at",
+            "corrects_id",
+            "doc_number",
+            "doc_issued_on",
+            "doc_sealed",
+        )
+        .order_by("record_id", "number")
+    )
+)
+# Of every version of the cases' records: the current ones pick theirs.
+_SIGNATURES = Prepared(
+    lambda ids: Signature.objects.filter(version__record__case_id__in=ids).values(
+        "version_id", "role", "signer_name", "officer__cert_no", "refusal_id"
+    )
+)
+_REFUSALS = Prepared(
+    lambda ids: SignatureRefusal.objects.filter(version__record__case_id__in=ids).values(
+        "id", "version_id", "note"
+    )
+)
+_RECORDINGS = Prepared(
+    lambda ids: Recording.objects.filter(case_id__in=ids).values(
+        "id",
+        "case_id",
+        "device__serial",
+        "device__capabilities",
+        "started_at",
+        "ended_at",
+        "uploaded_at",
+        "session",
+        "place",
+        "scenario",
+        "production_method",
+        "maker",
+        "opening_statement",
+        "device_checked",
+        "party_informed",
+        "delay_reason",
+        "returned_at",
+        "file_name",
+        "used_as_evidence",
+    )
+)
+_RECORDING_OFFICERS = Prepared(
+    lambda ids: (
+        Recording.officers.through.objects.filter(recording__case_id__in=ids)
+        .values_list("recording_id", "officer__cert_no")
+        .order_by("id")
+    )
+)
+_RECORDING_RECORDS = Prepared(
+    lambda ids: (
+        Recording.records.through.objects.filter(recording__case_id__in=ids)
+        .values_list("recording_id", "record_id")
+        .order_by("id")
+    )
+)
+_EVIDENCE_NOTES = Prepared(
+    lambda ids: EvidenceNote.objects.filter(
+        recording__case_id__in=ids, recording__used_as_evidence=True
+    ).values("id", "recording_id", "taken_at", "place")
+)
+_NOTE_TAKERS = Prepared(
+    lambda ids: (
+        EvidenceNote.taken_by.through.objects.filter(evidencenote__recording__case_id__in=ids)
+        .values_list("evidencenote_id", "officer__cert_no")
+        .order_by("id")
+    )
+)
+_INTERRUPTIONS = Prepared(
+    lambda ids: Interruption.objects.filter(case_id__in=ids).values(
+        "id",
+        "case_id",
+        "device__serial",
+        "session",
+        "started_at",
+        "ended_at",
+        "reason",
+        "resumed",
+        "spoken_explanation",
+        "statement",
+    )
+)
+_INTERRUPTION_SIGNERS = Prepared(
+    lambda ids: (
+        Interruption.statement_signers.through.objects.filter(interruption__case_id__in=ids)
+        .values_list("interruption_id", "officer__cert_no")
+        .order_by("id")
+    )
+)
+
+
+def _recorded_devices(ids: list[int]) -> Any:
+    """The devices the cases' recordings name (a subquery)."""
+    return Recording.objects.filter(case_id__in=ids).values("device_id")
+
+
+_DEVICE_EVENTS = Prepared(
+    lambda ids: DeviceEvent.objects.filter(
+        device_id__in=_recorded_devices(ids), kind__in=list(STATUS_AFTER)
+    ).values_list("device__serial", "kind", "occurred_at")
+)
+_DEVICE_LOANS = Prepared(
+    lambda ids: DeviceLoan.objects.filter(device_id__in=_recorded_devices(ids)).values_list(
+        "device__serial", "officer__cert_no", "lent_at", "returned__returned_at"
+    )
+)
+_DEVICE_CHECKS = Prepared(
+    lambda ids: DeviceCheck.objects.filter(device_id__in=_recorded_devices(ids)).values_list(
+        "device__serial", "checked_at", "ok"
+    )
+)
 
 
 def load_snapshots(case_ids: list[int]) -> dict[int, CaseSnap]:
     """Snapshots of the given cases; at most sixteen queries whatever their number."""
-    cases = {
-        row["id"]: row
-        for row in Case.objects.filter(id__in=case_ids).values(
-            "id",
-            "number",
-            "title",
-            "pack_id",
-            "action_types",
-            "start_mode",
-            "is_major",
-            "stage",
-            "opened_at",
-            "ended_at",
-            "closed_at",
-            "archived_at",
-        )
-    }
+    cases = {row["id"]: row for row in _CASES.rows(case_ids)}
+    ids = list(cases)
     parties: dict[int, list[str]] = defaultdict(list)
-    for case_id, name in Party.objects.filter(case_id__in=cases).values_list("case_id", "name"):
+    for case_id, name in _PARTY_NAMES.rows(ids) if ids else ():
         parties[case_id].append(name)
     snaps = {
         cid: CaseSnap(
@@ -64,43 +198,25 @@ def load_snapshots(case_ids: list[int]) -> dict[int, CaseSnap]:
         )
         for cid, row in cases.items()
     }
-    _add_records(snaps)
-    _add_recordings(snaps)
-    _add_interruptions(snaps)
-    _add_devices(snaps)
+    if snaps:
+        _add_records(snaps, ids)
+        _add_recordings(snaps, ids)
+        _add_interruptions(snaps, ids)
     return snaps
 
 
-def _add_records(snaps: dict[int, CaseSnap]) -> None:
-    records = {
-        r["id"]: r
-        for r in Record.objects.filter(case_id__in=snaps).values("id", "case_id", "kind", "stage")
-    }
+def _add_records(snaps: dict[int, CaseSnap], ids: list[int]) -> None:
+    records = {r["id"]: r for r in _RECORDS.rows(ids)}
+    if not records:
+        return
     # the rows .values() gives (the stubs type corrects_id as int: it is int | None)
     latest: dict[int, Mapping[str, Any]] = {}
     counts: dict[int, int] = defaultdict(int)
-    for row in (
-        RecordVersion.objects.filter(record__case_id__in=snaps)
-        .values(
-            "id",
-            "record_id",
-            "number",
-            "fields",
-            "occurred_at",
-            "corrects_id",
-            "doc_number",
-            "doc_issued_on",
-            "doc_sealed",
-        )
-        .order_by("record_id", "number")
-    ):
+    for row in _VERSIONS.rows(ids):
         latest[row["record_id"]] = row
         counts[row["record_id"]] += 1
-    version_ids = [v["id"] for v in latest.values()]
     signatures: dict[int, list[SignatureSnap]] = defaultdict(list)
-    for s in Signature.objects.filter(version_id__in=version_ids).values(
-        "version_id", "role", "signer_name", "officer__cert_no", "refusal_id"
-    ):
+    for s in _SIGNATURES.rows(ids):
         signatures[s["version_id"]].append(
             SignatureSnap(
                 s["role"],
@@ -110,9 +226,7 @@ def _add_records(snaps: dict[int, CaseSnap]) -> None:
             )
         )
     refusals: dict[int, list[RefusalSnap]] = defaultdict(list)
-    for r in SignatureRefusal.objects.filter(version_id__in=version_ids).values(
-        "id", "version_id", "note"
-    ):
+    for r in _REFUSALS.rows(ids):
         refusals[r["version_id"]].append(RefusalSnap(str(r["id"]), r["note"]))
     for record_id, record in records.items():
         v = latest.get(record_id)
@@ -134,42 +248,17 @@ def _add_records(snaps: dict[int, CaseSnap]) -> None:
         )
 
 
-def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
-    rows = list(
-        Recording.objects.filter(case_id__in=snaps).values(
-            "id",
-            "case_id",
-            "device__serial",
-            "device__capabilities",
-            "started_at",
-            "ended_at",
-            "uploaded_at",
-            "session",
-            "place",
-            "scenario",
-            "production_method",
-            "maker",
-            "opening_statement",
-            "device_checked",
-            "party_informed",
-            "delay_reason",
-            "returned_at",
-            "file_name",
-            "used_as_evidence",
-        )
-    )
-    ids = [r["id"] for r in rows]
+def _add_recordings(snaps: dict[int, CaseSnap], ids: list[int]) -> None:
+    rows = _RECORDINGS.rows(ids)
+    if not rows:
+        return
     officers: dict[int, list[str]] = defaultdict(list)
-    for rid, cert in Recording.officers.through.objects.filter(recording_id__in=ids).values_list(
-        "recording_id", "officer__cert_no"
-    ):
+    for rid, cert in _RECORDING_OFFICERS.rows(ids):
         officers[rid].append(cert)
     evidenced: dict[int, list[str]] = defaultdict(list)
-    for rid, record_id in Recording.records.through.objects.filter(
-        recording_id__in=ids
-    ).values_list("recording_id", "record_id"):
+    for rid, record_id in _RECORDING_RECORDS.rows(ids):
         evidenced[rid].append(str(record_id))
-    notes = _evidence_notes([r["id"] for r in rows if r["used_as_evidence"]])
+    notes = _evidence_notes(ids) if any(r["used_as_evidence"] for r in rows) else {}
     for r in rows:
         snaps[r["case_id"]].recordings.append(
             RecordingSnap(
@@ -193,22 +282,17 @@ def _add_recordings(snaps: dict[int, CaseSnap]) -> None:
                 returned_at=r["returned_at"],
                 file_name=r["file_name"],
                 used_as_evidence=r["used_as_evidence"],
-                evidence_notes=tuple(notes[r["id"]]),
+                evidence_notes=tuple(notes.get(r["id"], ())),
             )
         )
+    _add_devices(snaps, ids)
 
 
-def _evidence_notes(recording_ids: list[int]) -> dict[int, list[EvidenceNoteSnap]]:
-    """The evidence notes of the recordings used as evidence (two queries)."""
-    rows = list(
-        EvidenceNote.objects.filter(recording_id__in=recording_ids).values(
-            "id", "recording_id", "taken_at", "place"
-        )
-    )
+def _evidence_notes(ids: list[int]) -> dict[int, list[EvidenceNoteSnap]]:
+    """The evidence notes of the cases' recordings used as evidence (two queries)."""
+    rows = _EVIDENCE_NOTES.rows(ids)
     takers: dict[int, list[str]] = defaultdict(list)
-    for nid, cert in EvidenceNote.taken_by.through.objects.filter(
-        evidencenote_id__in=[r["id"] for r in rows]
-    ).values_list("evidencenote_id", "officer__cert_no"):
+    for nid, cert in _NOTE_TAKERS.rows(ids) if rows else ():
         takers[nid].append(cert)
     notes: dict[int, list[EvidenceNoteSnap]] = defaultdict(list)
     for r in rows:
@@ -218,28 +302,19 @@ def _evidence_notes(recording_ids: list[int]) -> dict[int, list[EvidenceNoteSnap
     return notes
 
 
-def _add_devices(snaps: dict[int, CaseSnap]) -> None:
+def _add_devices(snaps: dict[int, CaseSnap], ids: list[int]) -> None:
     """The register's facts on the devices the cases' recordings name (three queries):
     repairs and retirement, loans with their returns, pre-use checks."""
-    serials = {r.device_serial for snap in snaps.values() for r in snap.recordings}
-    if not serials:
-        return
     devices: dict[str, DeviceSnap] = {}
 
     def device(serial: str) -> DeviceSnap:
         return devices.setdefault(serial, DeviceSnap(serial))
 
-    for serial, kind, moment in DeviceEvent.objects.filter(
-        device__serial__in=serials, kind__in=list(STATUS_AFTER)
-    ).values_list("device__serial", "kind", "occurred_at"):
+    for serial, kind, moment in _DEVICE_EVENTS.rows(ids):
         device(serial).status_changes.append((moment, str(STATUS_AFTER[kind])))
-    for serial, cert, lent, returned in DeviceLoan.objects.filter(
-        device__serial__in=serials
-    ).values_list("device__serial", "officer__cert_no", "lent_at", "returned__returned_at"):
+    for serial, cert, lent, returned in _DEVICE_LOANS.rows(ids):
         device(serial).loans.append(LoanSnap(cert, lent, returned))
-    for serial, moment, ok in DeviceCheck.objects.filter(device__serial__in=serials).values_list(
-        "device__serial", "checked_at", "ok"
-    ):
+    for serial, moment, ok in _DEVICE_CHECKS.rows(ids):
         device(serial).checks.append((moment, ok))
     for snap in snaps.values():
         for recording in snap.recordings:
@@ -248,25 +323,10 @@ def _add_devices(snaps: dict[int, CaseSnap]) -> None:
                 snap.devices[recording.device_serial] = found
 
 
-def _add_interruptions(snaps: dict[int, CaseSnap]) -> None:
-    rows = list(
-        Interruption.objects.filter(case_id__in=snaps).values(
-            "id",
-            "case_id",
-            "device__serial",
-            "session",
-            "started_at",
-            "ended_at",
-            "reason",
-            "resumed",
-            "spoken_explanation",
-            "statement",
-        )
-    )
+def _add_interruptions(snaps: dict[int, CaseSnap], ids: list[int]) -> None:
+    rows = _INTERRUPTIONS.rows(ids)
     signers: dict[int, list[str]] = defaultdict(list)
-    for iid, cert in Interruption.statement_signers.through.objects.filter(
-        interruption_id__in=[r["id"] for r in rows]
-    ).values_list("interruption_id", "officer__cert_no"):
+    for iid, cert in _INTERRUPTION_SIGNERS.rows(ids) if rows else ():
         signers[iid].append(cert)
     for r in rows:
         snaps[r["case_id"]].interruptions.append(

@@ -20,6 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from quancheng.ledger import leaf
 from quancheng.ledger.canonical import canonical_json
 from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
+from quancheng.prepared import logged, run_statement
 
 if TYPE_CHECKING:
     from django.db.models import Field
@@ -277,55 +278,20 @@ def insert_facts(rows: list[dict[str, Any]]) -> list[Fact]:
         pks = []
         for _ in cursor.results():
             pks.append(cursor.fetchone()[0])  # type: ignore[index]
-    _logged(f"{_INSERT_SQL} -- × {len(rows)}", started)
+    logged(connection, f"{_INSERT_SQL} -- × {len(rows)}", started)
     return [_saved(pk, values) for pk, values in zip(pks, rows, strict=True)]
-
-
-_ONLY_WHEN_ASKED = 2**62  # runs before psycopg prepares a statement by itself
 
 
 def _execute(sql: str, params: list[Any]) -> tuple | None:
     """One statement's first row (see ``fetch_all``)."""
-    return _run(sql, params, lambda cursor: cursor.fetchone())
+    return run_statement(_db(), sql, params, lambda cursor: cursor.fetchone())
 
 
 def fetch_all(sql: str, params: list[Any]) -> list[tuple]:
     """Every row of one statement, prepared once per connection on PostgreSQL
     (``QUANCHENG_DB_PREPARE``: parsing and planning cost about as much as running the
     ledger's statements); through Django's cursor elsewhere."""
-    return _run(sql, params, lambda cursor: cursor.fetchall())
-
-
-def _run(sql: str, params: list[Any], fetch: Callable[[Any], Any]) -> Any:
-    db = _db()
-    if db.vendor != "postgresql":
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-            return fetch(cursor)
-    import psycopg
-
-    db.ensure_connection()
-    prepare = settings.QUANCHENG_DB_PREPARE
-    if prepare and db.connection.prepare_threshold is None:
-        # Django turns psycopg's automatic preparing off (for poolers), and with it
-        # ``prepare=True``: a threshold never reached prepares only what asks for it (Django's
-        # own cursors bind parameters on the client and are never prepared)
-        db.connection.prepare_threshold = _ONLY_WHEN_ASKED
-    started = time.monotonic()
-    # errors as Django's own (IntegrityError …), as through Django's cursor
-    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
-        cursor.execute(sql, params, prepare=prepare)
-        result = fetch(cursor)
-    _logged(sql, started, db)
-    return result
-
-
-def _logged(sql: str, started: float, db: BaseDatabaseWrapper | None = None) -> None:
-    """Count the statement as Django counts its own (DEBUG, ``assertNumQueries``)."""
-    db = db or _db()
-    if db.queries_logged:
-        elapsed = time.monotonic() - started
-        db.queries_log.append({"sql": sql, "time": f"{elapsed:.3f}"})
+    return run_statement(_db(), sql, params, lambda cursor: cursor.fetchall())
 
 
 def _bytes(value: bytes | memoryview | None) -> bytes | None:
