@@ -14,10 +14,12 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.cases.actions import open_case
+from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 
 SYSTEM = Actor.system()
@@ -108,6 +110,30 @@ def personas(world):
         "other_officer": world.other_officer,
         "city_archivist": city_archivist,
     }
+
+
+def web(user) -> Actor:
+    """The actor of a change ``user`` makes through the web pages (the tests' one helper)."""
+    return Actor(user, Channel.WEB)
+
+
+def tamper(table: str, sql: str, params: list | None = None) -> None:
+    """Run ``sql`` past the table's append-only trigger, if it has one, as someone with the
+    database would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for op in ("update", "delete"):
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_{op}"')
+            cursor.execute(sql, params or [])
+            return
+        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [f"{table}_append_only"])
+        guarded = cursor.fetchone() is not None
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks: ALTER may run
+        if guarded:
+            cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{table}_append_only"')
+        cursor.execute(sql, params or [])
+        if guarded:
+            cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{table}_append_only"')
 
 
 def at(text: str) -> dt.datetime:

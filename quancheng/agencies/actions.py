@@ -63,37 +63,17 @@ def create_user(
     do, so it is hashed once rather than per account; its caller checks that password.
     """
     require(actor.user, "user.create", agency=agency)
-    unknown = [r for r in roles if r not in Role.values]
-    if unknown:
-        raise ActionError(_("Unknown role: %(r)s") % {"r": ", ".join(unknown)}, "roles")
-    if Role.OFFICER in roles and not cert_no.strip():
-        raise ActionError(_("An officer needs a certificate number."), "cert_no")
-    try:
-        with transaction.atomic():
-            user = User(
-                username=username,
-                full_name=full_name,
-                agency=agency,
-                roles=roles,
-                is_superuser=is_superuser,
-                is_staff=is_superuser,
-            )
-            if password_hash:
-                user.password = password_hash
-            elif password:
-                check_new_password(password, user)
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
-            user.save()
-            if cert_no.strip():
-                if agency is None:
-                    raise ActionError(_("An officer belongs to an agency."), "agency")
-                Officer.objects.create(
-                    agency=agency, name=full_name, cert_no=cert_no.strip(), user=user
-                )
-    except IntegrityError:
-        raise ActionError(_("That user name or certificate number is taken."), "username") from None
+    _check_roles(roles, cert_no)
+    user = _insert_user(
+        agency,
+        username=username,
+        password=password,
+        full_name=full_name,
+        roles=roles,
+        cert_no=cert_no,
+        is_superuser=is_superuser,
+        password_hash=password_hash,
+    )
     append_fact(
         actor,
         "user.created",
@@ -109,6 +89,63 @@ def create_user(
         agency,
     )
     return user
+
+
+def _check_roles(roles: list[str], cert_no: str) -> None:
+    """Refuse unknown roles, and the officer role without a certificate number."""
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ActionError(_("Unknown role: %(r)s") % {"r": ", ".join(unknown)}, "roles")
+    if Role.OFFICER in roles and not cert_no.strip():
+        raise ActionError(_("An officer needs a certificate number."), "cert_no")
+
+
+def _insert_user(
+    agency: Agency | None,
+    *,
+    username: str,
+    password: str | None,
+    full_name: str,
+    roles: list[str],
+    cert_no: str,
+    is_superuser: bool,
+    password_hash: str,
+) -> User:
+    """In one savepoint, save the account and, when it has a certificate number, its
+    ``Officer``; a taken user name or certificate number is refused (ActionError)."""
+    try:
+        with transaction.atomic():
+            user = User(
+                username=username,
+                full_name=full_name,
+                agency=agency,
+                roles=roles,
+                is_superuser=is_superuser,
+                is_staff=is_superuser,
+            )
+            _set_password(user, password, password_hash)
+            user.save()
+            if cert_no.strip():
+                if agency is None:
+                    raise ActionError(_("An officer belongs to an agency."), "agency")
+                Officer.objects.create(
+                    agency=agency, name=full_name, cert_no=cert_no.strip(), user=user
+                )
+    except IntegrityError:
+        raise ActionError(_("That user name or certificate number is taken."), "username") from None
+    return user
+
+
+def _set_password(user: User, password: str | None, password_hash: str) -> None:
+    """Give the unsaved ``user`` the precomputed ``password_hash``, else ``password`` once
+    it passes the validators, else an unusable password."""
+    if password_hash:
+        user.password = password_hash
+    elif password:
+        check_new_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Finding what the caller may read or change; everything else is "not found". Reading goes
-through ``Case.objects.visible_to``, changing through the table in ``agencies/roles.py`` —
-the same pair the web pages use."""
+through ``cases.access.readable_case``, changing through the table in ``agencies/roles.py``
+— the same pair the web pages use; here a refusal is the API's JSON error."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from quancheng.agencies.models import User
 from quancheng.agencies.roles import allowed, refusal
+from quancheng.cases import access
 from quancheng.cases.models import Case, Record
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
@@ -27,12 +28,7 @@ def actor(request: HttpRequest) -> Actor:
 def readable_case(request: HttpRequest, case_id: int) -> Case:
     """A case the caller may read. Another agency's case is "not found", not "forbidden",
     so the API does not tell which case numbers exist elsewhere."""
-    case = (
-        Case.objects.visible_to(caller(request))
-        .select_related("agency", "compliance")
-        .filter(pk=case_id)
-        .first()
-    )
+    case = access.readable_case(caller(request), case_id, "agency", "compliance")
     if case is None:
         raise HttpError(404, _("No such case."))
     return case

@@ -20,14 +20,13 @@ from quancheng.api.errors import error_responses
 from quancheng.api.render import local
 from quancheng.api.schemas import Cert, In, LongText, Moment, NonBlank, Word
 from quancheng.cases.actions import officers_by_cert
-from quancheng.cases.models import Case
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
+from quancheng.media.access import readable_recording
 from quancheng.media.due import due_recordings
 from quancheng.media.evidence import add_evidence_note
-from quancheng.media.models import Recording
 
 router = Router(tags=["devices"])
 due_router = Router(tags=["recordings"])
@@ -292,11 +291,7 @@ def evidence_note(request: HttpRequest, recording_id: int, payload: EvidenceNote
     """Mark the recording as evidence and note who took it, when and where (anhui §18,
     hebei §26, culture-tourism §17)."""
     user = caller(request)
-    recording = (
-        Recording.objects.filter(pk=recording_id, case__in=Case.objects.visible_to(user))
-        .select_related("case", "agency")
-        .first()
-    )
+    recording = readable_recording(user, recording_id, "case", "agency")
     if recording is None:
         raise HttpError(404, _("No such recording."))
     require(user, "recording.evidence", case=recording.case)

@@ -1,11 +1,12 @@
-"""The permission checks every view makes, written once: reading through
-``Case.objects.visible_to`` (``agencies/permissions.py``), changing through the table in
-``agencies/roles.py`` — the same pair the API uses."""
+"""The permission checks every page, API operation and command makes, written once: reading
+through ``readable_case`` (``Case.objects.visible_to``, ``agencies/permissions.py``),
+changing through the table in ``agencies/roles.py``. The web's helpers below turn a refusal
+into its 404 or 403; the API's (``api/access.py``) into its JSON errors."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from quancheng.agencies.models import Agency, User
@@ -26,10 +27,18 @@ def signed_in_user(request: HttpRequest) -> User:
     return user
 
 
+def readable_case(user: User, pk: int, *related: str) -> Case | None:
+    """Case ``pk`` if ``user`` may read it, with its ``related`` rows; else None, whether it
+    exists elsewhere or not at all."""
+    return Case.objects.visible_to(user).select_related(*related).filter(pk=pk).first()
+
+
 def get_case_for_user(request: HttpRequest, pk: int) -> Case:
     """The case if the user may read it, else 404 (so its existence is not revealed)."""
-    user = signed_in_user(request)
-    return get_object_or_404(Case.objects.visible_to(user).select_related("agency"), pk=pk)
+    case = readable_case(signed_in_user(request), pk, "agency")
+    if case is None:
+        raise Http404
+    return case
 
 
 def log_view(request: HttpRequest, case: Case, what: str = "case") -> None:

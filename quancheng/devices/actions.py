@@ -90,36 +90,12 @@ def register_device(
     """Enter a device in the agency's register (hebei §22). A keeper or the head does it;
     a device first named by an imported case file (``from_case_file``) is entered by
     whoever may import that case."""
-    if from_case_file:
-        require(actor.user, "case.open", agency=agency)
-    else:
-        _require(actor, agency, "device.register")
+    _require_registrar(actor, agency, from_case_file)
     serial = serial.strip()
-    if not serial:
-        raise ActionError(_("A device needs a serial number."), "serial")
-    if kind not in DeviceKind.values:
-        raise ActionError(_("Unknown device kind “%(k)s”.") % {"k": kind}, "kind")
     caps = capabilities or []
-    for index, cap in enumerate(caps):
-        if cap not in Capability.values:
-            raise ActionError(
-                _("Unknown capability “%(c)s”.") % {"c": cap}, f"capabilities.{index}"
-            )
+    _check_registration(serial, kind, caps)
     _check_keeper(keeper, agency)
-    try:
-        with transaction.atomic():
-            device = Device.objects.create(
-                agency=agency,
-                serial=serial,
-                kind=kind,
-                model=model,
-                capabilities=caps,
-                keeper=keeper,
-            )
-    except IntegrityError:
-        raise ActionError(
-            _("Device %(serial)s is already registered.") % {"serial": serial}, "serial"
-        ) from None
+    device = _insert_device(agency, serial, kind, model, caps, keeper)
     append_fact(
         actor,
         "device.registered",
@@ -134,6 +110,49 @@ def register_device(
         },
         agency,
     )
+    return device
+
+
+def _require_registrar(actor: Actor, agency: Agency, from_case_file: bool) -> None:
+    """Refuse an actor who may not register devices of ``agency`` (for a device named by a
+    case file: who may not open a case there)."""
+    if from_case_file:
+        require(actor.user, "case.open", agency=agency)
+    else:
+        _require(actor, agency, "device.register")
+
+
+def _check_registration(serial: str, kind: str, caps: list[str]) -> None:
+    """Refuse an empty serial number, an unknown kind and unknown capabilities."""
+    if not serial:
+        raise ActionError(_("A device needs a serial number."), "serial")
+    if kind not in DeviceKind.values:
+        raise ActionError(_("Unknown device kind “%(k)s”.") % {"k": kind}, "kind")
+    for index, cap in enumerate(caps):
+        if cap not in Capability.values:
+            raise ActionError(
+                _("Unknown capability “%(c)s”.") % {"c": cap}, f"capabilities.{index}"
+            )
+
+
+def _insert_device(
+    agency: Agency, serial: str, kind: str, model: str, caps: list[str], keeper: User | None
+) -> Device:
+    """Create the Device row in a savepoint; a serial number already registered is refused."""
+    try:
+        with transaction.atomic():
+            device = Device.objects.create(
+                agency=agency,
+                serial=serial,
+                kind=kind,
+                model=model,
+                capabilities=caps,
+                keeper=keeper,
+            )
+    except IntegrityError:
+        raise ActionError(
+            _("Device %(serial)s is already registered.") % {"serial": serial}, "serial"
+        ) from None
     return device
 
 
@@ -266,18 +285,7 @@ def check_device(
     device = _locked(device)
     _require(actor, device.agency, "device.check")
     moment = _moment(checked_at, "checked_at")
-    if not 0 <= battery_percent <= 100:
-        raise ActionError(_("Battery is a percentage from 0 to 100."), "battery_percent")
-    if free_storage_mb < 0:
-        raise ActionError(_("Free storage cannot be negative."), "free_storage_mb")
-    if free_storage_mb > bounds.INT_MAX:
-        raise ActionError(_("Must be at most %(n)s.") % {"n": bounds.INT_MAX}, "free_storage_mb")
-    if device.status != DeviceStatus.IN_SERVICE:
-        raise ActionError(
-            _("Device %(serial)s is %(status)s; it cannot be checked for use.")
-            % {"serial": device.serial, "status": device.get_status_display()},
-            "device",
-        )
+    _check_readings(device, battery_percent, free_storage_mb)
     item = DeviceCheck.objects.create(
         device=device,
         checked_at=moment,
@@ -302,6 +310,23 @@ def check_device(
     )
     _refresh_cases(device, moment)
     return item
+
+
+def _check_readings(device: Device, battery_percent: int, free_storage_mb: int) -> None:
+    """Refuse a battery outside 0–100 %, a free storage out of range and a device that is
+    not in service."""
+    if not 0 <= battery_percent <= 100:
+        raise ActionError(_("Battery is a percentage from 0 to 100."), "battery_percent")
+    if free_storage_mb < 0:
+        raise ActionError(_("Free storage cannot be negative."), "free_storage_mb")
+    if free_storage_mb > bounds.INT_MAX:
+        raise ActionError(_("Must be at most %(n)s.") % {"n": bounds.INT_MAX}, "free_storage_mb")
+    if device.status != DeviceStatus.IN_SERVICE:
+        raise ActionError(
+            _("Device %(serial)s is %(status)s; it cannot be checked for use.")
+            % {"serial": device.serial, "status": device.get_status_display()},
+            "device",
+        )
 
 
 # Which status each event may follow.

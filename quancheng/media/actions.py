@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +72,29 @@ def add_recording(actor: Actor, agency: Agency, data: RecordingInput) -> Recordi
 def _create_recording(
     actor: Actor, agency: Agency, case: Case | None, data: RecordingInput
 ) -> Recording:
+    """Validate ``data``, write the Recording (with its officers and records) and its
+    ``recording.described`` fact, then queue the original's processing and refresh the case.
+    Runs inside the caller's transaction."""
+    _validate_recording(agency, data)
+    size, sha256 = _size_and_sha256(data)
+    recording = _insert_recording(actor, agency, case, data, size, sha256)
+    append_fact(
+        actor,
+        "recording.described",
+        ("recording", recording.pk),
+        _described_payload(case, data, size, sha256),
+        agency,
+    )
+    if data.original is not None:
+        enqueue_processing(data.original)  # in this transaction: metadata, thumbnail, proxy
+    if case is not None:
+        schedule_refresh(case)
+    return recording
+
+
+def _validate_recording(agency: Agency, data: RecordingInput) -> None:
+    """Refuse (ActionError) naive times, an end before the start, an unknown delay reason
+    and a device of another enforcement agency."""
     for name in ("started_at", "ended_at", "uploaded_at", "returned_at"):
         require_aware(getattr(data, name), name)
     if data.ended_at < data.started_at:
@@ -79,6 +103,11 @@ def _create_recording(
         raise ActionError(_("Unknown reason for delay."), "delay_reason")
     if data.device.agency.enforcement_agency.pk != agency.enforcement_agency.pk:
         raise ActionError(_("The device belongs to another agency."), "device")
+
+
+def _size_and_sha256(data: RecordingInput) -> tuple[int | None, str]:
+    """The recording's size and SHA-256: those of the stored original when there is one
+    (refusing given values that contradict it), otherwise those given."""
     size, sha256 = data.size, data.sha256
     if data.original is not None:
         if sha256 and sha256.lower() != data.original.sha256:
@@ -86,6 +115,18 @@ def _create_recording(
         if size is not None and size != data.original.size:
             raise ActionError(_("The size given does not match the stored original."), "size")
         size, sha256 = data.original.size, data.original.sha256
+    return size, sha256
+
+
+def _insert_recording(
+    actor: Actor,
+    agency: Agency,
+    case: Case | None,
+    data: RecordingInput,
+    size: int | None,
+    sha256: str,
+) -> Recording:
+    """Create the Recording row, then link its officers and records."""
     recording = Recording.objects.create(
         agency=agency,
         case=case,
@@ -113,42 +154,38 @@ def _create_recording(
     )
     recording.officers.add(*data.officers)
     recording.records.add(*data.records)
-    append_fact(
-        actor,
-        "recording.described",
-        ("recording", recording.pk),
-        {
-            "case": case.pk if case is not None else None,
-            "device": data.device.serial,
-            "session": data.session,
-            "started_at": data.started_at,
-            "ended_at": data.ended_at,
-            "place": data.place,
-            "scenario": data.scenario,
-            "production_method": data.production_method,
-            "maker": data.maker,
-            "file_name": data.file_name,
-            "size": size,
-            "sha256": sha256,
-            "original": data.original.pk if data.original is not None else None,
-            "sidecar": data.sidecar.sha256 if data.sidecar is not None else None,
-            "uploaded_at": data.uploaded_at,
-            "officers": [o.cert_no for o in data.officers],
-            "records": [r.pk for r in data.records],
-            "opening_statement": data.opening_statement,
-            "device_checked": data.device_checked,
-            "party_informed": data.party_informed,
-            "delay_reason": data.delay_reason,
-            "returned_at": data.returned_at,
-            "used_as_evidence": data.used_as_evidence,
-        },
-        agency,
-    )
-    if data.original is not None:
-        enqueue_processing(data.original)  # in this transaction: metadata, thumbnail, proxy
-    if case is not None:
-        schedule_refresh(case)
     return recording
+
+
+def _described_payload(
+    case: Case | None, data: RecordingInput, size: int | None, sha256: str
+) -> dict[str, Any]:
+    """The payload of the ``recording.described`` ledger fact."""
+    return {
+        "case": case.pk if case is not None else None,
+        "device": data.device.serial,
+        "session": data.session,
+        "started_at": data.started_at,
+        "ended_at": data.ended_at,
+        "place": data.place,
+        "scenario": data.scenario,
+        "production_method": data.production_method,
+        "maker": data.maker,
+        "file_name": data.file_name,
+        "size": size,
+        "sha256": sha256,
+        "original": data.original.pk if data.original is not None else None,
+        "sidecar": data.sidecar.sha256 if data.sidecar is not None else None,
+        "uploaded_at": data.uploaded_at,
+        "officers": [o.cert_no for o in data.officers],
+        "records": [r.pk for r in data.records],
+        "opening_statement": data.opening_statement,
+        "device_checked": data.device_checked,
+        "party_informed": data.party_informed,
+        "delay_reason": data.delay_reason,
+        "returned_at": data.returned_at,
+        "used_as_evidence": data.used_as_evidence,
+    }
 
 
 @dataclass

@@ -19,7 +19,7 @@ from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.media.actions import add_recording_metadata
-from quancheng.media.models import Recording
+from quancheng.media.models import Original, Recording
 from quancheng.media.store import StoreError, get_store
 from quancheng.uploads.choices import UploadState
 from quancheng.uploads.errors import UploadError
@@ -100,45 +100,8 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
     try:
         described = describe(upload.owner, upload.metadata)
         _check_recording(actor, described)
-        original = upload.original
-        if original is None:
-            original = get_store().save_file(
-                upload.part, declared_sha256=described.declared_sha256, move=True, actor=actor
-            )
-            upload.original = original
-            Upload.objects.filter(pk=upload.pk).update(original=original)
-        with transaction.atomic():
-            current = Upload.objects.select_for_update().get(pk=upload.pk)
-            if current.state == UploadState.COMPLETED:  # a concurrent retry finished it
-                return current.recording  # type: ignore[return-value]
-            recording = add_recording_metadata(
-                actor,
-                described.case,
-                replace(
-                    described.recording,
-                    original=original,
-                    size=original.size,
-                    sha256=original.sha256,
-                    uploaded_at=timezone.now(),
-                ),
-            )
-            upload.state = UploadState.COMPLETED
-            upload.recording = recording
-            upload.error = ""
-            upload.save(update_fields=["state", "recording", "error", "updated_at"])
-            append_fact(
-                actor,
-                "upload.completed",
-                ("upload", upload.pk),
-                {
-                    "key": str(upload.key),
-                    "case": described.case.pk,
-                    "recording": recording.pk,
-                    "sha256": original.sha256,
-                    "size": original.size,
-                },
-                upload.agency,
-            )
+        original = _store_original(actor, upload, described)
+        recording = _record_completion(actor, upload, described, original)
     except StoreError as exc:
         _fail(actor, upload, exc.message)
         declared = described.declared_sha256
@@ -152,6 +115,60 @@ def complete_upload(actor: Actor, upload: Upload) -> Recording:
     except UploadError as exc:
         _fail(actor, upload, exc.message)
         raise
+    return recording
+
+
+def _store_original(actor: Actor, upload: Upload, described: Described) -> Original:
+    """The upload's Original: the one a previous attempt stored, or the part file's bytes
+    moved into the store now (and remembered by the upload)."""
+    original = upload.original
+    if original is None:
+        original = get_store().save_file(
+            upload.part, declared_sha256=described.declared_sha256, move=True, actor=actor
+        )
+        upload.original = original
+        Upload.objects.filter(pk=upload.pk).update(original=original)
+    return original
+
+
+def _record_completion(
+    actor: Actor, upload: Upload, described: Described, original: Original
+) -> Recording:
+    """In one transaction, with the upload's row locked: describe ``original`` as a Recording
+    of the case, mark the upload completed and append ``upload.completed``. An upload a
+    concurrent retry already completed returns that retry's recording instead."""
+    with transaction.atomic():
+        current = Upload.objects.select_for_update().get(pk=upload.pk)
+        if current.state == UploadState.COMPLETED:  # a concurrent retry finished it
+            return current.recording  # type: ignore[return-value]
+        recording = add_recording_metadata(
+            actor,
+            described.case,
+            replace(
+                described.recording,
+                original=original,
+                size=original.size,
+                sha256=original.sha256,
+                uploaded_at=timezone.now(),
+            ),
+        )
+        upload.state = UploadState.COMPLETED
+        upload.recording = recording
+        upload.error = ""
+        upload.save(update_fields=["state", "recording", "error", "updated_at"])
+        append_fact(
+            actor,
+            "upload.completed",
+            ("upload", upload.pk),
+            {
+                "key": str(upload.key),
+                "case": described.case.pk,
+                "recording": recording.pk,
+                "sha256": original.sha256,
+                "size": original.size,
+            },
+            upload.agency,
+        )
     return recording
 
 

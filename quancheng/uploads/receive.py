@@ -32,6 +32,14 @@ class Readable(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+class _Hasher(Protocol):
+    """What ``append`` needs of a ``hashlib`` object."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+    def digest(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Checksum:
     algorithm: str
@@ -71,6 +79,17 @@ def append(
     The caller holds the lock and has checked the client's offset against ``upload.offset``.
     """
     start = upload.offset
+    _check_fits(upload, start, length)
+    hasher = hashlib.new(checksum.algorithm) if checksum else None
+    handle.truncate(start)
+    handle.seek(start)
+    written, broken = _write_body(upload, handle, body, length, start, hasher)
+    _discard_unverified(upload, handle, start, checksum, hasher, broken)
+    return _sync(upload, handle, start + written)
+
+
+def _check_fits(upload: Upload, start: int, length: int) -> None:
+    """Refuse (413) ``length`` bytes at ``start`` that would go past the declared length."""
     if start + length > upload.length:
         raise UploadError(
             413,
@@ -78,9 +97,22 @@ def append(
             % {"n": upload.length},
             "Content-Length",
         )
-    hasher = hashlib.new(checksum.algorithm) if checksum else None
-    handle.truncate(start)
-    handle.seek(start)
+
+
+def _write_body(
+    upload: Upload,
+    handle: BinaryIO,
+    body: Readable,
+    length: int,
+    start: int,
+    hasher: _Hasher | None,
+) -> tuple[int, bool]:
+    """Copy up to ``length`` bytes of ``body`` to ``handle`` from ``start`` and fsync them;
+    return how many were written and whether the body ended (or broke) before all arrived.
+
+    Without a hasher the offset is recorded every ``SYNC_EVERY`` bytes. When the disk
+    refuses, the file is cut back to the last recorded offset and the error raised (507 for
+    a full disk)."""
     written = 0
     synced = start
     broken = False
@@ -110,6 +142,20 @@ def append(
                 507, _("The server's disk is full; resume the upload later.")
             ) from None
         raise
+    return written, broken
+
+
+def _discard_unverified(
+    upload: Upload,
+    handle: BinaryIO,
+    start: int,
+    checksum: Checksum | None,
+    hasher: _Hasher | None,
+    broken: bool,
+) -> None:
+    """A request carrying ``Upload-Checksum`` keeps nothing unless all of it arrived and
+    matched: otherwise cut the file back to ``start``, record that offset and refuse (400 for
+    a request that ended early, 460 for a mismatch)."""
     if hasher is not None and (broken or hasher.digest() != checksum.digest):  # type: ignore[union-attr]
         handle.truncate(start)
         _sync(upload, handle, start)
@@ -120,7 +166,6 @@ def append(
             _("The bytes of this request do not match its Upload-Checksum; they were discarded."),
             "Upload-Checksum",
         )
-    return _sync(upload, handle, start + written)
 
 
 def write_all(handle: BinaryIO, data: bytes) -> None:

@@ -8,6 +8,7 @@ the same document apart from ``source``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -17,6 +18,9 @@ from quancheng.cases.exchange.parse import FORMAT, FORMAT_VERSION
 from quancheng.cases.models import Case, RecordVersion
 from quancheng.media.models import Interruption, Recording
 
+# Gives an officer's certificate number, noting the officer for the document's ``officers``.
+_Cert = Callable[[Officer], str]
+
 
 def _time(value: dt.datetime | None) -> str | None:
     return None if value is None else timezone.localtime(value).isoformat()
@@ -24,16 +28,101 @@ def _time(value: dt.datetime | None) -> str | None:
 
 def export_case(case: Case) -> dict[str, Any]:
     """The whole case as a JSON-ready dict."""
-    officers: dict[str, Officer] = {}
-    on_case = set()
-    for officer in case.officers.all():
-        officers[officer.cert_no] = officer
-        on_case.add(officer.cert_no)
+    officers = _Officers(case)
+    record_refs, records = _records(case, officers.cert)
+    devices: dict[str, Any] = {}
+    recordings = _recordings(case, record_refs, devices, officers.cert)
+    interruptions = _interruptions(case, devices, officers.cert)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pack": case.pack_id,
+        "source": _source(case),
+        "case": _case_header(case),
+        "parties": _parties(case),
+        "officers": officers.export(),
+        "devices": _devices(devices),
+        "records": records,
+        "recordings": recordings,
+        "interruptions": interruptions,
+    }
 
-    def cert(officer: Officer) -> str:
-        officers.setdefault(officer.cert_no, officer)
+
+class _Officers:
+    """The officers on the case, and every other officer the document names."""
+
+    def __init__(self, case: Case) -> None:
+        self.by_cert: dict[str, Officer] = {}
+        self.on_case: set[str] = set()
+        for officer in case.officers.all():
+            self.by_cert[officer.cert_no] = officer
+            self.on_case.add(officer.cert_no)
+
+    def cert(self, officer: Officer) -> str:
+        """``officer``'s certificate number, remembering the officer for ``officers``."""
+        self.by_cert.setdefault(officer.cert_no, officer)
         return officer.cert_no
 
+    def export(self) -> list[dict[str, Any]]:
+        return [
+            {"name": self.by_cert[c].name, "cert_no": c, "on_case": c in self.on_case}
+            for c in sorted(self.by_cert)
+        ]
+
+
+def _source(case: Case) -> dict[str, Any]:
+    return {
+        "agency_code": case.agency.code,
+        "agency_name": case.agency.name,
+        "case_id": case.pk,
+        "exported_at": _time(timezone.now()),
+        "generator": "quancheng",
+    }
+
+
+def _case_header(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "action_types": list(case.action_types),
+        "start_mode": case.start_mode,
+        "is_major": case.is_major,
+        "confidential": case.confidential,
+        "stage": case.stage,
+        "opened_at": _time(case.opened_at),
+        "ended_at": _time(case.ended_at),
+        "closed_at": _time(case.closed_at),
+        "archived_at": _time(case.archived_at),
+    }
+
+
+def _parties(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": p.kind,
+            "name": p.name,
+            "id_number": p.id_number,
+            "address": p.address,
+            "phone": p.phone,
+        }
+        for p in case.parties.order_by("id")
+    ]
+
+
+def _devices(devices: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "serial": d.serial,
+            "kind": d.kind,
+            "model": d.model,
+            "capabilities": list(d.capabilities or []),
+        }
+        for _serial, d in sorted(devices.items())
+    ]
+
+
+def _records(case: Case, cert: _Cert) -> tuple[dict[int, str], list[dict[str, Any]]]:
+    """The records with their versions, and each record's document id by primary key."""
     record_refs: dict[int, str] = {}
     records = []
     for index, record in enumerate(case.records.order_by("id"), start=1):
@@ -51,8 +140,14 @@ def export_case(case: Case) -> dict[str, Any]:
                 "versions": [_version(v, cert) for v in versions],
             }
         )
-    devices: dict[str, Any] = {}
-    recordings: list[dict[str, Any]] = []
+    return record_refs, records
+
+
+def _recordings(
+    case: Case, record_refs: dict[int, str], devices: dict[str, Any], cert: _Cert
+) -> list[dict[str, Any]]:
+    """The case's recordings in time order; their devices are added to ``devices``."""
+    recordings = []
     for index, rec in enumerate(
         Recording.objects.filter(case=case)
         .select_related("device")
@@ -61,42 +156,56 @@ def export_case(case: Case) -> dict[str, Any]:
         start=1,
     ):
         devices[rec.device.serial] = rec.device
-        recordings.append(
-            {
-                "id": f"a{index}",
-                "device": rec.device.serial,
-                "officers": sorted(cert(o) for o in rec.officers.all()),
-                "records": [record_refs[r.pk] for r in sorted(rec.records.all(), key=_pk)],
-                "session": rec.session,
-                "started_at": _time(rec.started_at),
-                "ended_at": _time(rec.ended_at),
-                "uploaded_at": _time(rec.uploaded_at),
-                "place": rec.place,
-                "scenario": rec.scenario,
-                "production_method": rec.production_method,
-                "maker": rec.maker,
-                "file_name": rec.file_name,
-                "size": rec.size,
-                "sha256": rec.sha256,
-                "opening_statement": rec.opening_statement,
-                "device_checked": rec.device_checked,
-                "party_informed": rec.party_informed,
-                "delay_reason": rec.delay_reason,
-                "returned_at": _time(rec.returned_at),
-            }
-        )
-        if rec.used_as_evidence:
-            # Only for recordings used as evidence, so older documents round-trip unchanged.
-            recordings[-1]["used_as_evidence"] = True
-            recordings[-1]["evidence_notes"] = [
-                {
-                    "taken_by": sorted(cert(o) for o in note.taken_by.all()),
-                    "taken_at": _time(note.taken_at),
-                    "place": note.place,
-                    "matter": note.matter,
-                }
-                for note in rec.evidence_notes.all()
-            ]
+        recordings.append(_recording(f"a{index}", rec, record_refs, cert))
+    return recordings
+
+
+def _recording(
+    ref: str, rec: Recording, record_refs: dict[int, str], cert: _Cert
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": ref,
+        "device": rec.device.serial,
+        "officers": sorted(cert(o) for o in rec.officers.all()),
+        "records": [record_refs[r.pk] for r in sorted(rec.records.all(), key=_pk)],
+        "session": rec.session,
+        "started_at": _time(rec.started_at),
+        "ended_at": _time(rec.ended_at),
+        "uploaded_at": _time(rec.uploaded_at),
+        "place": rec.place,
+        "scenario": rec.scenario,
+        "production_method": rec.production_method,
+        "maker": rec.maker,
+        "file_name": rec.file_name,
+        "size": rec.size,
+        "sha256": rec.sha256,
+        "opening_statement": rec.opening_statement,
+        "device_checked": rec.device_checked,
+        "party_informed": rec.party_informed,
+        "delay_reason": rec.delay_reason,
+        "returned_at": _time(rec.returned_at),
+    }
+    if rec.used_as_evidence:
+        # Only for recordings used as evidence, so older documents round-trip unchanged.
+        out["used_as_evidence"] = True
+        out["evidence_notes"] = _evidence_notes(rec, cert)
+    return out
+
+
+def _evidence_notes(rec: Recording, cert: _Cert) -> list[dict[str, Any]]:
+    return [
+        {
+            "taken_by": sorted(cert(o) for o in note.taken_by.all()),
+            "taken_at": _time(note.taken_at),
+            "place": note.place,
+            "matter": note.matter,
+        }
+        for note in rec.evidence_notes.all()
+    ]
+
+
+def _interruptions(case: Case, devices: dict[str, Any], cert: _Cert) -> list[dict[str, Any]]:
+    """The case's interruptions in time order; their devices are added to ``devices``."""
     interruptions = []
     for index, item in enumerate(
         Interruption.objects.filter(case=case)
@@ -120,64 +229,14 @@ def export_case(case: Case) -> dict[str, Any]:
                 "signed_by": sorted(cert(o) for o in item.statement_signers.all()),
             }
         )
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "pack": case.pack_id,
-        "source": {
-            "agency_code": case.agency.code,
-            "agency_name": case.agency.name,
-            "case_id": case.pk,
-            "exported_at": _time(timezone.now()),
-            "generator": "quancheng",
-        },
-        "case": {
-            "number": case.number,
-            "title": case.title,
-            "action_types": list(case.action_types),
-            "start_mode": case.start_mode,
-            "is_major": case.is_major,
-            "confidential": case.confidential,
-            "stage": case.stage,
-            "opened_at": _time(case.opened_at),
-            "ended_at": _time(case.ended_at),
-            "closed_at": _time(case.closed_at),
-            "archived_at": _time(case.archived_at),
-        },
-        "parties": [
-            {
-                "kind": p.kind,
-                "name": p.name,
-                "id_number": p.id_number,
-                "address": p.address,
-                "phone": p.phone,
-            }
-            for p in case.parties.order_by("id")
-        ],
-        "officers": [
-            {"name": officers[c].name, "cert_no": c, "on_case": c in on_case}
-            for c in sorted(officers)
-        ],
-        "devices": [
-            {
-                "serial": d.serial,
-                "kind": d.kind,
-                "model": d.model,
-                "capabilities": list(d.capabilities or []),
-            }
-            for _serial, d in sorted(devices.items())
-        ],
-        "records": records,
-        "recordings": recordings,
-        "interruptions": interruptions,
-    }
+    return interruptions
 
 
 def _pk(row: Any) -> int:
     return row.pk
 
 
-def _version(version: RecordVersion, cert: Any) -> dict[str, Any]:
+def _version(version: RecordVersion, cert: _Cert) -> dict[str, Any]:
     out: dict[str, Any] = {
         "fields": version.fields,
         "occurred_at": _time(version.occurred_at),

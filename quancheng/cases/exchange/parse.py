@@ -1,29 +1,31 @@
 """Reading a case exchange document: JSON → checked structure → ``CaseSnap``.
 
-Two passes. The JSON Schema (``case-exchange.schema.json``) checks the structure; then the
-document is checked against its policy pack (pack, stages, record kinds and their fields,
-scenarios), its own cross-references (officers, devices, record ids) and the house rules
-(aware times, corrections with reasons). Before both, every value is bounded: nested at most
-``MAX_DEPTH`` levels, text without NUL and at most QUANCHENG_MAX_TEXT characters. Every
-problem names its path into the document, ``records[3].versions[0].fields.reason``. Nothing
-here touches the database. Reading the file, bounded in size, is ``read.py``.
+Two passes. The JSON Schema (``case-exchange.schema.json``, checked in ``parse_schema.py``)
+checks the structure; then the document is checked against its policy pack (pack, stages,
+record kinds and their fields, scenarios), its own cross-references (officers, devices, record
+ids) and the house rules (aware times, corrections with reasons). Before both, every value is
+bounded: nested at most ``MAX_DEPTH`` levels, text without NUL and at most QUANCHENG_MAX_TEXT
+characters. Every problem names its path into the document,
+``records[3].versions[0].fields.reason``. Nothing here touches the database. Reading the
+file, bounded in size, is ``read.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from quancheng import bounds
+from quancheng.cases.exchange.parse_schema import (
+    InvalidCaseFile,
+    Problem,
+    check_structure,
+    format_path,
+    join,
+)
 from quancheng.cases.validation import clean_fields
 from quancheng.errors import ActionError
 from quancheng.policies.registry import UnknownPack, get_pack
@@ -39,29 +41,11 @@ from quancheng.policies.snapshot import (
     VersionSnap,
 )
 
-SCHEMA_PATH = Path(__file__).with_name("case-exchange.schema.json")
 FORMAT = "quancheng-case"
 FORMAT_VERSION = 1
 # The format nests six levels deep (records[].versions[].fields.x[]); anything far deeper is
 # not a case file, and would exhaust the recursion of the JSON Schema check.
 MAX_DEPTH = 32
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
-class InvalidCaseFile(Exception):
-    """The document cannot be used; ``problems`` says where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,87 +55,6 @@ class CaseFile:
     document: dict[str, Any]
     pack: Pack
     snapshot: CaseSnap
-
-
-@cache
-def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    Draft202012Validator.check_schema(schema())
-    return Draft202012Validator(schema())
-
-
-def format_path(parts: Any) -> str:
-    """``["records", 3, "fields", "reason"]`` → ``records[3].fields.reason``."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def join(prefix: str, path: str) -> str:
-    """An action's path (``fields.reason``, ``officers.0``) below a document path."""
-    path = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)
-    if not path:
-        return prefix
-    if not prefix:
-        return path
-    return prefix + path if path.startswith("[") else f"{prefix}.{path}"
-
-
-def _schema_problem(error: ValidationError) -> list[Problem]:
-    parts = list(error.absolute_path)
-    kind = error.validator
-    if kind == "required":
-        return [
-            Problem(format_path([*parts, key]), _("Required, but missing."))
-            for key in error.validator_value
-            if key not in error.instance
-        ]
-    if kind == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        return [
-            Problem(format_path([*parts, key]), _("Unknown key."))
-            for key in error.instance
-            if key not in allowed
-        ]
-    path = format_path(parts)
-    if kind == "type":
-        expected = error.validator_value
-        names = expected if isinstance(expected, list) else [expected]
-        return [Problem(path, _("Must be of type %(t)s.") % {"t": " or ".join(names)})]
-    if kind == "enum":
-        values = ", ".join(json.dumps(v, ensure_ascii=False) for v in error.validator_value)
-        return [Problem(path, _("Must be one of: %(v)s.") % {"v": values})]
-    if kind == "const":
-        value = json.dumps(error.validator_value, ensure_ascii=False)
-        return [Problem(path, _("Must be %(v)s.") % {"v": value})]
-    if kind in ("minLength", "minItems") or (kind == "pattern" and error.validator_value == r"\S"):
-        return [Problem(path, _("Must not be empty."))]
-    if kind == "maxLength":
-        return [
-            Problem(path, _("Too long: at most %(n)d characters.") % {"n": error.validator_value})
-        ]
-    if kind == "uniqueItems":
-        return [Problem(path, _("Must not list an item twice."))]
-    if kind == "pattern":
-        return [
-            Problem(
-                path, _("Does not have the expected form (%(p)s).") % {"p": error.validator_value}
-            )
-        ]
-    return [Problem(path, error.message)]
-
-
-def _position(error: ValidationError) -> list[tuple[int, int | str]]:
-    """Document order for paths: list positions as numbers (``records[2]`` before ``[10]``)."""
-    return [(0, p) if isinstance(p, int) else (1, p) for p in error.absolute_path]
 
 
 def _bounds_problem(document: dict[str, Any]) -> Problem | None:
@@ -175,15 +78,6 @@ def _bounds_problem(document: dict[str, Any]) -> Problem | None:
         elif isinstance(value, list):
             stack.extend((item, [*parts, index]) for index, item in enumerate(value))
     return None
-
-
-def check_structure(document: Any) -> None:
-    """Raise ``InvalidCaseFile`` with every structural problem the JSON Schema finds."""
-    problems: list[Problem] = []
-    for error in sorted(_validator().iter_errors(document), key=_position):
-        problems.extend(_schema_problem(error))
-    if problems:
-        raise InvalidCaseFile(problems)
 
 
 def parse_document(
@@ -418,12 +312,7 @@ class _Builder:
         if started and ended and ended < started:
             self.fail(f"{path}.ended_at", _("A recording cannot end before it starts."))
         scenario = item.get("scenario", "")
-        if scenario and scenario not in {s.id for s in self.pack.audio_visual.scenarios}:
-            self.fail(
-                f"{path}.scenario",
-                _("Unknown audio-visual scenario “%(s)s” in pack %(pack)s.")
-                % {"s": scenario, "pack": self.pack.id},
-            )
+        self._scenario(scenario, f"{path}.scenario")
         for j, ref in enumerate(item.get("records", [])):
             if ref not in record_ids:
                 self.fail(f"{path}.records[{j}]", _("No record with id “%(r)s”.") % {"r": ref})
@@ -451,17 +340,31 @@ class _Builder:
             returned_at=self.time(item.get("returned_at"), f"{path}.returned_at"),
             file_name=item.get("file_name", ""),
             used_as_evidence=item.get("used_as_evidence", False),
-            evidence_notes=tuple(
-                EvidenceNoteSnap(
-                    taken_by=tuple(
-                        self.cert(c, f"{path}.evidence_notes[{j}].taken_by[{k}]")
-                        for k, c in enumerate(note["taken_by"])
-                    ),
-                    taken_at=self.time(note["taken_at"], f"{path}.evidence_notes[{j}].taken_at"),
-                    place=note["place"],
-                )
-                for j, note in enumerate(item.get("evidence_notes", []))
-            ),
+            evidence_notes=self._evidence_notes(path, item.get("evidence_notes", [])),
+        )
+
+    def _scenario(self, scenario: str, path: str) -> None:
+        if scenario and scenario not in {s.id for s in self.pack.audio_visual.scenarios}:
+            self.fail(
+                path,
+                _("Unknown audio-visual scenario “%(s)s” in pack %(pack)s.")
+                % {"s": scenario, "pack": self.pack.id},
+            )
+
+    def _evidence_notes(
+        self, path: str, notes: list[dict[str, Any]]
+    ) -> tuple[EvidenceNoteSnap, ...]:
+        """The evidence notes of the recording at ``path``."""
+        return tuple(
+            EvidenceNoteSnap(
+                taken_by=tuple(
+                    self.cert(c, f"{path}.evidence_notes[{j}].taken_by[{k}]")
+                    for k, c in enumerate(note["taken_by"])
+                ),
+                taken_at=self.time(note["taken_at"], f"{path}.evidence_notes[{j}].taken_at"),
+                place=note["place"],
+            )
+            for j, note in enumerate(notes)
         )
 
     def _interruption(self, index: int, item: dict[str, Any]) -> InterruptionSnap:

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from conftest import at
+from conftest import at, web
 from quancheng.cases.actions import (
     DocumentInput,
     RefusalInput,
@@ -19,12 +19,7 @@ from quancheng.cases.actions import (
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import RecordVersion
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
-
-
-def web(user):
-    return Actor(user, "web", "10.0.0.7")
 
 
 def rule_ids(case):

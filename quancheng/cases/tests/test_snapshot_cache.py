@@ -7,18 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import at
+from conftest import at, web
 from quancheng.cases import snapshot_cache
 from quancheng.cases.actions import add_record, move_to_stage
 from quancheng.cases.compliance import snapshot_and_evaluation
 from quancheng.cases.models import CaseCompliance
-from quancheng.ledger.context import Actor
 
 START = "ex_officio_start"
-
-
-def web(user):
-    return Actor(user, "web")
 
 
 def add_start(world, case):

@@ -8,11 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import SYSTEM, at
+from conftest import SYSTEM, at, web
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.cases.actions import open_case
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 
 
@@ -20,10 +19,6 @@ def user(agency, name, roles, cert=""):
     return create_user(
         SYSTEM, agency, username=name, password=None, full_name=name, roles=roles, cert_no=cert
     )
-
-
-def web(u) -> Actor:
-    return Actor(u, "web")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from conftest import at
+from conftest import at, web
 from quancheng.devices.actions import (
     check_device,
     end_repair,
@@ -21,7 +21,6 @@ from quancheng.devices.actions import (
     start_repair,
 )
 from quancheng.devices.models import Device, DeviceLoan
-from quancheng.devices.tests.conftest import web
 from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import at
+from conftest import at, web
 from quancheng.cases.compliance import evaluate_case
-from quancheng.devices.tests.conftest import case_in, record, web
+from quancheng.devices.tests.conftest import case_in, record
 from quancheng.media.actions import InterruptionInput, explain_interruption
 from quancheng.media.due import due_recordings
 

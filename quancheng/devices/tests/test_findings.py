@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from conftest import at
+from conftest import at, web
 from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.snapshots import load_snapshots
 from quancheng.devices.actions import (
@@ -19,7 +19,7 @@ from quancheng.devices.actions import (
     return_device,
     start_repair,
 )
-from quancheng.devices.tests.conftest import case_in, record, web
+from quancheng.devices.tests.conftest import case_in, record
 from quancheng.errors import ActionError
 from quancheng.media.evidence import add_evidence_note, use_as_evidence
 

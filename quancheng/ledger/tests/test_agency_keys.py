@@ -9,11 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from conftest import tamper
 from quancheng.ledger import note, portable
 from quancheng.ledger.actions import append_fact, current_key
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, Fact, SigningKey
-from quancheng.ledger.tests.test_verify import tamper, verify
+from quancheng.ledger.tests.test_verify import verify
 
 A = "quancheng.local/agency/agency-a"
 B = "quancheng.local/agency/agency-b"

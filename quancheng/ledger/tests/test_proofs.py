@@ -337,7 +337,7 @@ def test_bundle_spans_the_system_log_for_the_cases_stored_originals(
 
 
 def test_bundle_refuses_a_fact_whose_row_was_tampered_with(case, tmp_path):
-    from quancheng.ledger.tests.test_verify import tamper
+    from conftest import tamper
 
     fact = Fact.objects.get(kind="record.corrected")
     tamper("ledger_fact", "UPDATE ledger_fact SET kind = 'x.y' WHERE id = %s", [fact.pk])

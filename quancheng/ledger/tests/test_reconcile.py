@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from conftest import tamper
 from quancheng.cases.actions import add_record, correct_record
 from quancheng.cases.models import Party
 from quancheng.devices.actions import register_device, report_fault
@@ -24,25 +25,6 @@ from quancheng.ledger.verification import run
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 
 SYSTEM = Actor.system()
-
-
-def tamper(table: str, sql: str, params: list | None = None) -> None:
-    """Run ``sql`` past the table's append-only trigger, if it has one, as someone with the
-    database would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for op in ("update", "delete"):
-                cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_{op}"')
-            cursor.execute(sql, params or [])
-            return
-        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [f"{table}_append_only"])
-        guarded = cursor.fetchone() is not None
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks: ALTER may run
-        if guarded:
-            cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{table}_append_only"')
-        cursor.execute(sql, params or [])
-        if guarded:
-            cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{table}_append_only"')
 
 
 def verify_json() -> tuple[int, dict, str]:

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from conftest import tamper
 from quancheng.ledger import note, portable, sm2
 from quancheng.ledger.models import Checkpoint, Fact, SigningKey
 from quancheng.ledger.tests.test_proofs import BLOCK_DJANGO, _subprocess, check
-from quancheng.ledger.tests.test_verify import tamper, verify
+from quancheng.ledger.tests.test_verify import verify
 
 A = "quancheng.local/agency/agency-a"
 TEXT = "quancheng.local/agency/agency-a\n7\n" + base64.b64encode(bytes(range(32))).decode() + "\n"

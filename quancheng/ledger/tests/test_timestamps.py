@@ -9,10 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
+from conftest import tamper
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp
-from quancheng.ledger.tests.test_verify import tamper, verify
+from quancheng.ledger.tests.test_verify import verify
 from quancheng.ledger.timestamps import check_token
 from tests.tsa import DOWN_TSA_URL
 

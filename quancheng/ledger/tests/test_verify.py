@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from conftest import tamper
 from quancheng.ledger import leaf, note
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
@@ -28,20 +29,6 @@ def verify() -> tuple[bool, list[str]]:
         assert str(exc).startswith("Verification FAILED: ")
         return False, out.getvalue().splitlines()
     return True, out.getvalue().splitlines()
-
-
-def tamper(table: str, sql: str, params: list | None = None) -> None:
-    """Run ``sql`` past the append-only triggers, as someone with the database would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for op in ("update", "delete"):
-                cursor.execute(f'DROP TRIGGER IF EXISTS "{table}_no_{op}"')
-            cursor.execute(sql, params or [])
-        else:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks: ALTER may run
-            cursor.execute(f'ALTER TABLE {table} DISABLE TRIGGER "{table}_append_only"')
-            cursor.execute(sql, params or [])
-            cursor.execute(f'ALTER TABLE {table} ENABLE TRIGGER "{table}_append_only"')
 
 
 @pytest.fixture

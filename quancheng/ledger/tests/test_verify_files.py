@@ -134,7 +134,7 @@ def test_a_terminal_gets_a_tqdm_bar_on_stderr(files, english):
 def test_a_row_rewritten_to_match_replaced_bytes_is_caught_by_the_ledger(files, english):
     """Someone replaces an original's bytes and rewrites its row's digest to match: the file
     re-hashes to the row, but the ledger recorded the digest when the file was stored."""
-    from quancheng.ledger.tests.test_verify import tamper
+    from conftest import tamper
 
     store, originals, _document = files
     original = originals[2]

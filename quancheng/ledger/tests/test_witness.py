@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
+from conftest import tamper
 from quancheng.ledger import (
     cosignature,
     leaf,
@@ -34,7 +35,6 @@ from quancheng.ledger.models import (
     SigningKey,
     WitnessedCheckpoint,
 )
-from quancheng.ledger.tests.test_verify import tamper
 from quancheng.ledger.tree import LogTree
 
 A = "quancheng.local/agency/agency-a"

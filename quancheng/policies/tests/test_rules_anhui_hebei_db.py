@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import SYSTEM, at
+from conftest import SYSTEM, at, web
 from quancheng.agencies.actions import create_agency, create_user
 from quancheng.cases.actions import (
     PartyInput,
@@ -28,7 +28,6 @@ from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
 from quancheng.devices.actions import register_device
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
 from quancheng.media.actions import (
     InterruptionInput,
@@ -84,10 +83,6 @@ def team(request, world):
         archivist=world.archivist,
         device=register_device(SYSTEM, world.a, serial="AH-DSJ-01", kind="body_camera"),
     )
-
-
-def web(user):
-    return Actor(user, "web", "10.0.0.9")
 
 
 def new_case(team, **kwargs) -> Case:

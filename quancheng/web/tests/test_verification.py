@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
-from conftest import SYSTEM
+from conftest import SYSTEM, tamper
 from quancheng.agencies.actions import create_user
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, Fact, Log, VerificationRun
 from quancheng.ledger.tasks import run_verification
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
-from quancheng.ledger.tests.test_verify import tamper
 from quancheng.ledger.verification import ScopedProblems, scoped_problems
 from quancheng.ledger.verify import Report
 

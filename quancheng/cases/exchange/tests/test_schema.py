@@ -9,7 +9,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from quancheng.cases.choices import PartyKind
-from quancheng.cases.exchange.parse import SCHEMA_PATH, schema
+from quancheng.cases.exchange.parse_schema import SCHEMA_PATH, schema
 from quancheng.devices.choices import Capability, DeviceKind
 from quancheng.policies.choices import (
     ActionType,
