@@ -48,7 +48,7 @@ def make_user(name, agency, roles, cert=""):
 @pytest.fixture(autouse=True)
 def _fresh_snapshot_cache():
     # Each test's database starts anew, and its case ids and revisions with it.
-    from quancheng.cases import snapshot_cache
+    from quancheng.casefile import snapshot_cache
 
     snapshot_cache.clear()
 

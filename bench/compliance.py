@@ -76,7 +76,7 @@ def run_worker(n_cases: int, batch: int) -> dict:
 
     from django.utils import timezone
 
-    from quancheng.cases.snapshots import load_snapshots
+    from quancheng.casefile.snapshots import load_snapshots
     from quancheng.policies.engine import evaluate
     from quancheng.policies.registry import get_pack
     from quancheng.policies.workdays import default_calendar

@@ -172,7 +172,7 @@ def prepare(size: str) -> dict:
     from quancheng.agencies.actions import create_user
     from quancheng.agencies.models import Agency, User
     from quancheng.api.actions import create_token
-    from quancheng.cases.compliance import refresh_compliance
+    from quancheng.casefile.compliance import refresh_compliance
     from quancheng.cases.models import Case
     from quancheng.ledger.choices import Channel
     from quancheng.ledger.context import Actor

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "quancheng.media",
     "quancheng.uploads",
     "quancheng.documents",
+    "quancheng.casefile",
     "quancheng.api",
     "quancheng.web",
     "quancheng.demo",
@@ -285,8 +286,8 @@ if QUANCHENG_MAX_TEXT < 1 or QUANCHENG_EXCHANGE_MAX_BYTES < 1:
 # Requests of one server process that run at once (quancheng/web/admission.py); the rest
 # wait their turn, their small bodies already read. 0 admits every thread at once.
 QUANCHENG_WEB_SLOTS = env_int("QUANCHENG_WEB_SLOTS", 4)
-# A case's engine snapshot is kept between views until the case changes (cases/snapshot_cache.py),
-# up to this many MiB per process; 0 keeps none.
+# A case's engine snapshot is kept between views until the case changes
+# (casefile/snapshot_cache.py), up to this many MiB per process; 0 keeps none.
 QUANCHENG_SNAPSHOT_CACHE_MB = env_int("QUANCHENG_SNAPSHOT_CACHE_MB", 32)
 
 # Media processing (docs/media-processing.md): time limits for ffprobe and ffmpeg, seconds.

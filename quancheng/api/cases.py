@@ -22,8 +22,8 @@ from quancheng.api.schemas import (
     Moment,
     StageIn,
 )
+from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases import actions
-from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.filtersets import CaseFilter
 from quancheng.cases.models import Case
 

@@ -19,13 +19,13 @@ from quancheng.api.access import actor, caller
 from quancheng.api.errors import error_responses
 from quancheng.api.render import local
 from quancheng.api.schemas import Cert, In, LongText, Moment, NonBlank, Word
+from quancheng.casefile.due import due_recordings
 from quancheng.cases.actions import officers_by_cert
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
 from quancheng.media.access import readable_recording
-from quancheng.media.due import due_recordings
 from quancheng.media.evidence import add_evidence_note
 
 router = Router(tags=["devices"])

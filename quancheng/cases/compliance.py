@@ -1,23 +1,18 @@
-"""Evaluating stored cases, and keeping each case's compliance summary current."""
+"""Keeping each case's compliance summary current after the changes of every domain app:
+``schedule_refresh`` after one change, ``deferred_refresh`` around many. The evaluation
+itself is ``casefile.compliance`` (registered here from ``CasefileConfig.ready``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db.models import F
-from django.utils import timezone
 
-from quancheng.cases.models import Case, CaseCompliance
-from quancheng.cases.snapshot_cache import case_snapshot
-from quancheng.cases.snapshots import load_snapshots
-from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE, Evaluation, evaluate
-from quancheng.policies.registry import get_pack
-from quancheng.policies.snapshot import CaseSnap
-from quancheng.policies.workdays import WorkCalendar, default_calendar
+from quancheng.cases.models import Case
+from quancheng.policies.engine import DEFAULT_GAP_TOLERANCE
 
 _deferred: ContextVar[set[int] | None] = ContextVar("deferred_refresh", default=None)
 
@@ -27,56 +22,27 @@ def gap_tolerance() -> dt.timedelta:
     return DEFAULT_GAP_TOLERANCE if seconds is None else dt.timedelta(seconds=seconds)
 
 
-def evaluate_case(
-    case: Case, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
-) -> Evaluation:
-    """The findings for a stored case at ``at`` (now by default)."""
-    return snapshot_and_evaluation(case, at, calendar)[1]
+Refresher = Callable[[list[int]], None]
+_refresher: list[Refresher] = []
 
 
-def snapshot_and_evaluation(
-    case: Case, at: dt.datetime | None = None, calendar: WorkCalendar | None = None
-) -> tuple[CaseSnap, Evaluation]:
-    """The case as the engine reads it, and its findings at ``at`` (now by default): the case
-    page shows the records from the same snapshot it evaluates, read once (and kept until
-    the case changes, ``snapshot_cache``)."""
-    snapshot = case_snapshot(case)
-    evaluation = evaluate(
-        snapshot,
-        get_pack(case.pack_id),
-        at or timezone.now(),
-        calendar or default_calendar(),
-        gap_tolerance(),
-    )
-    return snapshot, evaluation
+def register_refresher(refresh: Refresher) -> None:
+    """Called by ``casefile``'s ``ready()``: what re-evaluates cases and stores their
+    summaries (``casefile.compliance.refresh_compliance``), which this layer cannot import."""
+    _refresher[:] = [refresh]
 
 
-def refresh_compliance(case_ids: list[int], calendar: WorkCalendar | None = None) -> None:
-    """Re-evaluate cases now and store their summaries."""
-    calendar = calendar or default_calendar()
-    now = timezone.now()
-    snapshots = load_snapshots(case_ids)
-    for case_id, snapshot in snapshots.items():
-        result = evaluate(snapshot, get_pack(snapshot.pack_id), now, calendar, gap_tolerance())
-        summary = {
-            "errors": result.errors,
-            "warnings": result.warnings,
-            "next_deadline_at": result.next_deadline_at,
-            "evaluated_at": now,
-        }
-        # The revision is what ``snapshot_cache`` keys on: each refresh moves it on.
-        CaseCompliance.objects.update_or_create(
-            case_id=case_id,
-            defaults={**summary, "revision": F("revision") + 1},
-            create_defaults={**summary, "revision": 1},
-        )
+def _refresh(case_ids: list[int]) -> None:
+    if not _refresher:
+        raise RuntimeError("no compliance refresher registered (is quancheng.casefile installed?)")
+    _refresher[0](case_ids)
 
 
 def schedule_refresh(case: Case) -> None:
     """Refresh the case's summary now, or at the end of the enclosing ``deferred_refresh``."""
     pending = _deferred.get()
     if pending is None:
-        refresh_compliance([case.pk])
+        _refresh([case.pk])
     else:
         pending.add(case.pk)
 
@@ -94,4 +60,4 @@ def deferred_refresh() -> Iterator[None]:
     finally:
         _deferred.reset(token)
     if pending:
-        refresh_compliance(sorted(pending))
+        _refresh(sorted(pending))

@@ -1,7 +1,7 @@
 """Plain, database-free views of a case: what the compliance engine reads.
 
-The same snapshot is built from the database (``quancheng.cases.snapshots``) or from a case
-exchange file (``quancheng.cases.exchange``), so the engine gives one answer for both.
+The same snapshot is built from the database (``quancheng.casefile.snapshots``) or from a case
+exchange file (``quancheng.casefile.exchange``), so the engine gives one answer for both.
 """
 
 from __future__ import annotations

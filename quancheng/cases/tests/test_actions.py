@@ -7,6 +7,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from conftest import at, web
+from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     DocumentInput,
     RefusalInput,
@@ -16,7 +17,6 @@ from quancheng.cases.actions import (
     end_case,
     move_to_stage,
 )
-from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import RecordVersion
 from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from quancheng.cases.compliance import evaluate_case
+from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.models import Case
 from quancheng.demo.seed import seed
 from quancheng.policies import registry

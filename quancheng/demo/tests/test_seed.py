@@ -8,7 +8,7 @@ import pytest
 
 from quancheng.agencies.choices import AgencyLevel, Role
 from quancheng.agencies.models import Agency, Officer, User
-from quancheng.cases.compliance import evaluate_case
+from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.models import Case, CaseCompliance, Record, RecordVersion, Signature
 from quancheng.demo.seed import seed
 from quancheng.devices.models import Device

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import at, web
-from quancheng.cases.compliance import evaluate_case
+from quancheng.casefile.compliance import evaluate_case
+from quancheng.casefile.due import due_recordings
 from quancheng.devices.tests.conftest import case_in, record
 from quancheng.media.actions import InterruptionInput, explain_interruption
-from quancheng.media.due import due_recordings
 
 
 def rules(case, moment="2026-03-10 09:00"):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import SYSTEM, at
-from quancheng.cases.compliance import evaluate_case
-from quancheng.cases.exchange.export import export_case
-from quancheng.cases.exchange.load import import_case
-from quancheng.cases.exchange.parse import InvalidCaseFile, parse_document
-from quancheng.cases.exchange.tests.helpers import example
+from quancheng.casefile.compliance import evaluate_case
+from quancheng.casefile.exchange.export import export_case
+from quancheng.casefile.exchange.load import import_case
+from quancheng.casefile.exchange.parse import InvalidCaseFile, parse_document
+from quancheng.casefile.exchange.tests.helpers import example
 from quancheng.policies.engine import evaluate
 from quancheng.policies.registry import get_pack
 from quancheng.policies.workdays import WorkCalendar

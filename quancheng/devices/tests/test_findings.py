@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from conftest import at, web
-from quancheng.cases.compliance import evaluate_case
-from quancheng.cases.snapshots import load_snapshots
+from quancheng.casefile.compliance import evaluate_case
+from quancheng.casefile.snapshots import load_snapshots
 from quancheng.devices.actions import (
     check_device,
     end_repair,
@@ -216,7 +216,7 @@ def test_a_back_dated_repair_updates_the_case_summary(anhui):
 
 
 def test_a_device_fact_about_a_cases_recording_is_seen_after_its_case_was_read(anhui):
-    # The case's snapshot is kept after a read (cases/snapshot_cache.py); the device's
+    # The case's snapshot is kept after a read (casefile/snapshot_cache.py); the device's
     # action moves the case's revision on.
     case = case_in(anhui)
     recording = record(anhui, case, "2026-03-02 10:00", "2026-03-02 10:30")

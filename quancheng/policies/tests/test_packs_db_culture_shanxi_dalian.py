@@ -10,6 +10,7 @@ import pytest
 
 from conftest import at
 from quancheng.agencies.actions import create_agency, create_user
+from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     DocumentInput,
     add_record,
@@ -18,7 +19,6 @@ from quancheng.cases.actions import (
     move_to_stage,
     open_case,
 )
-from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import CaseCompliance
 from quancheng.devices.actions import register_device
 from quancheng.errors import ActionError

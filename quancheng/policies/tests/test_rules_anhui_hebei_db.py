@@ -11,6 +11,7 @@ import pytest
 
 from conftest import SYSTEM, at, web
 from quancheng.agencies.actions import create_agency, create_user
+from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     PartyInput,
     RefusalInput,
@@ -24,7 +25,6 @@ from quancheng.cases.actions import (
     open_case,
     sign_version,
 )
-from quancheng.cases.compliance import evaluate_case
 from quancheng.cases.models import Case
 from quancheng.devices.actions import register_device
 from quancheng.errors import ActionError

@@ -46,7 +46,7 @@ def test_case_list_page(client, world, new_case, django_assert_num_queries):
 
 
 def test_case_page(client, world, new_case, device, django_assert_num_queries, settings):
-    # Every view loads the snapshot: the kept one (cases/snapshot_cache.py) would hide its
+    # Every view loads the snapshot: the kept one (casefile/snapshot_cache.py) would hide its
     # queries on the first count and not on the second.
     settings.QUANCHENG_SNAPSHOT_CACHE_MB = 0
     case = new_case()

@@ -21,6 +21,7 @@ from quancheng.agencies.choices import AgencyLevel
 from quancheng.agencies.models import Agency, Officer, User
 from quancheng.agencies.permissions import can_open_case, visible_agencies
 from quancheng.agencies.roles import allowed
+from quancheng.casefile.compliance import snapshot_and_evaluation
 from quancheng.cases.access import (
     get_case_for_user,
     home_agency,
@@ -30,7 +31,6 @@ from quancheng.cases.access import (
     signed_in_user,
 )
 from quancheng.cases.actions import add_record, end_case, move_to_stage, open_case
-from quancheng.cases.compliance import snapshot_and_evaluation
 from quancheng.cases.models import Case
 from quancheng.documents.views import case_documents, unsealed_documents
 from quancheng.errors import ActionError

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from quancheng.agencies.models import Agency, User
 from quancheng.agencies.roles import allowed
+from quancheng.casefile.due import due_recordings
 from quancheng.cases.access import signed_in_user
 from quancheng.devices import actions
 from quancheng.devices.choices import Capability, DeviceEventKind
@@ -20,7 +21,6 @@ from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
 from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
-from quancheng.media.due import due_recordings
 from quancheng.web.device_forms import (
     CheckForm,
     DeviceFilterForm,

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from quancheng import bounds
-from quancheng.cases.exchange.parse_schema import (
+from quancheng.casefile.exchange.parse_schema import (
     InvalidCaseFile,
     Problem,
     check_structure,

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from quancheng.agencies.models import User
+from quancheng.casefile.snapshots import load_snapshots
 from quancheng.cases.compliance import gap_tolerance
 from quancheng.cases.models import Case
-from quancheng.cases.snapshots import load_snapshots
 from quancheng.policies.engine import evaluate
 from quancheng.policies.registry import get_pack
 from quancheng.policies.workdays import WorkCalendar, default_calendar

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from quancheng.cases.exchange.parse import MAX_DEPTH, InvalidCaseFile, Problem
+from quancheng.casefile.exchange.parse import MAX_DEPTH, InvalidCaseFile, Problem
 
 
 def max_bytes() -> int:

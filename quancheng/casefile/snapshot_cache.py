@@ -22,8 +22,8 @@ from collections import OrderedDict
 
 from django.conf import settings
 
+from quancheng.casefile.snapshots import load_snapshots
 from quancheng.cases.models import Case, CaseCompliance
-from quancheng.cases.snapshots import load_snapshots
 from quancheng.policies.snapshot import CaseSnap
 
 _lock = threading.Lock()

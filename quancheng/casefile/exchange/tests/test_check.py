@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from quancheng.cases.exchange.tests.helpers import EXAMPLES, example, run, write
+from quancheng.casefile.exchange.tests.helpers import EXAMPLES, example, run, write
 
 AT = "2026-11-01T12:00:00+08:00"
 

@@ -8,9 +8,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency, User
-from quancheng.cases.exchange.load import import_case
-from quancheng.cases.exchange.parse import InvalidCaseFile, Problem
-from quancheng.cases.management.commands._exchange import read, refuse
+from quancheng.casefile.exchange.load import import_case
+from quancheng.casefile.exchange.parse import InvalidCaseFile, Problem
+from quancheng.casefile.management.commands._exchange import read, refuse
 from quancheng.errors import ActionError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from quancheng.bounds import parse_moment
+from quancheng.casefile.exchange.parse import InvalidCaseFile, Problem, parse_document
+from quancheng.casefile.management.commands._exchange import read, refuse
 from quancheng.cases.compliance import gap_tolerance
-from quancheng.cases.exchange.parse import InvalidCaseFile, Problem, parse_document
-from quancheng.cases.management.commands._exchange import read, refuse
 from quancheng.policies.engine import evaluate
 from quancheng.policies.workdays import WorkCalendar
 

@@ -7,8 +7,8 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand
 
-from quancheng.cases.exchange.parse import InvalidCaseFile, Problem
-from quancheng.cases.exchange.read import max_bytes, read_document
+from quancheng.casefile.exchange.parse import InvalidCaseFile, Problem
+from quancheng.casefile.exchange.read import max_bytes, read_document
 
 INVALID = 2
 

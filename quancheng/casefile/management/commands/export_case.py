@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
+from quancheng.casefile.exchange.export import export_case
+from quancheng.casefile.exchange.parse import Problem
+from quancheng.casefile.management.commands._exchange import refuse
 from quancheng.cases.actions import record_case_viewed
-from quancheng.cases.exchange.export import export_case
-from quancheng.cases.exchange.parse import Problem
-from quancheng.cases.management.commands._exchange import refuse
 from quancheng.cases.models import Case
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor

@@ -1,4 +1,4 @@
-"""The case snapshot kept between views (``cases/snapshot_cache.py``): each write moves the
+"""The case snapshot kept between views (``casefile/snapshot_cache.py``): each write moves the
 case's revision on, the next view reads the write, and an unchanged case is not read again."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import at, web
-from quancheng.cases import snapshot_cache
+from quancheng.casefile import snapshot_cache
+from quancheng.casefile.compliance import snapshot_and_evaluation
 from quancheng.cases.actions import add_record, move_to_stage
-from quancheng.cases.compliance import snapshot_and_evaluation
 from quancheng.cases.models import CaseCompliance
 
 START = "ex_officio_start"

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from quancheng.cases.exchange.tests.helpers import EXAMPLES, run
+from quancheng.casefile.exchange.tests.helpers import EXAMPLES, run
 from quancheng.policies.registry import all_packs
 
 PACKS = sorted(all_packs())
@@ -56,8 +56,8 @@ def test_compliant_example_imports_and_exports_unchanged(db, pack_id):
     """Each pack's compliant example goes through the actions and comes back the same."""
     from conftest import SYSTEM
     from quancheng.agencies.actions import create_agency
-    from quancheng.cases.exchange.export import export_case
-    from quancheng.cases.exchange.load import import_case
+    from quancheng.casefile.exchange.export import export_case
+    from quancheng.casefile.exchange.load import import_case
 
     document = json.loads((EXAMPLES / pack_id / "compliant.json").read_text(encoding="utf-8"))
     agency = create_agency(SYSTEM, code="x", name="X", level="agency", pack_id=pack_id)
@@ -97,9 +97,9 @@ def test_the_file_and_the_database_give_the_same_snapshot(db, pack_id):
     """What ``check`` reads from a file is what the engine reads from the stored case."""
     from conftest import SYSTEM
     from quancheng.agencies.actions import create_agency
-    from quancheng.cases.exchange.load import import_case
-    from quancheng.cases.exchange.parse import parse_document
-    from quancheng.cases.snapshots import load_snapshots
+    from quancheng.casefile.exchange.load import import_case
+    from quancheng.casefile.exchange.parse import parse_document
+    from quancheng.casefile.snapshots import load_snapshots
 
     document = json.loads((EXAMPLES / pack_id / "compliant.json").read_text(encoding="utf-8"))
     agency = create_agency(SYSTEM, code="x", name="X", level="agency", pack_id=pack_id)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+from quancheng.casefile.exchange.parse_schema import SCHEMA_PATH, schema
 from quancheng.cases.choices import PartyKind
-from quancheng.cases.exchange.parse_schema import SCHEMA_PATH, schema
 from quancheng.devices.choices import Capability, DeviceKind
 from quancheng.policies.choices import (
     ActionType,
@@ -49,7 +49,7 @@ def test_schema_enums_match_the_choices():
 
 
 def test_the_example_in_the_documentation_is_valid():
-    from quancheng.cases.exchange.parse import parse_document
+    from quancheng.casefile.exchange.parse import parse_document
 
     text = (REPO / "docs" / "exchange.md").read_text(encoding="utf-8")
     block = text.split("## Example\n", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]

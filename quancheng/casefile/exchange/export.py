@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.exchange.parse import FORMAT, FORMAT_VERSION
+from quancheng.casefile.exchange.parse import FORMAT, FORMAT_VERSION
 from quancheng.cases.models import Case, RecordVersion
 from quancheng.media.models import Interruption, Recording
 

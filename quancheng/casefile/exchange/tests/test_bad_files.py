@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quancheng.cases.exchange.tests.helpers import EXAMPLES, example, run, write
+from quancheng.casefile.exchange.tests.helpers import EXAMPLES, example, run, write
 from quancheng.cases.models import Case
 
 AT = "2026-11-01T12:00:00+08:00"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.actions import create_officer
 from quancheng.agencies.models import Agency, Officer
+from quancheng.casefile.exchange.parse import CaseFile, join, parse_document
 from quancheng.cases.actions import (
     DocumentInput,
     PartyInput,
@@ -34,7 +35,6 @@ from quancheng.cases.actions import (
     open_case,
 )
 from quancheng.cases.compliance import deferred_refresh
-from quancheng.cases.exchange.parse import CaseFile, join, parse_document
 from quancheng.cases.models import Case, Record
 from quancheng.devices.actions import register_device
 from quancheng.devices.models import Device

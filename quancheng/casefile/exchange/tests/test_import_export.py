@@ -11,11 +11,11 @@ from django.db import transaction
 from conftest import SYSTEM, at
 from quancheng.agencies.actions import create_agency
 from quancheng.agencies.models import Officer
-from quancheng.cases.compliance import evaluate_case
-from quancheng.cases.exchange.export import export_case
-from quancheng.cases.exchange.load import import_case
-from quancheng.cases.exchange.parse import parse_document
-from quancheng.cases.exchange.tests.helpers import EXAMPLES, example, run, write
+from quancheng.casefile.compliance import evaluate_case
+from quancheng.casefile.exchange.export import export_case
+from quancheng.casefile.exchange.load import import_case
+from quancheng.casefile.exchange.parse import parse_document
+from quancheng.casefile.exchange.tests.helpers import EXAMPLES, example, run, write
 from quancheng.cases.models import Case, RecordVersion
 from quancheng.devices.models import Device
 from quancheng.ledger.models import Fact
