@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from conftest import SYSTEM
 from quancheng.agencies.actions import create_user
-from quancheng.cases.actions import SignatureInput, add_record
+from quancheng.cases.actions import add_record
 from quancheng.cases.models import Case
+from quancheng.cases.signing import SignatureInput
 from quancheng.devices.actions import lend_device, register_device
 from quancheng.devices.models import Device
 from quancheng.ledger.context import Actor

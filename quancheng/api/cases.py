@@ -23,7 +23,7 @@ from quancheng.api.schemas import (
     StageIn,
 )
 from quancheng.casefile.compliance import evaluate_case
-from quancheng.cases import actions
+from quancheng.cases import actions, guards
 from quancheng.cases.filtersets import CaseFilter
 from quancheng.cases.models import Case
 
@@ -71,7 +71,7 @@ def open_case(request: HttpRequest, payload: CaseIn) -> Status:
         opened_at=payload.opened_at,
         is_major=payload.is_major,
         confidential=payload.confidential,
-        officers=actions.officers_by_cert(agency, payload.officers) if payload.officers else [],
+        officers=guards.officers_by_cert(agency, payload.officers) if payload.officers else [],
         parties=[actions.PartyInput(**p.model_dump()) for p in payload.parties],
     )
     return Status(201, render.case_detail(readable_case(request, case.pk)))

@@ -20,8 +20,10 @@ from quancheng.api.errors import error_responses
 from quancheng.api.render import local
 from quancheng.api.schemas import Cert, In, LongText, Moment, NonBlank, Word
 from quancheng.casefile.due import due_recordings
-from quancheng.cases.actions import officers_by_cert
+from quancheng.cases.guards import officers_by_cert
 from quancheng.devices import actions
+from quancheng.devices import events as device_events
+from quancheng.devices import queries as device_queries
 from quancheng.devices.choices import Capability, DeviceEventKind, DeviceKind, DeviceStatus
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
@@ -125,7 +127,7 @@ class DueQuery(In):
 
 
 def _out(device: Device, detail: bool = False) -> dict[str, Any]:
-    loan = actions.open_loan(device)
+    loan = device_queries.open_loan(device)
     out: dict[str, Any] = {
         "serial": device.serial,
         "kind": device.kind,
@@ -250,9 +252,9 @@ def check(request: HttpRequest, serial: Word, payload: CheckIn) -> Status:
 
 
 KEEPER_EVENTS = {
-    DeviceEventKind.REPAIR_STARTED: actions.start_repair,
-    DeviceEventKind.REPAIR_ENDED: actions.end_repair,
-    DeviceEventKind.RETIRED: actions.retire_device,
+    DeviceEventKind.REPAIR_STARTED: device_events.start_repair,
+    DeviceEventKind.REPAIR_ENDED: device_events.end_repair,
+    DeviceEventKind.RETIRED: device_events.retire_device,
 }
 
 
@@ -273,7 +275,9 @@ def event(request: HttpRequest, serial: Word, payload: EventIn) -> Status:
     )
     _refuse_unless(allowed)
     if payload.kind == DeviceEventKind.FAULT:
-        actions.report_fault(actor(request), device, payload.note, occurred_at=payload.occurred_at)
+        device_events.report_fault(
+            actor(request), device, payload.note, occurred_at=payload.occurred_at
+        )
     else:
         KEEPER_EVENTS[payload.kind](
             actor(request), device, occurred_at=payload.occurred_at, note=payload.note

@@ -20,7 +20,7 @@ from quancheng.api.schemas import (
     SignatureIn,
     VersionIn,
 )
-from quancheng.cases import actions
+from quancheng.cases import actions, guards, signing
 from quancheng.cases.models import Case, Record
 from quancheng.errors import ActionError
 from quancheng.policies.schema import RecordKind
@@ -63,7 +63,7 @@ def add_record(request: HttpRequest, case_id: int, payload: RecordIn) -> Status:
     document kind also takes its number, issue date and seal, and the signatures or the
     party's refusal (attested by officers' signatures)."""
     case = readable_case(request, case_id)
-    kind = actions.kind_of(actions.pack_of(case), payload.kind)
+    kind = guards.kind_of(guards.pack_of(case), payload.kind)
     require_change(request, case, "record.add", kind)
     extras = _extras(case, kind, payload.document, payload.signatures, payload.refusals)
     record = actions.add_record(
@@ -83,7 +83,7 @@ def correct_record(
     """A correction is a new version pointing at the one it corrects; the old one stays."""
     case = readable_case(request, case_id)
     record = record_of(case, record_id)
-    kind = actions.kind_of(actions.pack_of(case), record.kind)
+    kind = guards.kind_of(guards.pack_of(case), record.kind)
     require_change(request, case, "record.correct", kind)
     extras = _extras(case, kind, payload.document, payload.signatures, payload.refusals)
     actions.correct_record(
@@ -122,7 +122,7 @@ def _extras(
             else None
         ),
         "signatures": [
-            actions.SignatureInput(
+            signing.SignatureInput(
                 role=str(s.role),
                 name=s.name,
                 signed_at=s.signed_at,
@@ -131,10 +131,10 @@ def _extras(
             for i, s in enumerate(signatures)
         ],
         "refusals": [
-            actions.RefusalInput(
+            signing.RefusalInput(
                 note=r.note,
                 noted_at=r.noted_at,
-                officers=actions.officers_by_cert(agency, r.officers, f"refusals.{i}.officers"),
+                officers=guards.officers_by_cert(agency, r.officers, f"refusals.{i}.officers"),
             )
             for i, r in enumerate(refusals)
         ],
@@ -145,6 +145,6 @@ def _officer(agency: Agency, cert: str | None, path: str) -> Officer | None:
     if not cert:
         return None
     try:
-        return actions.officers_by_cert(agency, [cert])[0]
+        return guards.officers_by_cert(agency, [cert])[0]
     except ActionError as exc:
         raise ActionError(exc.message, path) from None

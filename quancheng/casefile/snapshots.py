@@ -15,6 +15,7 @@ from quancheng.cases.models import Case, Party, Record, RecordVersion, Signature
 from quancheng.devices.choices import STATUS_AFTER
 from quancheng.devices.models import DeviceCheck, DeviceEvent, DeviceLoan
 from quancheng.media.models import EvidenceNote, Interruption, Recording
+from quancheng.media.values import SNAPSHOT_VALUES
 from quancheng.policies.snapshot import (
     CaseSnap,
     DeviceSnap,
@@ -81,25 +82,7 @@ _REFUSALS = Prepared(
 )
 _RECORDINGS = Prepared(
     lambda ids: Recording.objects.filter(case_id__in=ids).values(
-        "id",
-        "case_id",
-        "device__serial",
-        "device__capabilities",
-        "started_at",
-        "ended_at",
-        "uploaded_at",
-        "session",
-        "place",
-        "scenario",
-        "production_method",
-        "maker",
-        "opening_statement",
-        "device_checked",
-        "party_informed",
-        "delay_reason",
-        "returned_at",
-        "file_name",
-        "used_as_evidence",
+        "id", "case_id", "device__serial", "device__capabilities", *SNAPSHOT_VALUES
     )
 )
 _RECORDING_OFFICERS = Prepared(
@@ -264,25 +247,11 @@ def _add_recordings(snaps: dict[int, CaseSnap], ids: list[int]) -> None:
             RecordingSnap(
                 ref=str(r["id"]),
                 device_serial=r["device__serial"],
-                started_at=r["started_at"],
-                ended_at=r["ended_at"],
-                uploaded_at=r["uploaded_at"],
                 device_capabilities=tuple(r["device__capabilities"] or ()),
                 officer_certs=tuple(officers[r["id"]]),
-                session=r["session"],
-                place=r["place"],
-                scenario=r["scenario"],
-                production_method=r["production_method"],
-                maker=r["maker"],
                 record_refs=tuple(evidenced[r["id"]]),
-                opening_statement=r["opening_statement"],
-                device_checked=r["device_checked"],
-                party_informed=r["party_informed"],
-                delay_reason=r["delay_reason"],
-                returned_at=r["returned_at"],
-                file_name=r["file_name"],
-                used_as_evidence=r["used_as_evidence"],
                 evidence_notes=tuple(notes.get(r["id"], ())),
+                **{name: r[name] for name in SNAPSHOT_VALUES},
             )
         )
     _add_devices(snaps, ids)

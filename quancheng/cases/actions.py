@@ -4,11 +4,10 @@ in one transaction; nothing here edits a stored record in place."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from quancheng import bounds
@@ -16,21 +15,21 @@ from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.roles import require
 from quancheng.bounds import require_aware, require_text
 from quancheng.cases.compliance import schedule_refresh
+from quancheng.cases.guards import column_length, ensure_writable, kind_of, pack_of
 from quancheng.cases.models import (
     Case,
     Party,
     Record,
     RecordVersion,
-    Signature,
-    SignatureRefusal,
 )
+from quancheng.cases.signing import RefusalInput, SignatureInput, sign_all
 from quancheng.cases.validation import clean_fields
 from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
-from quancheng.policies.choices import ActionType, SignerRole, StartMode
+from quancheng.policies.choices import ActionType, StartMode
 from quancheng.policies.registry import UnknownPack, get_pack
-from quancheng.policies.schema import Pack, RecordKind
+from quancheng.policies.schema import Pack
 
 
 @dataclass
@@ -47,67 +46,6 @@ class DocumentInput:
     number: str = ""
     issued_on: dt.date | None = None
     sealed: bool = False
-
-
-@dataclass
-class SignatureInput:
-    role: str
-    name: str
-    signed_at: dt.datetime
-    officer: Officer | None = None
-
-
-@dataclass
-class RefusalInput:
-    note: str
-    noted_at: dt.datetime
-    officers: list[Officer] = field(default_factory=list)
-
-
-def pack_of(case: Case) -> Pack:
-    try:
-        return get_pack(case.pack_id)
-    except UnknownPack:
-        raise ActionError(_("Unknown policy pack “%(pack)s”.") % {"pack": case.pack_id}) from None
-
-
-def kind_of(pack: Pack, kind_id: str) -> RecordKind:
-    for kind in pack.record_kinds:
-        if kind.id == kind_id:
-            return kind
-    raise ActionError(
-        _("Unknown record kind “%(kind)s” in pack %(pack)s.") % {"kind": kind_id, "pack": pack.id},
-        "kind",
-    )
-
-
-def ensure_writable(actor: Actor, case: Case, action: str, kind: RecordKind | None = None) -> None:
-    """Refuse unless the actor's roles allow ``action`` on ``case`` (``agencies/roles.py``)
-    and the case is still open to it."""
-    require(actor.user, action, case=case, kind=kind)
-    if case.is_closed and not (kind is not None and _open_after_close(case, kind)):
-        raise ActionError(
-            _("Case %(number)s is closed; nothing more can be recorded.") % {"number": case.number}
-        )
-
-
-def _open_after_close(case: Case, kind: RecordKind) -> bool:
-    stage = next(s for s in pack_of(case).stages if s.id == kind.stage)
-    return stage.open_after_close
-
-
-def officers_by_cert(agency: Agency, certs: list[str], path: str = "officers") -> list[Officer]:
-    """The officers with these certificate numbers, all of ``agency``'s enforcement agency."""
-    found = {o.cert_no: o for o in Officer.objects.filter(cert_no__in=certs)}
-    home = agency.enforcement_agency.path
-    for index, cert in enumerate(certs):
-        officer = found.get(cert)
-        if officer is None or not officer.agency.path.startswith(home):
-            raise ActionError(
-                _("No officer with certificate number “%(cert)s” in this agency.") % {"cert": cert},
-                f"{path}.{index}",
-            )
-    return [found[c] for c in certs]
 
 
 @transaction.atomic
@@ -173,8 +111,8 @@ def _check_case_fields(
         raise ActionError(_("A case needs a number."), "number")
     if not title.strip():
         raise ActionError(_("A case needs a title."), "title")
-    require_text(number, "number", _max_length(Case, "number"))
-    require_text(title, "title", _max_length(Case, "title"))
+    require_text(number, "number", column_length(Case, "number"))
+    require_text(title, "title", column_length(Case, "title"))
     if not action_types:
         raise ActionError(_("Choose at least one action type."), "action_types")
     for index, action in enumerate(action_types):
@@ -221,7 +159,7 @@ def add_party(actor: Actor, case: Case, party: PartyInput) -> Party:
     if not party.name.strip():
         raise ActionError(_("A party needs a name."), "parties.name")
     for name in ("name", "id_number", "address", "phone"):
-        require_text(getattr(party, name), f"parties.{name}", _max_length(Party, name))
+        require_text(getattr(party, name), f"parties.{name}", column_length(Party, name))
     row = Party.objects.create(
         case=case,
         kind=party.kind,
@@ -268,7 +206,7 @@ def add_record(
         },
         case.agency,
     )
-    _sign_all(actor, case, version, signatures or [], refusals or [])
+    sign_all(actor, case, version, signatures or [], refusals or [])
     schedule_refresh(case)
     return record
 
@@ -305,7 +243,7 @@ def correct_record(
         {"record": record.pk, "corrects": previous.pk, "version": version_payload(version)},
         case.agency,
     )
-    _sign_all(actor, case, version, signatures or [], refusals or [])
+    sign_all(actor, case, version, signatures or [], refusals or [])
     schedule_refresh(case)
     return version
 
@@ -321,7 +259,7 @@ def _write_version(
     reason: str,
 ) -> RecordVersion:
     doc = document or DocumentInput()
-    require_text(doc.number, "document.number", _max_length(RecordVersion, "doc_number"))
+    require_text(doc.number, "document.number", column_length(RecordVersion, "doc_number"))
     if doc.issued_on is not None and bounds.date_problem(doc.issued_on):
         raise ActionError(bounds.date_problem(doc.issued_on) or "", "document.issued_on")
     try:
@@ -357,107 +295,6 @@ def version_payload(version: RecordVersion) -> dict[str, Any]:
         "doc_issued_on": version.doc_issued_on,
         "doc_sealed": version.doc_sealed,
     }
-
-
-def _sign_all(
-    actor: Actor,
-    case: Case,
-    version: RecordVersion,
-    signatures: list[SignatureInput],
-    refusals: list[RefusalInput],
-) -> None:
-    for signature in signatures:
-        _add_signature(actor, case, version, signature, None)
-    for refusal in refusals:
-        _note_refusal(actor, case, version, refusal)
-
-
-@transaction.atomic
-def sign_version(actor: Actor, version: RecordVersion, signature: SignatureInput) -> Signature:
-    """A signature added after the version was written (the party signs later)."""
-    case = version.record.case
-    ensure_writable(actor, case, "signature.add")
-    row = _add_signature(actor, case, version, signature, None)
-    schedule_refresh(case)
-    return row
-
-
-@transaction.atomic
-def note_refusal(actor: Actor, version: RecordVersion, refusal: RefusalInput) -> SignatureRefusal:
-    """The party refuses to sign: the refusal is noted and officers sign it (hebei §12)."""
-    case = version.record.case
-    ensure_writable(actor, case, "signature.refuse")
-    row = _note_refusal(actor, case, version, refusal)
-    schedule_refresh(case)
-    return row
-
-
-def _add_signature(
-    actor: Actor,
-    case: Case,
-    version: RecordVersion,
-    signature: SignatureInput,
-    refusal: SignatureRefusal | None,
-) -> Signature:
-    if signature.role not in SignerRole.values:
-        raise ActionError(
-            _("Unknown signer role “%(r)s”.") % {"r": signature.role}, "signatures.role"
-        )
-    if not signature.name.strip():
-        raise ActionError(_("A signature needs the signer's name."), "signatures.name")
-    require_text(signature.name, "signatures.name", _max_length(Signature, "signer_name"))
-    require_aware(signature.signed_at, "signatures.signed_at")
-    row = Signature.objects.create(
-        version=version,
-        role=signature.role,
-        signer_name=signature.name.strip(),
-        officer=signature.officer,
-        refusal=refusal,
-        signed_at=signature.signed_at,
-    )
-    append_fact(
-        actor,
-        "signature.added",
-        ("signature", row.pk),
-        {
-            "version": version.pk,
-            "role": row.role,
-            "signer": row.signer_name,
-            "officer": signature.officer.cert_no if signature.officer else None,
-            "refusal": refusal.pk if refusal else None,
-            "signed_at": row.signed_at,
-        },
-        case.agency,
-    )
-    return row
-
-
-def _note_refusal(
-    actor: Actor, case: Case, version: RecordVersion, refusal: RefusalInput
-) -> SignatureRefusal:
-    if not refusal.note.strip():
-        raise ActionError(_("Note how the party refused."), "refusals.note")
-    require_text(refusal.note, "refusals.note")
-    require_aware(refusal.noted_at, "refusals.noted_at")
-    row = SignatureRefusal.objects.create(
-        version=version, note=refusal.note.strip(), noted_at=refusal.noted_at
-    )
-    append_fact(
-        actor,
-        "signature.refused",
-        ("refusal", row.pk),
-        {"version": version.pk, "note": row.note, "noted_at": row.noted_at},
-        case.agency,
-    )
-    for officer in refusal.officers:
-        _add_signature(
-            actor,
-            case,
-            version,
-            SignatureInput(SignerRole.OFFICER, officer.name, refusal.noted_at, officer),
-            row,
-        )
-    return row
 
 
 @transaction.atomic
@@ -514,8 +351,3 @@ def record_case_viewed(actor: Actor, case: Case, what: str = "case") -> None:
     """Every access to a record is logged (anhui §20: use of records is restricted)."""
     with transaction.atomic():
         append_fact(actor, "access.viewed", ("case", case.pk), {"what": what}, case.agency)
-
-
-def _max_length(model: type[Model], name: str) -> int | None:
-    """The column length of ``model.name`` (None for a TextField: QUANCHENG_MAX_TEXT)."""
-    return getattr(model._meta.get_field(name), "max_length", None)

@@ -10,7 +10,6 @@ from django.utils import timezone
 from quancheng.cases.actions import (
     DocumentInput,
     PartyInput,
-    SignatureInput,
     add_record,
     archive_case,
     correct_record,
@@ -19,6 +18,7 @@ from quancheng.cases.actions import (
     open_case,
 )
 from quancheng.cases.models import Case, Record
+from quancheng.cases.signing import SignatureInput
 from quancheng.demo.cases import CaseSpec
 from quancheng.demo.people import Staff, person_name
 from quancheng.demo.planning import PlannedRecord, signer_rules, timeline

@@ -1,5 +1,6 @@
-"""Changes to the device register: registering, lending and return, pre-use checks, faults,
-repairs and retirement. Each writes its row and a ledger fact in one transaction.
+"""Changes to the device register: registering, lending and return, pre-use checks (faults,
+repairs and retirement: ``events.py``). Each writes its row and a ledger fact in one
+transaction.
 
 Who may do what is in ``agencies/roles.py``: the device keeper keeps the register (register,
 lend, take back, repair, retire), the keeper or the head names the keeper; an officer of the
@@ -12,22 +13,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quancheng import bounds
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, Officer, User
-from quancheng.agencies.roles import NotAllowed, allowed, require
-from quancheng.bounds import require_aware
+from quancheng.agencies.roles import allowed, require
 from quancheng.devices.choices import (
-    STATUS_AFTER,
     Capability,
-    DeviceEventKind,
     DeviceKind,
     DeviceStatus,
 )
-from quancheng.devices.models import Device, DeviceCheck, DeviceEvent, DeviceLoan, DeviceReturn
+from quancheng.devices.models import Device, DeviceCheck, DeviceLoan, DeviceReturn
+from quancheng.devices.queries import open_loan
+from quancheng.devices.writes import device_fact, locked, moment_of, refresh_cases, require_right
 from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
@@ -41,38 +40,6 @@ def may_keep(user: User | None, agency: Agency) -> bool:
 def may_use(user: User | None, agency: Agency) -> bool:
     """Whether ``user`` may record checks and report faults for ``agency``'s devices."""
     return allowed(user, "device.check", agency=agency)
-
-
-def _require(actor: Actor, agency: Agency, action: str) -> None:
-    if not allowed(actor.user, action, agency=agency):
-        raise NotAllowed(_("You may not change this agency's device register."), "device")
-
-
-def _moment(value: dt.datetime | None, path: str) -> dt.datetime:
-    require_aware(value, path)
-    moment = value or timezone.now()
-    if moment > timezone.now() + dt.timedelta(minutes=5):
-        raise ActionError(_("This time is in the future."), path)
-    return moment
-
-
-def _fact(actor: Actor, device: Device, kind: str, payload: dict) -> None:
-    append_fact(
-        actor, kind, ("device", device.pk), {"serial": device.serial, **payload}, device.agency
-    )
-
-
-def _refresh_cases(device: Device, since: dt.datetime) -> None:
-    """Cases with recordings of the device from the day before ``since`` on may now read
-    differently (a back-dated repair, a check, a loan): refresh their summaries."""
-    from quancheng.cases.compliance import deferred_refresh, schedule_refresh
-    from quancheng.cases.models import Case
-
-    with deferred_refresh():  # one batch of snapshots for all of them
-        for case in Case.objects.filter(
-            recordings__device=device, recordings__ended_at__gte=since - dt.timedelta(days=1)
-        ).distinct():
-            schedule_refresh(case)
 
 
 @transaction.atomic
@@ -119,7 +86,7 @@ def _require_registrar(actor: Actor, agency: Agency, from_case_file: bool) -> No
     if from_case_file:
         require(actor.user, "case.open", agency=agency)
     else:
-        _require(actor, agency, "device.register")
+        require_right(actor, agency, "device.register")
 
 
 def _check_registration(serial: str, kind: str, caps: list[str]) -> None:
@@ -170,26 +137,13 @@ def _check_keeper(keeper: User | None, agency: Agency) -> None:
 @transaction.atomic
 def set_keeper(actor: Actor, device: Device, keeper: User) -> Device:
     """Name the person who keeps the device (hebei §22: 明确专门人员)."""
-    device = _locked(device)
-    _require(actor, device.agency, "device.set_keeper")
+    device = locked(device)
+    require_right(actor, device.agency, "device.set_keeper")
     _check_keeper(keeper, device.agency)
     device.keeper = keeper
     device.save(update_fields=["keeper"])
-    _fact(actor, device, "device.keeper_set", {"keeper": keeper.username})
+    device_fact(actor, device, "device.keeper_set", {"keeper": keeper.username})
     return device
-
-
-def _locked(device: Device) -> Device:
-    return Device.objects.select_for_update().select_related("agency").get(pk=device.pk)
-
-
-def open_loan(device: Device) -> DeviceLoan | None:
-    """The loan of ``device`` not yet returned, if any (taken from ``open_loans`` when a list
-    fetched it along: see ``queries.with_open_loans``)."""
-    fetched = getattr(device, "open_loans", None)
-    if fetched is not None:
-        return fetched[0] if fetched else None
-    return device.loans.filter(returned__isnull=True).select_related("officer").first()
 
 
 @transaction.atomic
@@ -202,9 +156,9 @@ def lend_device(
     note: str = "",
 ) -> DeviceLoan:
     """Hand the device to an officer of the agency, who holds it until it is returned."""
-    device = _locked(device)
-    _require(actor, device.agency, "device.lend")
-    moment = _moment(lent_at, "lent_at")
+    device = locked(device)
+    require_right(actor, device.agency, "device.lend")
+    moment = moment_of(lent_at, "lent_at")
     if officer.agency.enforcement_agency.pk != device.agency.enforcement_agency.pk:
         raise ActionError(_("The officer belongs to another agency."), "officer")
     if device.status != DeviceStatus.IN_SERVICE:
@@ -226,13 +180,13 @@ def lend_device(
     loan = DeviceLoan.objects.create(
         device=device, officer=officer, lent_at=moment, note=note.strip(), created_by=actor.user
     )
-    _fact(
+    device_fact(
         actor,
         device,
         "device.lent",
         {"loan": loan.pk, "officer": officer.cert_no, "lent_at": moment, "note": loan.note},
     )
-    _refresh_cases(device, moment)
+    refresh_cases(device, moment)
     return loan
 
 
@@ -241,9 +195,9 @@ def return_device(
     actor: Actor, device: Device, *, returned_at: dt.datetime | None = None, note: str = ""
 ) -> DeviceReturn:
     """Take the device back: a new row closing the open loan."""
-    device = _locked(device)
-    _require(actor, device.agency, "device.return")
-    moment = _moment(returned_at, "returned_at")
+    device = locked(device)
+    require_right(actor, device.agency, "device.return")
+    moment = moment_of(returned_at, "returned_at")
     loan = open_loan(device)
     if loan is None:
         raise ActionError(
@@ -254,7 +208,7 @@ def return_device(
     item = DeviceReturn.objects.create(
         loan=loan, returned_at=moment, note=note.strip(), created_by=actor.user
     )
-    _fact(
+    device_fact(
         actor,
         device,
         "device.returned",
@@ -265,7 +219,7 @@ def return_device(
             "note": item.note,
         },
     )
-    _refresh_cases(device, moment)
+    refresh_cases(device, moment)
     return item
 
 
@@ -282,9 +236,9 @@ def check_device(
 ) -> DeviceCheck:
     """Record the check before use: battery and free storage (hebei §22, culture-tourism
     §12, shanxi §13). ``ok`` says whether the device is fit for the work."""
-    device = _locked(device)
-    _require(actor, device.agency, "device.check")
-    moment = _moment(checked_at, "checked_at")
+    device = locked(device)
+    require_right(actor, device.agency, "device.check")
+    moment = moment_of(checked_at, "checked_at")
     _check_readings(device, battery_percent, free_storage_mb)
     item = DeviceCheck.objects.create(
         device=device,
@@ -295,7 +249,7 @@ def check_device(
         note=note.strip(),
         created_by=actor.user,
     )
-    _fact(
+    device_fact(
         actor,
         device,
         "device.checked",
@@ -308,7 +262,7 @@ def check_device(
             "note": item.note,
         },
     )
-    _refresh_cases(device, moment)
+    refresh_cases(device, moment)
     return item
 
 
@@ -327,89 +281,3 @@ def _check_readings(device: Device, battery_percent: int, free_storage_mb: int) 
             % {"serial": device.serial, "status": device.get_status_display()},
             "device",
         )
-
-
-# Which status each event may follow.
-ALLOWED_FROM = {
-    DeviceEventKind.FAULT: {DeviceStatus.IN_SERVICE},
-    DeviceEventKind.REPAIR_STARTED: {DeviceStatus.IN_SERVICE},
-    DeviceEventKind.REPAIR_ENDED: {DeviceStatus.UNDER_REPAIR},
-    DeviceEventKind.RETIRED: {DeviceStatus.IN_SERVICE, DeviceStatus.UNDER_REPAIR},
-}
-
-
-def _event(
-    actor: Actor,
-    device: Device,
-    kind: DeviceEventKind,
-    occurred_at: dt.datetime | None,
-    note: str,
-    action: str,
-) -> DeviceEvent:
-    device = _locked(device)
-    _require(actor, device.agency, action)
-    moment = _moment(occurred_at, "occurred_at")
-    if device.status not in ALLOWED_FROM[kind]:
-        raise ActionError(
-            _("Device %(serial)s is %(status)s.")
-            % {"serial": device.serial, "status": device.get_status_display()},
-            "device",
-        )
-    latest = device.events.order_by("-occurred_at").first()
-    if latest is not None and moment < latest.occurred_at:
-        raise ActionError(_("This is earlier than the device's last event."), "occurred_at")
-    if kind == DeviceEventKind.FAULT and not note.strip():
-        raise ActionError(_("Describe the fault."), "note")
-    if kind == DeviceEventKind.RETIRED and open_loan(device) is not None:
-        raise ActionError(_("Take the device back before retiring it."), "device")
-    item = DeviceEvent.objects.create(
-        device=device, kind=kind, occurred_at=moment, note=note.strip(), created_by=actor.user
-    )
-    status = STATUS_AFTER.get(kind)
-    if status is not None:
-        device.status = status
-        device.save(update_fields=["status"])
-    _fact(
-        actor,
-        device,
-        f"device.{kind}",
-        {"event": item.pk, "occurred_at": moment, "note": item.note, "status": device.status},
-    )
-    _refresh_cases(device, moment)
-    return item
-
-
-@transaction.atomic
-def report_fault(
-    actor: Actor, device: Device, note: str, *, occurred_at: dt.datetime | None = None
-) -> DeviceEvent:
-    """An officer reports a fault and stops using the device (hebei §24)."""
-    return _event(actor, device, DeviceEventKind.FAULT, occurred_at, note, "device.report_fault")
-
-
-@transaction.atomic
-def start_repair(
-    actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
-) -> DeviceEvent:
-    """The device goes to repair (hebei §24: 联系专业部门进行维修); it is out of service."""
-    return _event(
-        actor, device, DeviceEventKind.REPAIR_STARTED, occurred_at, note, "device.start_repair"
-    )
-
-
-@transaction.atomic
-def end_repair(
-    actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
-) -> DeviceEvent:
-    """The device is back from repair and in service again."""
-    return _event(
-        actor, device, DeviceEventKind.REPAIR_ENDED, occurred_at, note, "device.end_repair"
-    )
-
-
-@transaction.atomic
-def retire_device(
-    actor: Actor, device: Device, *, occurred_at: dt.datetime | None = None, note: str = ""
-) -> DeviceEvent:
-    """Take the device out of the register for good; its history stays."""
-    return _event(actor, device, DeviceEventKind.RETIRED, occurred_at, note, "device.retire")

@@ -23,7 +23,7 @@ def visible_devices(user: User) -> QuerySet[Device]:
 
 def with_open_loans(devices: QuerySet[Device]) -> QuerySet[Device]:
     """``devices`` with the loan of each not yet returned fetched along in one query for the
-    whole list (``open_loans``, read by ``actions.open_loan``), not one query per device."""
+    whole list (``open_loans``, read by ``open_loan``), not one query per device."""
     loans = DeviceLoan.objects.filter(returned__isnull=True).select_related("officer")
     return devices.prefetch_related(Prefetch("loans", queryset=loans, to_attr="open_loans"))
 
@@ -77,3 +77,12 @@ def history(device: Device) -> list[HistoryEntry]:
         entries.append(HistoryEntry(event.occurred_at, event.kind, text, by(event.created_by)))
     entries.sort(key=lambda e: e.at)
     return entries
+
+
+def open_loan(device: Device) -> DeviceLoan | None:
+    """The loan of ``device`` not yet returned, if any (taken from ``open_loans`` when a list
+    fetched it along: see ``with_open_loans``)."""
+    fetched = getattr(device, "open_loans", None)
+    if fetched is not None:
+        return fetched[0] if fetched else None
+    return device.loans.filter(returned__isnull=True).select_related("officer").first()

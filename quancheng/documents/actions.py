@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.actions import RefusalInput, ensure_writable, note_refusal
+from quancheng.cases.guards import ensure_writable
 from quancheng.cases.models import RecordVersion
+from quancheng.cases.signing import RefusalInput, note_refusal
 from quancheng.documents import keys, store
 from quancheng.documents.content import content_of, document_kind
 from quancheng.documents.models import Document, Step
@@ -42,6 +43,8 @@ def _save(
     pdf: bytes,
     extra: dict[str, object] | None = None,
 ) -> Document:
+    """Store ``pdf`` and write its row and ledger fact in one transaction; the stored bytes
+    are discarded again (if this call stored them) when the writing fails."""
     case = version.record.case
     digest, created = store.put(pdf)
     try:
@@ -57,23 +60,7 @@ def _save(
                 timestamped=tsa_url() is not None,
                 created_by=actor.user,
             )
-            append_fact(
-                actor,
-                "document.sealed" if previous is None else "document.signed",
-                ("document", row.pk),
-                {
-                    "case": case.pk,
-                    "record_version": version.pk,
-                    "sha256": digest,
-                    "size": len(pdf),
-                    "previous_sha256": previous.sha256 if previous else None,
-                    "step": step,
-                    "signer": signer,
-                    "timestamped": row.timestamped,
-                    **(extra or {}),
-                },
-                case.agency,
-            )
+            _append_document_fact(actor, row, previous, extra)
     except IntegrityError:
         if created:
             store.discard(digest)
@@ -85,6 +72,31 @@ def _save(
             store.discard(digest)
         raise
     return row
+
+
+def _append_document_fact(
+    actor: Actor, row: Document, previous: Document | None, extra: dict[str, object] | None
+) -> None:
+    """The ledger fact of a new PDF row: ``document.sealed`` for the first of a version,
+    ``document.signed`` for each one after."""
+    case = row.case
+    append_fact(
+        actor,
+        "document.sealed" if previous is None else "document.signed",
+        ("document", row.pk),
+        {
+            "case": case.pk,
+            "record_version": row.version.pk,
+            "sha256": row.sha256,
+            "size": row.size,
+            "previous_sha256": previous.sha256 if previous else None,
+            "step": row.step,
+            "signer": row.signer,
+            "timestamped": row.timestamped,
+            **(extra or {}),
+        },
+        case.agency,
+    )
 
 
 def latest_pdf(version: RecordVersion) -> Document | None:

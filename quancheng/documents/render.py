@@ -120,9 +120,28 @@ def _star(c: object, cx: float, cy: float, r: float) -> None:
 
 def render_pdf(content: DocumentContent, seal_image: Path | None = None) -> bytes:
     """The document as PDF bytes, with the glyphs it uses embedded."""
+    font = _register_font(content)
+    story = _story(content, font, seal_image)
+    out = io.BytesIO()
+    doc = _template(out, content)
+    try:
+        doc.build(story)
+    finally:
+        _forget(font)
+    return out.getvalue()
+
+
+def _register_font(content: DocumentContent) -> str:
+    """Register a subset of the CJK font holding every glyph the document uses, under a
+    name derived from that text; returns the name."""
     text = content.all_text() + "".join(FORM.values()) + "年月日：（）"
     font = "QCJK" + hashlib.sha256(text.encode()).hexdigest()[:20]
     pdfmetrics.registerFont(TTFont(font, io.BytesIO(truetype_subset(text, font))))
+    return font
+
+
+def _story(content: DocumentContent, font: str, seal_image: Path | None) -> list[Flowable]:
+    """The page content top to bottom: agency, title, number, the table, agency and seal."""
     base = ParagraphStyle("body", fontName=font, fontSize=12, leading=20, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontSize=20, leading=30, alignment=TA_CENTER)
     agency = ParagraphStyle("agency", parent=title, fontSize=16, textColor=SEAL_RED)
@@ -134,15 +153,30 @@ def render_pdf(content: DocumentContent, seal_image: Path | None = None) -> byte
     if content.number:
         story.append(Paragraph(escape(content.number), right))
     story.append(Spacer(1, 4 * mm))
+    story += [
+        _table(_rows(content), base),
+        Spacer(1, 10 * mm),
+        SealBlock(content.agency_name, _date(content.issued_on), font, seal_image),
+    ]
+    return story
+
+
+def _rows(content: DocumentContent) -> list[tuple[str, str]]:
+    """The table's label and value pairs: case number, parties, the record's rows, officers."""
     rows = [(FORM["case"], content.case_number)]
     if content.parties:
         rows.append((FORM["party"], "、".join(content.parties)))
     rows += content.rows
     if content.officers:
         rows.append((FORM["officers"], "、".join(content.officers)))
+    return rows
+
+
+def _table(rows: list[tuple[str, str]], style: ParagraphStyle) -> LongTable:
+    """A gridded two-column table of ``rows``, line breaks in values kept."""
     table = LongTable(
         [
-            [Paragraph(escape(k), base), Paragraph(escape(v).replace("\n", "<br/>"), base)]
+            [Paragraph(escape(k), style), Paragraph(escape(v).replace("\n", "<br/>"), style)]
             for k, v in rows
         ],
         colWidths=[38 * mm, None],
@@ -155,13 +189,12 @@ def render_pdf(content: DocumentContent, seal_image: Path | None = None) -> byte
             ]
         )
     )
-    story += [
-        table,
-        Spacer(1, 10 * mm),
-        SealBlock(content.agency_name, _date(content.issued_on), font, seal_image),
-    ]
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
+    return table
+
+
+def _template(out: io.BytesIO, content: DocumentContent) -> SimpleDocTemplate:
+    """An A4 document writing to ``out``, its metadata taken from ``content``."""
+    return SimpleDocTemplate(
         out,
         pagesize=A4,
         title=content.title,
@@ -173,11 +206,6 @@ def render_pdf(content: DocumentContent, seal_image: Path | None = None) -> byte
         topMargin=30 * mm,
         bottomMargin=25 * mm,
     )
-    try:
-        doc.build(story)
-    finally:
-        _forget(font)
-    return out.getvalue()
 
 
 def _forget(font: str) -> None:

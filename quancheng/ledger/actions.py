@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.roles import require
-from quancheng.ledger import keys, leaf, note, timestamps
+from quancheng.ledger import keys, note, timestamps
 from quancheng.ledger.context import Actor
+from quancheng.ledger.fact_rows import head_values, leaf_values
 from quancheng.ledger.keys import KeyFileError, PrivateKey, SigningKeyPair
 from quancheng.ledger.logs import (
-    Head,
     append_at_head,
     insert_fact,
     insert_facts,
@@ -51,9 +48,10 @@ def append_fact(
         raise RuntimeError("append_fact must run inside the action's transaction")
     subject_type, subject_id = subject[0], str(subject[1])
     if db.vendor == "postgresql":
-        return _append_at_head(actor, kind, subject_type, subject_id, payload, agency)
+        values, template_for = head_values(actor, kind, subject_type, subject_id, payload, agency)
+        return append_at_head(agency, values, template_for)
     head = lock_head(agency, subject_type, subject_id)
-    values = _leaf_values(
+    values = leaf_values(
         actor, kind, subject_type, subject_id, payload, agency, head, head.next_seq, head.prev_leaf
     )
     return insert_fact(values)
@@ -78,101 +76,12 @@ def append_facts(
     rows = []
     for offset, (kind, s_type, s_id, payload) in enumerate(items):
         prev = last.get((s_type, s_id))
-        values = _leaf_values(
+        values = leaf_values(
             actor, kind, s_type, s_id, payload, agency, head, head.next_seq + offset, prev
         )
         last[(s_type, s_id)] = values["leaf_hash"]
         rows.append(values)
     return insert_facts(rows)
-
-
-def _append_at_head(
-    actor: Actor,
-    kind: str,
-    subject_type: str,
-    subject_id: str,
-    payload: dict[str, Any],
-    agency: Agency | None,
-) -> Fact:
-    """PostgreSQL: the entry is written here but for ``created_at``, ``prev`` and ``seq``; the
-    database fills them in under the log's lock, hashes and inserts (one round trip)."""
-    payload = _jsonable(payload)
-
-    def template_for(agency_code: str | None) -> leaf.Template:
-        return leaf.template(
-            agency=agency_code,
-            kind=kind,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            payload=payload,
-            actor=actor.label,
-            channel=actor.channel,
-            remote_addr=actor.remote_addr,
-        )
-
-    values = {
-        "agency_id": agency.pk if agency else None,
-        "kind": kind,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "payload": payload,
-        "actor_id": actor.user.pk if actor.user else None,
-        "actor_label": actor.label,
-        "channel": actor.channel,
-        "remote_addr": actor.remote_addr or None,
-    }
-    return append_at_head(agency, values, template_for)
-
-
-def _leaf_values(
-    actor: Actor,
-    kind: str,
-    subject_type: str,
-    subject_id: str,
-    payload: dict[str, Any],
-    agency: Agency | None,
-    head: Head,
-    seq: int,
-    prev: bytes | None,
-) -> dict[str, Any]:
-    """The columns of a fact at ``seq`` of the log, its leaf hash and field digests."""
-    payload = _jsonable(payload)
-    created_at = timezone.now()
-    data = leaf.entry(
-        agency=head.agency_code,
-        seq=seq,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=payload,
-        actor=actor.label,
-        channel=actor.channel,
-        remote_addr=actor.remote_addr,
-        created_at=created_at,
-        prev=prev,
-    )
-    leaf_hash, digests = leaf.hash_and_digests(data)
-    return {
-        "log_id": head.log_id,
-        "seq": seq,
-        "agency_id": agency.pk if agency else None,
-        "kind": kind,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "payload": payload,
-        "actor_id": actor.user.pk if actor.user else None,
-        "actor_label": actor.label,
-        "channel": actor.channel,
-        "remote_addr": actor.remote_addr or None,
-        "created_at": created_at,
-        "prev_leaf": prev,
-        "leaf_hash": leaf_hash,
-        "field_digests": digests,
-    }
-
-
-def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
 # --- signing keys and checkpoints ----------------------------------------------------------

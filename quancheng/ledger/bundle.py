@@ -108,27 +108,9 @@ def write_bundle(case: Any, out: Path, actor: Actor) -> Written:
     facts = case_facts(case)
     inputs = {fact.pk: leaf_input(fact) for fact in facts}  # refuses a tampered fact first
     checkpoints = _covering(facts, actor)
-    entries = []
     files: dict[str, bytes] = {}
-    for fact in facts:
-        name = _file_name(fact.log, fact.seq)
-        proof = inclusion(fact, checkpoints[fact.log_id])
-        proof.pop("checkpoint")
-        files[f"facts/{name}"] = inputs[fact.pk]
-        files[f"proofs/{name}"] = _json(proof)
-        entries.append({"fact": f"facts/{name}", "proof": f"proofs/{name}"})
-    notes = {}
-    cosigned = {pk: witnessing.cosignatures_of(cp) for pk, cp in checkpoints.items()}
-    for pk, checkpoint in checkpoints.items():
-        name = f"checkpoints/{_file_name(checkpoint.log, checkpoint.size)[:-5]}.txt"
-        # the note with the cosignatures stored beside it: still one valid signed note
-        files[name] = witnessing.with_cosignatures(checkpoint, cosigned[pk]).encode()
-        notes[checkpoint.log.origin] = name
-    keys = _verifier_keys(list(checkpoints.values()))
-    files[portable.KEYS] = "".join(f"{key}\n" for key in keys).encode()
-    witnesses = sorted({row.witness.verifier_key for rows in cosigned.values() for row in rows})
-    if witnesses:
-        files[portable.WITNESS_KEYS] = "".join(f"{key}\n" for key in witnesses).encode()
+    entries = _add_facts(files, facts, inputs, checkpoints)
+    notes, keys, witnesses = _add_checkpoints(files, checkpoints)
     manifest = {
         "format": portable.FORMAT,
         "case": {"id": case.pk, "number": case.number, "agency": case.agency.code},
@@ -143,7 +125,53 @@ def write_bundle(case: Any, out: Path, actor: Actor) -> Written:
         for item, fact in zip(entries, facts, strict=True)
     ]
     files["README.txt"] = readme(case, listing, keys, witnesses).encode()
-    # written beside and renamed into place: a bundle is complete or absent
+    _write_in_place(out, files)
+    return Written(out, len(facts), list(checkpoints.values()))
+
+
+def _add_facts(
+    files: dict[str, bytes],
+    facts: list[Fact],
+    inputs: dict[int, bytes],
+    checkpoints: dict[int, Checkpoint],
+) -> list[dict[str, str]]:
+    """Add each fact's leaf bytes and its inclusion proof against its log's checkpoint to
+    ``files``; the manifest's entries for them."""
+    entries = []
+    for fact in facts:
+        name = _file_name(fact.log, fact.seq)
+        proof = inclusion(fact, checkpoints[fact.log_id])
+        proof.pop("checkpoint")
+        files[f"facts/{name}"] = inputs[fact.pk]
+        files[f"proofs/{name}"] = _json(proof)
+        entries.append({"fact": f"facts/{name}", "proof": f"proofs/{name}"})
+    return entries
+
+
+def _add_checkpoints(
+    files: dict[str, bytes], checkpoints: dict[int, Checkpoint]
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """Add each checkpoint note (with its cosignatures), the verifier keys that signed them
+    and the keys of the witnesses that cosigned (if any) to ``files``; the notes' files by
+    log origin, the verifier keys and the witness keys."""
+    notes = {}
+    cosigned = {pk: witnessing.cosignatures_of(cp) for pk, cp in checkpoints.items()}
+    for pk, checkpoint in checkpoints.items():
+        name = f"checkpoints/{_file_name(checkpoint.log, checkpoint.size)[:-5]}.txt"
+        # the note with the cosignatures stored beside it: still one valid signed note
+        files[name] = witnessing.with_cosignatures(checkpoint, cosigned[pk]).encode()
+        notes[checkpoint.log.origin] = name
+    keys = _verifier_keys(list(checkpoints.values()))
+    files[portable.KEYS] = "".join(f"{key}\n" for key in keys).encode()
+    witnesses = sorted({row.witness.verifier_key for rows in cosigned.values() for row in rows})
+    if witnesses:
+        files[portable.WITNESS_KEYS] = "".join(f"{key}\n" for key in witnesses).encode()
+    return notes, keys, witnesses
+
+
+def _write_in_place(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` and the standalone verifier into a directory beside ``out`` and rename
+    it into place: a bundle is complete or absent."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -159,7 +187,6 @@ def write_bundle(case: Any, out: Path, actor: Actor) -> Written:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Written(out, len(facts), list(checkpoints.values()))
 
 
 def _json(value: object) -> bytes:
@@ -167,21 +194,25 @@ def _json(value: object) -> bytes:
 
 
 def readme(case: Any, listing: list[str], keys: list[str], witnesses: list[str]) -> str:
+    """The bundle's README.txt, in Chinese and English: what it holds, how to check it
+    (with the packages its keys need), the verifier keys and the ``listing`` of its facts."""
     key_lines = "\n".join(f"    {key}" for key in keys)
-    zh_witness = en_witness = ""
-    if witnesses:
-        zh_witness = "  witnesses.vkey 联署检查点的见证方（上级机关）公钥\n"
-        en_witness = "  witnesses.vkey the keys of the witnesses (supervisors) that cosigned\n"
     sm2 = any(len(note.parse_verifier_key(key)[2]) == 65 for key in keys)
     packages = "cryptography gmalg" if sm2 else "cryptography"
-    zh_packages = "cryptography 与 gmalg 包（SM2 国密签名）" if sm2 else "cryptography 包"
-    en_packages = (
-        "the\n`cryptography` and `gmalg` (SM2 国密 signatures) packages only"
-        if sm2
-        else "the\n`cryptography` package only"
-    )
-    count = len(listing)
     fact_lines = "\n".join(listing)
+    return (
+        _readme_title(case, len(listing))
+        + _readme_chinese(packages, sm2, key_lines, bool(witnesses))
+        + _readme_english(packages, sm2, key_lines, bool(witnesses))
+        + f"""\
+事实清单 / The facts (file, appended at UTC, kind, subject):
+{fact_lines}
+"""
+    )
+
+
+def _readme_title(case: Any, count: int) -> str:
+    """The README's title, with the case and how many facts the bundle holds."""
     return f"""\
 全程（Quancheng）案件证明包 / Case proof bundle
 =============================================
@@ -189,6 +220,14 @@ def readme(case: Any, listing: list[str], keys: list[str], witnesses: list[str])
 案件 Case: {case.number}（{case.agency.name}, {case.agency.code}）
 事实 Facts: {count}
 
+"""
+
+
+def _readme_chinese(packages: str, sm2: bool, key_lines: str, witnessed: bool) -> str:
+    """The README's Chinese part: the files, how to check them, the verifier keys."""
+    witness = "  witnesses.vkey 联署检查点的见证方（上级机关）公钥\n" if witnessed else ""
+    zh_packages = "cryptography 与 gmalg 包（SM2 国密签名）" if sm2 else "cryptography 包"
+    return f"""\
 【中文】
 本目录证明：文末所列的每一条事实都原样写入了执法机关的防篡改账本（Merkle 日志，
 RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-checkpoint）所确认。
@@ -197,7 +236,7 @@ RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-ch
   proofs/       每条事实的包含证明（叶子位置、树大小、审计路径）
   checkpoints/  各日志的签名检查点
   key.vkey      签名公钥（C2SP 验证密钥）
-{zh_witness}  manifest.json 文件清单
+{witness}  manifest.json 文件清单
   verify_proof.py 独立的验证程序
 
 验证方法（无需安装全程，也无需数据库；只需 Python 3.11 以上及 {zh_packages}）：
@@ -210,6 +249,22 @@ RFC 9162），而且该账本的状态由机关签名的检查点（C2SP tlog-ch
 请通过独立渠道（如机关公布的信息）核对 key.vkey 中的公钥，公钥如下：
 {key_lines}
 
+"""
+
+
+def _readme_english(packages: str, sm2: bool, key_lines: str, witnessed: bool) -> str:
+    """The README's English part: the files, how to check them, the verifier keys."""
+    witness = (
+        "  witnesses.vkey the keys of the witnesses (supervisors) that cosigned\n"
+        if witnessed
+        else ""
+    )
+    en_packages = (
+        "the\n`cryptography` and `gmalg` (SM2 国密 signatures) packages only"
+        if sm2
+        else "the\n`cryptography` package only"
+    )
+    return f"""\
 【English】
 This directory proves that each fact listed at the end was written, unchanged, into the enforcement
 agency's tamper-evident ledger (a Merkle log, RFC 9162), whose state the agency signed in a
@@ -220,7 +275,7 @@ checkpoint (C2SP tlog-checkpoint).
   proofs/       one inclusion proof per fact (leaf index, tree size, audit path)
   checkpoints/  the signed checkpoint of each log
   key.vkey      the public verifier key(s) (C2SP vkey)
-{en_witness}  manifest.json the list of files
+{witness}  manifest.json the list of files
   verify_proof.py a standalone verifier
 
 To check it (no Quancheng and no database needed; Python 3.11 or later and {en_packages}):
@@ -234,6 +289,4 @@ public key in key.vkey with one obtained independently (for instance as publishe
 agency):
 {key_lines}
 
-事实清单 / The facts (file, appended at UTC, kind, subject):
-{fact_lines}
 """

@@ -589,13 +589,8 @@ def _checkpoints(
     out: dict[str, Checkpoint | None] = {}
     for origin, name in sorted(manifest.get("checkpoints", {}).items()):
         out[origin] = None
-        try:
-            checkpoint = parse_note((root_dir / name).read_text(encoding="utf-8"))
-        except OSError as exc:
-            result.fail("unreadable", file=name, error=exc.strerror)
-            continue
-        except BundleError as exc:
-            result.fail("in_file", file=name, problem=exc.text(result.messages))
+        checkpoint = _read_checkpoint(root_dir, name, result)
+        if checkpoint is None:
             continue
         result.checkpoints += 1
         if checkpoint.origin != origin:
@@ -603,40 +598,104 @@ def _checkpoints(
                 "checkpoint_of_other_log", file=name, found=checkpoint.origin, origin=origin
             )
             continue
-        good: list[str] = []
-        bad: list[str] = []
-        for signer, kid, signature in checkpoint.signatures:
-            witness = witnesses.get((signer, kid))
-            if witness is not None:
-                if cosignature_holds(checkpoint.text, signature, witness):
-                    result.cosigned.append(result.text("cosigned", file=name, witness=signer))
-                else:
-                    result.fail(
-                        "forged_cosignature",
-                        file=name,
-                        witness=signer,
-                        origin=origin,
-                        size=checkpoint.size,
-                    )
-                continue
-            public = keys.get((signer, kid))
-            if public is None:
-                continue  # a cosignature by a key the bundle does not vouch for
-            label = f"{signer}+{kid.hex()}"
-            (good if signature_holds(checkpoint.text, signature, public) else bad).append(label)
-        for label in bad:
-            result.fail(
-                "forged_signature", file=name, key=label, origin=origin, size=checkpoint.size
-            )
-        if not good and not bad:
-            result.fail("not_signed", file=name, keys=KEYS)
-        out[origin] = checkpoint if good and not bad else None
+        if _signatures_hold(name, checkpoint, keys, witnesses, result):
+            out[origin] = checkpoint
     return out
+
+
+def _read_checkpoint(root_dir: Path, name: str, result: Result) -> Checkpoint | None:
+    """The checkpoint in the file ``name``; None (reported) if it cannot be read or parsed."""
+    try:
+        return parse_note((root_dir / name).read_text(encoding="utf-8"))
+    except OSError as exc:
+        result.fail("unreadable", file=name, error=exc.strerror)
+    except BundleError as exc:
+        result.fail("in_file", file=name, problem=exc.text(result.messages))
+    return None
+
+
+def _signatures_hold(
+    name: str,
+    checkpoint: Checkpoint,
+    keys: dict[tuple[str, bytes], bytes],
+    witnesses: dict[tuple[str, bytes], bytes],
+    result: Result,
+) -> bool:
+    """Check the signatures on the checkpoint in the file ``name``: each witness's
+    cosignature, and those by the bundle's keys. True when one of those keys signed it and
+    no signature by them is forged; what fails is reported."""
+    good: list[str] = []
+    bad: list[str] = []
+    for signer, kid, signature in checkpoint.signatures:
+        witness = witnesses.get((signer, kid))
+        if witness is not None:
+            _check_cosignature(name, checkpoint, signer, signature, witness, result)
+            continue
+        public = keys.get((signer, kid))
+        if public is None:
+            continue  # a cosignature by a key the bundle does not vouch for
+        label = f"{signer}+{kid.hex()}"
+        (good if signature_holds(checkpoint.text, signature, public) else bad).append(label)
+    for label in bad:
+        result.fail(
+            "forged_signature", file=name, key=label, origin=checkpoint.origin, size=checkpoint.size
+        )
+    if not good and not bad:
+        result.fail("not_signed", file=name, keys=KEYS)
+    return bool(good) and not bad
+
+
+def _check_cosignature(
+    name: str,
+    checkpoint: Checkpoint,
+    witness: str,
+    signature: bytes,
+    public_key: bytes,
+    result: Result,
+) -> None:
+    """Say who cosigned the checkpoint in the file ``name``, or report a forged cosignature."""
+    if cosignature_holds(checkpoint.text, signature, public_key):
+        result.cosigned.append(result.text("cosigned", file=name, witness=witness))
+    else:
+        result.fail(
+            "forged_cosignature",
+            file=name,
+            witness=witness,
+            origin=checkpoint.origin,
+            size=checkpoint.size,
+        )
+
+
+@dataclass(frozen=True)
+class _Proof:
+    """An inclusion proof as its file states it."""
+
+    name: str  # the file's name in the bundle
+    origin: str
+    index: int
+    size: int
+    leaf_hash: bytes
+    audit_path: list[bytes]
+
+
+def _read_proof(root_dir: Path, name: str, result: Result) -> _Proof:
+    """The inclusion proof in the file ``name``; raises ``OSError``, ``ValueError``,
+    ``KeyError`` or ``TypeError`` when it cannot be read or lacks a member."""
+    proof = _read_json(root_dir / name)
+    if not isinstance(proof, dict):
+        raise ValueError(result.text("not_an_object"))
+    origin = str(proof["origin"])
+    index, size = int(proof["leaf_index"]), int(proof["tree_size"])
+    stated = bytes.fromhex(proof["leaf_hash"])
+    path = [bytes.fromhex(h) for h in proof["audit_path"]]
+    return _Proof(name, origin, index, size, stated, path)
 
 
 def _check_fact(
     root_dir: Path, item: dict, checkpoints: dict[str, Checkpoint | None], result: Result
 ) -> None:
+    """Check one fact of the manifest: its file, that its proof is of it, at its position in
+    its own log, and that the proof leads to that log's checkpoint; failures are reported."""
     fact_name, proof_name = str(item.get("fact")), str(item.get("proof"))
     try:
         data = (root_dir / fact_name).read_bytes()
@@ -649,13 +708,7 @@ def _check_fact(
         fact = None
     what = _describe(fact, result)
     try:
-        proof = _read_json(root_dir / proof_name)
-        if not isinstance(proof, dict):
-            raise ValueError(result.text("not_an_object"))
-        origin = str(proof["origin"])
-        index, size = int(proof["leaf_index"]), int(proof["tree_size"])
-        stated = bytes.fromhex(proof["leaf_hash"])
-        path = [bytes.fromhex(h) for h in proof["audit_path"]]
+        proof = _read_proof(root_dir, proof_name, result)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         result.fail("unreadable_proof", file=proof_name, fact=what, error=exc)
         return
@@ -664,37 +717,59 @@ def _check_fact(
     if fact is None:
         result.fail("fact_not_json", file=fact_name)
         return
-    if computed != stated:
+    if computed != proof.leaf_hash:
         result.fail(
-            "leaf_hash_mismatch", file=fact_name, fact=what, origin=origin, proof=proof_name
+            "leaf_hash_mismatch", file=fact_name, fact=what, origin=proof.origin, proof=proof_name
         )
         return
-    if fact.get("seq") != index:
-        result.fail("wrong_position", file=proof_name, index=index, fact=what, seq=fact.get("seq"))
-        return
+    if _proves_its_place(fact, what, proof, result):
+        _check_inclusion(proof, what, computed, checkpoints, result)
+
+
+def _proves_its_place(fact: dict, what: str, proof: _Proof, result: Result) -> bool:
+    """Whether the proof is at the fact's own seq, in its agency's log (else reported)."""
+    if fact.get("seq") != proof.index:
+        result.fail(
+            "wrong_position", file=proof.name, index=proof.index, fact=what, seq=fact.get("seq")
+        )
+        return False
     agency = fact.get("agency")
-    if not origin.endswith("/system" if agency is None else f"/agency/{agency}"):
-        result.fail("wrong_log", file=proof_name, origin=origin, fact=what, agency=agency)
-        return
+    if not proof.origin.endswith("/system" if agency is None else f"/agency/{agency}"):
+        result.fail("wrong_log", file=proof.name, origin=proof.origin, fact=what, agency=agency)
+        return False
+    return True
+
+
+def _check_inclusion(
+    proof: _Proof,
+    what: str,
+    leaf: bytes,
+    checkpoints: dict[str, Checkpoint | None],
+    result: Result,
+) -> None:
+    """Check that the proof leads from ``leaf`` to the root of its log's checkpoint, one
+    that holds and is of the proof's tree size; a failure is reported."""
+    origin = proof.origin
     if origin not in checkpoints:
-        result.fail("no_checkpoint", file=proof_name, origin=origin)
+        result.fail("no_checkpoint", file=proof.name, origin=origin)
         return
     checkpoint = checkpoints[origin]
     if checkpoint is None:
-        result.fail("checkpoint_fails", file=proof_name, fact=what, origin=origin)
+        result.fail("checkpoint_fails", file=proof.name, fact=what, origin=origin)
         return
-    if size != checkpoint.size:
+    if proof.size != checkpoint.size:
         result.fail(
             "wrong_tree_size",
-            file=proof_name,
+            file=proof.name,
             fact=what,
-            size=size,
+            size=proof.size,
             origin=origin,
             checkpoint_size=checkpoint.size,
         )
         return
-    if root_from_inclusion_proof(index, size, computed, path) != checkpoint.root:
-        result.fail("wrong_root", file=proof_name, fact=what, origin=origin, size=size)
+    root = root_from_inclusion_proof(proof.index, proof.size, leaf, proof.audit_path)
+    if root != checkpoint.root:
+        result.fail("wrong_root", file=proof.name, fact=what, origin=origin, size=proof.size)
 
 
 def _arguments(args: list[str], language: str) -> tuple[list[str], str, str | None]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from rfc3161_client import (
     HashAlgorithm,
     PKIStatus,
+    TimeStampRequest,
     TimestampRequestBuilder,
     TimeStampResponse,
     VerificationError,
@@ -97,43 +98,57 @@ def stamp(note: str, url: str | None = None) -> Stamp:
         .cert_request(cert_request=True)
         .build()
     )
+    response = _ask(url, request)
+    _check_reply(url, response, note, request.nonce)
+    return Stamp(response.time_stamp_token(), response.tst_info.gen_time, url)
 
-    def failed(reason: object) -> TimestampError:
-        return TimestampError(
-            _("The time-stamping authority at %(url)s did not give a timestamp: %(e)s")
-            % {"url": url, "e": reason}
-        )
 
+def _failed(url: str, reason: object) -> TimestampError:
+    """The error of the TSA at ``url`` that gave no timestamp, saying why."""
+    return TimestampError(
+        _("The time-stamping authority at %(url)s did not give a timestamp: %(e)s")
+        % {"url": url, "e": reason}
+    )
+
+
+def _ask(url: str, request: TimeStampRequest) -> TimeStampResponse:
+    """Send ``request`` to the TSA at ``url``; its reply, parsed as an RFC 3161 timestamp
+    response but not yet checked."""
     try:
         reply = _post(url, request.as_bytes())
     except urllib.error.HTTPError as exc:
-        raise failed(f"HTTP {exc.code} {exc.reason}") from None
+        raise _failed(url, f"HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
-        raise failed(getattr(exc, "reason", exc)) from None
+        raise _failed(url, getattr(exc, "reason", exc)) from None
     if len(reply) > MAX_REPLY:
-        raise failed(_("the reply is too large"))
+        raise _failed(url, _("the reply is too large"))
     try:
-        response = decode_timestamp_response(_strict_der(reply))
+        return decode_timestamp_response(_strict_der(reply))
     except ValueError as exc:
-        raise failed(
-            _("the reply is not an RFC 3161 timestamp response (%(e)s)") % {"e": exc}
+        raise _failed(
+            url, _("the reply is not an RFC 3161 timestamp response (%(e)s)") % {"e": exc}
         ) from None
+
+
+def _check_reply(url: str, response: TimeStampResponse, note: str, nonce: int | None) -> None:
+    """Refuse a reply that grants no timestamp, stamps other data than ``note``, carries
+    another nonce than the request's, or (roots configured) does not hold under the roots."""
     if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        raise failed(
+        raise _failed(
+            url,
             _("it refused (status %(status)s: %(text)s)")
-            % {"status": response.status, "text": "; ".join(response.status_string)}
+            % {"status": response.status, "text": "; ".join(response.status_string)},
         )
     digest = checkpoint_digest(note)
     if response.tst_info.message_imprint.message != digest:
-        raise failed(_("the timestamp is for other data"))
-    if response.tst_info.nonce != request.nonce:
-        raise failed(_("the nonce in the reply is not the one sent"))
+        raise _failed(url, _("the timestamp is for other data"))
+    if response.tst_info.nonce != nonce:
+        raise _failed(url, _("the nonce in the reply is not the one sent"))
     roots = tsa_roots()
     if roots:
         problem = _verify(response, digest, roots)
         if problem:
-            raise failed(problem)
-    return Stamp(response.time_stamp_token(), response.tst_info.gen_time, url)
+            raise _failed(url, problem)
 
 
 def _strict_der(reply: bytes) -> bytes:

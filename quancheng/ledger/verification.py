@@ -211,6 +211,22 @@ def execute_run(run_id: int) -> dict[str, Any]:
     VerificationRun.objects.filter(pk=run_id).update(
         state=VerificationRun.State.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
     )
+    try:
+        report = run(_progress(run_id))
+    except Exception as exc:
+        VerificationRun.objects.filter(pk=run_id).update(
+            state=VerificationRun.State.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+        raise
+    result = as_json(report, time.perf_counter() - started)
+    problems = result.pop("problems")
+    _record_result(run_id, row, report, result, problems)
+    return {"run": run_id, "ok": report.ok, "problems": result["problem_count"]}
+
+
+def _progress(run_id: int) -> Tick:
+    """The ``tick`` that writes a run's progress to its row: every ``PROGRESS_EVERY``
+    seconds at most, and when the work is done."""
     last = 0.0
 
     def tick(phase: str, done: int, total: int) -> None:
@@ -222,15 +238,18 @@ def execute_run(run_id: int) -> dict[str, Any]:
                 phase=phase, done=done, total=total, updated_at=timezone.now()
             )
 
-    try:
-        report = run(tick)
-    except Exception as exc:
-        VerificationRun.objects.filter(pk=run_id).update(
-            state=VerificationRun.State.FAILED, error=str(exc), finished_at=timezone.now()
-        )
-        raise
-    result = as_json(report, time.perf_counter() - started)
-    problems = result.pop("problems")
+    return tick
+
+
+def _record_result(
+    run_id: int,
+    row: VerificationRun,
+    report: Report,
+    result: dict[str, Any],
+    problems: list[dict[str, Any]],
+) -> None:
+    """In one transaction: mark the run done with its summary ``result`` and ``problems``,
+    and append the ``ledger.verified`` fact with the counts, as the one who started it."""
     counts = Counter(p["code"] for p in problems) + Counter(result["more"])
     actor = Actor(user=row.started_by, channel=Channel.TASK)
     with transaction.atomic():
@@ -253,7 +272,6 @@ def execute_run(run_id: int) -> dict[str, Any]:
             },
             None,
         )
-    return {"run": run_id, "ok": report.ok, "problems": result["problem_count"]}
 
 
 # --- what each administrator sees of a run --------------------------------------------------

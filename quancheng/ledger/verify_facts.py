@@ -85,19 +85,8 @@ def scan_facts(
                     scan.missing += range(expected, seq)
                     _missing(report, origin, expected, seq - 1)
                 expected = seq + 1
-                data = {
-                    "v": leaf.VERSION,
-                    "agency": code,
-                    "seq": seq,
-                    "kind": kind,
-                    "subject": [s_type, s_id],
-                    "payload": None,
-                    "actor": actor,
-                    "channel": channel,
-                    "remote_addr": leaf.ip_text(remote),
-                    "created_at": created if postgres else _iso(created),
-                    "prev": prev.hex() if prev is not None else None,
-                }
+                created = created if postgres else _iso(created)
+                data = _entry(code, seq, kind, s_type, s_id, actor, channel, remote, created, prev)
                 computed = leaf_of(data, payload, stored)
                 if collect is not None:
                     parsed = data["payload"]
@@ -105,37 +94,45 @@ def scan_facts(
                 if computed != stored:
                     _changed(report, log, pk, seq, data, bytes(digests), scan)
                 if agency_id != log.agency_id:
-                    report.add(
-                        origin,
-                        "agency",
-                        _("Fact #%(id)s was moved into log %(log)s from another agency.")
-                        % {"id": pk, "log": origin},
-                    )
+                    _moved_in(report, origin, pk)
                 key = f"{s_type}:{s_id}"
                 if prev != last_on_subject.get(key):
-                    report.add(
-                        origin,
-                        "chain",
-                        _(
-                            "Fact #%(id)s (log %(log)s, seq %(seq)s) does not follow the previous "
-                            "fact on %(subject)s: a fact on it was removed or reordered."
-                        )
-                        % {"id": pk, "log": origin, "seq": seq, "subject": key},
-                    )
+                    _not_following(report, origin, pk, seq, key)
                 last_on_subject[key] = stored
                 if pk < previous_id:
-                    report.add(
-                        origin,
-                        "order",
-                        _(
-                            "Fact #%(id)s sits at seq %(seq)s of log %(log)s after fact "
-                            "#%(other)s, which was stored later: entries were reordered."
-                        )
-                        % {"id": pk, "seq": seq, "log": origin, "other": previous_id},
-                    )
+                    _reordered(report, origin, pk, seq, previous_id)
                 previous_id = pk
                 scan.leaves.append(computed)
     return scan
+
+
+def _entry(
+    code: str | None,
+    seq: int,
+    kind: str,
+    s_type: str,
+    s_id: str,
+    actor: str,
+    channel: str,
+    remote: object,
+    created: str,
+    prev: bytes | None,
+) -> dict:
+    """The leaf entry of a row, with ``payload`` None until the leaf check puts the parsed
+    payload there; ``created`` is already in the leaf's spelling of a time."""
+    return {
+        "v": leaf.VERSION,
+        "agency": code,
+        "seq": seq,
+        "kind": kind,
+        "subject": [s_type, s_id],
+        "payload": None,
+        "actor": actor,
+        "channel": channel,
+        "remote_addr": leaf.ip_text(remote),
+        "created_at": created,
+        "prev": prev.hex() if prev is not None else None,
+    }
 
 
 def _iso(value: dt.datetime | str) -> str:
@@ -234,6 +231,42 @@ def _missing(report: Report, origin: str, first: int, last: int) -> None:
             "last": last,
         }
     report.add(origin, "missing", message)
+
+
+def _moved_in(report: Report, origin: str, pk: int) -> None:
+    """Fact ``pk`` belongs to another agency than its log's."""
+    report.add(
+        origin,
+        "agency",
+        _("Fact #%(id)s was moved into log %(log)s from another agency.")
+        % {"id": pk, "log": origin},
+    )
+
+
+def _not_following(report: Report, origin: str, pk: int, seq: int, key: str) -> None:
+    """Fact ``pk`` does not link to the previous fact on its subject ``key``."""
+    report.add(
+        origin,
+        "chain",
+        _(
+            "Fact #%(id)s (log %(log)s, seq %(seq)s) does not follow the previous "
+            "fact on %(subject)s: a fact on it was removed or reordered."
+        )
+        % {"id": pk, "log": origin, "seq": seq, "subject": key},
+    )
+
+
+def _reordered(report: Report, origin: str, pk: int, seq: int, previous_id: int) -> None:
+    """Fact ``pk`` sits after fact ``previous_id``, which was stored later."""
+    report.add(
+        origin,
+        "order",
+        _(
+            "Fact #%(id)s sits at seq %(seq)s of log %(log)s after fact "
+            "#%(other)s, which was stored later: entries were reordered."
+        )
+        % {"id": pk, "seq": seq, "log": origin, "other": previous_id},
+    )
 
 
 def _changed(

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.roles import require
 from quancheng.bounds import require_aware
-from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
+from quancheng.cases.guards import ensure_writable
 from quancheng.cases.models import Case, Record
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
@@ -25,6 +25,7 @@ from quancheng.ledger.context import Actor
 from quancheng.media.models import Derivative, Interruption, MediaInfo, Original, Recording
 from quancheng.media.probe import ProbeResult
 from quancheng.media.processing import enqueue_processing
+from quancheng.media.values import BYTES, RECORDING_VALUES
 from quancheng.policies.choices import DelayReason, InterruptionReason
 
 
@@ -127,30 +128,17 @@ def _insert_recording(
     sha256: str,
 ) -> Recording:
     """Create the Recording row, then link its officers and records."""
+    given = {name: getattr(data, name) for name in RECORDING_VALUES if name not in BYTES}
     recording = Recording.objects.create(
         agency=agency,
         case=case,
         device=data.device,
-        session=data.session,
-        started_at=data.started_at,
-        ended_at=data.ended_at,
-        place=data.place,
-        scenario=data.scenario,
-        production_method=data.production_method,
-        maker=data.maker,
-        file_name=data.file_name,
         size=size,
         sha256=sha256,
         original=data.original,
         sidecar=data.sidecar,
-        uploaded_at=data.uploaded_at,
-        opening_statement=data.opening_statement,
-        device_checked=data.device_checked,
-        party_informed=data.party_informed,
-        delay_reason=data.delay_reason,
-        returned_at=data.returned_at,
-        used_as_evidence=data.used_as_evidence,
         created_by=actor.user,
+        **given,
     )
     recording.officers.add(*data.officers)
     recording.records.add(*data.records)
@@ -164,27 +152,13 @@ def _described_payload(
     return {
         "case": case.pk if case is not None else None,
         "device": data.device.serial,
-        "session": data.session,
-        "started_at": data.started_at,
-        "ended_at": data.ended_at,
-        "place": data.place,
-        "scenario": data.scenario,
-        "production_method": data.production_method,
-        "maker": data.maker,
-        "file_name": data.file_name,
+        **{name: getattr(data, name) for name in RECORDING_VALUES},
         "size": size,
         "sha256": sha256,
         "original": data.original.pk if data.original is not None else None,
         "sidecar": data.sidecar.sha256 if data.sidecar is not None else None,
-        "uploaded_at": data.uploaded_at,
         "officers": [o.cert_no for o in data.officers],
         "records": [r.pk for r in data.records],
-        "opening_statement": data.opening_statement,
-        "device_checked": data.device_checked,
-        "party_informed": data.party_informed,
-        "delay_reason": data.delay_reason,
-        "returned_at": data.returned_at,
-        "used_as_evidence": data.used_as_evidence,
     }
 
 

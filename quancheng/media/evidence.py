@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Officer
 from quancheng.bounds import require_aware
-from quancheng.cases.actions import ensure_writable
 from quancheng.cases.compliance import schedule_refresh
+from quancheng.cases.guards import ensure_writable
 from quancheng.cases.models import Case
 from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact

@@ -209,6 +209,29 @@ def _ingest_one(
             if progress is not None:
                 progress(_size(sidecar))
         return done
+    sidecar_original, hints = _store_sidecars(item, actor, store, progress, summary)
+    original = store.save_file(item.path, progress=progress, actor=actor)
+    summary.bytes_stored += original.size
+    started, ended = recording_times(item.path, hints)
+    with transaction.atomic():
+        # One import at a time per device from here: two runs over the same folder cannot
+        # both record the same bytes.
+        Device.objects.select_for_update().filter(pk=target.device.pk).first()
+        if Recording.objects.filter(device=target.device, original=original).exists():
+            return _("The same bytes were already imported from this device.")
+        data = _recording_input(item, target, original, sidecar_original, hints, started, ended)
+        if target.case is not None:
+            add_recording_metadata(actor, target.case, data)
+        else:
+            add_recording(actor, target.device.agency, data)
+    return None
+
+
+def _store_sidecars(
+    item: Item, actor: Actor, store: Store, progress: Progress | None, summary: IngestSummary
+) -> tuple[Original | None, dict[str, Any]]:
+    """Store the item's non-empty sidecar files (empty ones are noted as skipped); returns
+    the first one stored and the hints read from the first that yields any."""
     sidecar_original: Original | None = None
     hints: dict[str, Any] = {}
     for sidecar in item.sidecars:
@@ -219,32 +242,31 @@ def _ingest_one(
         stored = store.save_file(sidecar, progress=progress, actor=actor)
         sidecar_original = sidecar_original or stored
         hints = hints or read_sidecar(sidecar)
-    original = store.save_file(item.path, progress=progress, actor=actor)
-    summary.bytes_stored += original.size
-    started, ended = recording_times(item.path, hints)
-    with transaction.atomic():
-        # One import at a time per device from here: two runs over the same folder cannot
-        # both record the same bytes.
-        Device.objects.select_for_update().filter(pk=target.device.pk).first()
-        if Recording.objects.filter(device=target.device, original=original).exists():
-            return _("The same bytes were already imported from this device.")
-        data = RecordingInput(
-            device=target.device,
-            started_at=started,
-            ended_at=ended,
-            officers=[target.officer],
-            place=hints.get("place", ""),
-            maker=target.officer.name,
-            file_name=item.relative[-255:],
-            original=original,
-            sidecar=sidecar_original,
-            uploaded_at=timezone.now(),
-        )
-        if target.case is not None:
-            add_recording_metadata(actor, target.case, data)
-        else:
-            add_recording(actor, target.device.agency, data)
-    return None
+    return sidecar_original, hints
+
+
+def _recording_input(
+    item: Item,
+    target: Target,
+    original: Original,
+    sidecar: Original | None,
+    hints: dict[str, Any],
+    started: dt.datetime,
+    ended: dt.datetime,
+) -> RecordingInput:
+    """The recording of an imported file by the target's device and officer, uploaded now."""
+    return RecordingInput(
+        device=target.device,
+        started_at=started,
+        ended_at=ended,
+        officers=[target.officer],
+        place=hints.get("place", ""),
+        maker=target.officer.name,
+        file_name=item.relative[-255:],
+        original=original,
+        sidecar=sidecar,
+        uploaded_at=timezone.now(),
+    )
 
 
 def _already_imported(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from quancheng.ledger.reconcile import TEXT, TIME, VALUE, Expected, FileCheck, Many, Table
+from quancheng.media.values import RECORDING_VALUES
 
 
 def _model(name: str, link: str = "") -> Any:
@@ -29,25 +30,9 @@ NOTE, ORIGINAL = "media_evidencenote", "media_original"
 _RECORDING_FIELDS = {
     "case": ("case_id", VALUE),
     "device": ("device__serial", TEXT),
-    "session": ("session", TEXT),
-    "started_at": ("started_at", TIME),
-    "ended_at": ("ended_at", TIME),
-    "place": ("place", TEXT),
-    "scenario": ("scenario", TEXT),
-    "production_method": ("production_method", TEXT),
-    "maker": ("maker", TEXT),
-    "file_name": ("file_name", TEXT),
-    "size": ("size", VALUE),
-    "sha256": ("sha256", TEXT),
+    **{name: (name, kind) for name, kind in RECORDING_VALUES.items()},
     "original": ("original_id", VALUE),
     "sidecar": ("sidecar__sha256", TEXT),
-    "uploaded_at": ("uploaded_at", TIME),
-    "opening_statement": ("opening_statement", VALUE),
-    "device_checked": ("device_checked", VALUE),
-    "party_informed": ("party_informed", VALUE),
-    "delay_reason": ("delay_reason", TEXT),
-    "returned_at": ("returned_at", TIME),
-    "used_as_evidence": ("used_as_evidence", VALUE),
 }
 
 TABLES = [

@@ -9,7 +9,8 @@ import yaml
 from django.conf import settings
 from pydantic import ValidationError
 
-from quancheng.policies.schema import Pack, PackReferenceError
+from quancheng.policies.references import PackReferenceError
+from quancheng.policies.schema import Pack
 
 
 class PackError(Exception):

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.agencies.models import Officer
 from quancheng.bounds import BIGINT_MAX, max_text
-from quancheng.cases.actions import DocumentInput, RefusalInput, SignatureInput
+from quancheng.cases.actions import DocumentInput
 from quancheng.cases.models import RecordVersion
+from quancheng.cases.signing import RefusalInput, SignatureInput
 from quancheng.policies.choices import FieldType
 from quancheng.policies.schema import FieldDef, RecordKind
 from quancheng.web.labels import label

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quancheng.agencies.models import Officer
 from quancheng.bounds import max_text
-from quancheng.cases.actions import RefusalInput, SignatureInput
+from quancheng.cases.signing import RefusalInput, SignatureInput
 from quancheng.policies.choices import SignerRole
 from quancheng.policies.schema import RecordKind
 from quancheng.web.widgets import MomentField, datetime_input, now_minute

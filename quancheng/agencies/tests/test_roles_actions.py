@@ -19,8 +19,12 @@ from quancheng.agencies.actions import create_agency, create_officer, create_use
 from quancheng.agencies.roles import ACTION_ROLES, NotAllowed, Scope
 from quancheng.api.actions import create_token, revoke_token
 from quancheng.cases import actions as cases
-from quancheng.cases.actions import DocumentInput, PartyInput, RefusalInput, SignatureInput
+from quancheng.cases import guards
+from quancheng.cases import signing as case_signing
+from quancheng.cases.actions import DocumentInput, PartyInput
+from quancheng.cases.signing import RefusalInput, SignatureInput
 from quancheng.devices import actions as devices
+from quancheng.devices import events as device_events
 from quancheng.documents import actions as documents
 from quancheng.documents.tests.conftest import _session_keys, signing  # noqa: F401 - fixtures
 from quancheng.ledger.actions import init_key, rotate_key
@@ -126,7 +130,7 @@ def scene(world, personas, new_case, signing):  # noqa: F811 - the fixture impor
         if status == "lent":
             devices.lend_device(SYSTEM, d, world.officer2.officer, lent_at=now)
         if status == "repair":
-            devices.start_repair(SYSTEM, d, occurred_at=now)
+            device_events.start_repair(SYSTEM, d, occurred_at=now)
         return d
 
     camera = device()
@@ -183,10 +187,10 @@ def runners(world: Any, s: SimpleNamespace) -> dict[str, Callable[[Actor], Any]]
         "record.correct": lambda a: cases.correct_record(
             a, s.version.record, {"content": "改正"}, now, "笔误"
         ),
-        "signature.add": lambda a: cases.sign_version(
+        "signature.add": lambda a: case_signing.sign_version(
             a, s.version, SignatureInput("party", "张三", now)
         ),
-        "signature.refuse": lambda a: cases.note_refusal(
+        "signature.refuse": lambda a: case_signing.note_refusal(
             a, s.version, RefusalInput("拒签", now, [officer])
         ),
         "case.move_stage": lambda a: cases.move_to_stage(a, case, "investigation"),
@@ -221,10 +225,10 @@ def runners(world: Any, s: SimpleNamespace) -> dict[str, Callable[[Actor], Any]]
         "device.check": lambda a: devices.check_device(
             a, s.camera, battery_percent=90, free_storage_mb=1000, ok=True
         ),
-        "device.report_fault": lambda a: devices.report_fault(a, s.camera, "黑屏"),
-        "device.start_repair": lambda a: devices.start_repair(a, s.camera),
-        "device.end_repair": lambda a: devices.end_repair(a, s.repairing),
-        "device.retire": lambda a: devices.retire_device(a, s.camera),
+        "device.report_fault": lambda a: device_events.report_fault(a, s.camera, "黑屏"),
+        "device.start_repair": lambda a: device_events.start_repair(a, s.camera),
+        "device.end_repair": lambda a: device_events.end_repair(a, s.repairing),
+        "device.retire": lambda a: device_events.retire_device(a, s.camera),
         "agency.create": lambda a: create_agency(
             a, code=unique("g-"), name="组", level="work_group", pack_id="anhui", parent=world.a
         ),
@@ -280,8 +284,8 @@ def test_every_action_for_every_persona_follows_the_table(world, personas, scene
 
 @pytest.mark.parametrize(("kind", "fields"), KIND_CHECKS)
 def test_record_kinds_follow_their_author_roles(world, personas, scene, kind, fields):
-    pack = cases.pack_of(scene.case)
-    author_roles = cases.kind_of(pack, kind).author_roles
+    pack = guards.pack_of(scene.case)
+    author_roles = guards.kind_of(pack, kind).author_roles
     for name, user in personas.items():
         outcome = attempt(
             lambda user=user: cases.add_record(

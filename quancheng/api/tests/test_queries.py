@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quancheng.cases.actions import SignatureInput, add_record
+from quancheng.cases.actions import add_record
+from quancheng.cases.signing import SignatureInput
 from quancheng.ledger.context import Actor
 from tests.query_rows import device_maker, late_recording
 

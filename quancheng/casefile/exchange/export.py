@@ -16,7 +16,9 @@ from django.utils import timezone
 from quancheng.agencies.models import Officer
 from quancheng.casefile.exchange.parse import FORMAT, FORMAT_VERSION
 from quancheng.cases.models import Case, RecordVersion
+from quancheng.ledger.reconcile import TIME
 from quancheng.media.models import Interruption, Recording
+from quancheng.media.values import RECORDING_VALUES
 
 # Gives an officer's certificate number, noting the officer for the document's ``officers``.
 _Cert = Callable[[Officer], str]
@@ -168,28 +170,23 @@ def _recording(
         "device": rec.device.serial,
         "officers": sorted(cert(o) for o in rec.officers.all()),
         "records": [record_refs[r.pk] for r in sorted(rec.records.all(), key=_pk)],
-        "session": rec.session,
-        "started_at": _time(rec.started_at),
-        "ended_at": _time(rec.ended_at),
-        "uploaded_at": _time(rec.uploaded_at),
-        "place": rec.place,
-        "scenario": rec.scenario,
-        "production_method": rec.production_method,
-        "maker": rec.maker,
-        "file_name": rec.file_name,
-        "size": rec.size,
-        "sha256": rec.sha256,
-        "opening_statement": rec.opening_statement,
-        "device_checked": rec.device_checked,
-        "party_informed": rec.party_informed,
-        "delay_reason": rec.delay_reason,
-        "returned_at": _time(rec.returned_at),
+        **_values(rec),
     }
     if rec.used_as_evidence:
         # Only for recordings used as evidence, so older documents round-trip unchanged.
         out["used_as_evidence"] = True
         out["evidence_notes"] = _evidence_notes(rec, cert)
     return out
+
+
+def _values(rec: Recording) -> dict[str, Any]:
+    """The recording's own values (``media/values.py``) but ``used_as_evidence`` (said only
+    when true), times in ISO 8601."""
+    return {
+        name: _time(getattr(rec, name)) if kind == TIME else getattr(rec, name)
+        for name, kind in RECORDING_VALUES.items()
+        if name != "used_as_evidence"
+    }
 
 
 def _evidence_notes(rec: Recording, cert: _Cert) -> list[dict[str, Any]]:

@@ -25,8 +25,6 @@ from quancheng.casefile.exchange.parse import CaseFile, join, parse_document
 from quancheng.cases.actions import (
     DocumentInput,
     PartyInput,
-    RefusalInput,
-    SignatureInput,
     add_record,
     archive_case,
     correct_record,
@@ -36,11 +34,13 @@ from quancheng.cases.actions import (
 )
 from quancheng.cases.compliance import deferred_refresh
 from quancheng.cases.models import Case, Record
+from quancheng.cases.signing import RefusalInput, SignatureInput
 from quancheng.devices.actions import register_device
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.reconcile import TIME
 from quancheng.media.actions import (
     InterruptionInput,
     RecordingInput,
@@ -48,6 +48,7 @@ from quancheng.media.actions import (
     explain_interruption,
 )
 from quancheng.media.evidence import add_evidence_note
+from quancheng.media.values import RECORDING_VALUES, REQUIRED, unsaid
 
 
 @contextmanager
@@ -213,35 +214,11 @@ def _open(actor: Actor, agency: Agency, doc: dict[str, Any], officers: dict[str,
 
 
 def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, Officer]) -> Record:
+    """Add the record's first version and correct it with each later one; an action's
+    error comes back with its path under ``versions[i]`` (a refusal of the kind as is)."""
     record: Record | None = None
     for index, version in enumerate(item["versions"]):
-        document = version.get("document", {})
-        kwargs: dict[str, Any] = {
-            "document": DocumentInput(
-                number=document.get("number", ""),
-                issued_on=dt.date.fromisoformat(document["issued_on"])
-                if document.get("issued_on")
-                else None,
-                sealed=document.get("sealed", False),
-            ),
-            "signatures": [
-                SignatureInput(
-                    role=s["role"],
-                    name=s["name"],
-                    signed_at=_when(s["signed_at"]),
-                    officer=officers[s["cert_no"]] if s.get("cert_no") else None,
-                )
-                for s in version.get("signatures", [])
-            ],
-            "refusals": [
-                RefusalInput(
-                    note=r["note"],
-                    noted_at=_when(r["noted_at"]),
-                    officers=[officers[c] for c in r["signed_by"]],
-                )
-                for r in version.get("refusals", [])
-            ],
-        }
+        kwargs = _version_inputs(version, officers)
         occurred = _when(version["occurred_at"])
         try:
             if record is None:
@@ -269,6 +246,38 @@ def _record(actor: Actor, case: Case, item: dict[str, Any], officers: dict[str, 
     return record  # type: ignore[return-value]
 
 
+def _version_inputs(version: dict[str, Any], officers: dict[str, Officer]) -> dict[str, Any]:
+    """The document, signatures and refusals of one record version, as the keyword
+    arguments of ``add_record`` and ``correct_record``."""
+    document = version.get("document", {})
+    return {
+        "document": DocumentInput(
+            number=document.get("number", ""),
+            issued_on=dt.date.fromisoformat(document["issued_on"])
+            if document.get("issued_on")
+            else None,
+            sealed=document.get("sealed", False),
+        ),
+        "signatures": [
+            SignatureInput(
+                role=s["role"],
+                name=s["name"],
+                signed_at=_when(s["signed_at"]),
+                officer=officers[s["cert_no"]] if s.get("cert_no") else None,
+            )
+            for s in version.get("signatures", [])
+        ],
+        "refusals": [
+            RefusalInput(
+                note=r["note"],
+                noted_at=_when(r["noted_at"]),
+                officers=[officers[c] for c in r["signed_by"]],
+            )
+            for r in version.get("refusals", [])
+        ],
+    }
+
+
 def _recording_input(
     item: dict[str, Any],
     devices: dict[str, Device],
@@ -281,22 +290,15 @@ def _recording_input(
         ended_at=_when(item["ended_at"]),
         officers=[officers[c] for c in item.get("officers", [])],
         records=[records[r] for r in item.get("records", [])],
-        session=item.get("session", ""),
-        place=item.get("place", ""),
-        scenario=item.get("scenario", ""),
-        production_method=item.get("production_method", ""),
-        maker=item.get("maker", ""),
-        file_name=item.get("file_name", ""),
-        size=item.get("size"),
-        sha256=item.get("sha256", ""),
-        uploaded_at=_time(item.get("uploaded_at")),
-        opening_statement=item.get("opening_statement"),
-        device_checked=item.get("device_checked"),
-        party_informed=item.get("party_informed"),
-        delay_reason=item.get("delay_reason", ""),
-        returned_at=_time(item.get("returned_at")),
-        used_as_evidence=item.get("used_as_evidence", False),
+        **{name: _value(item, name) for name in RECORDING_VALUES if name not in REQUIRED},
     )
+
+
+def _value(item: dict[str, Any], name: str) -> Any:
+    """One of a recording's values as the file gives it (a time parsed), or its unsaid value."""
+    if name not in item:
+        return unsaid(name)
+    return _time(item[name]) if RECORDING_VALUES[name] == TIME else item[name]
 
 
 def _interruption_input(

@@ -28,6 +28,8 @@ from quancheng.casefile.exchange.parse_schema import (
 )
 from quancheng.cases.validation import clean_fields
 from quancheng.errors import ActionError
+from quancheng.ledger.reconcile import TIME
+from quancheng.media.values import RECORDING_VALUES, REQUIRED, SNAPSHOT_VALUES, unsaid
 from quancheng.policies.registry import UnknownPack, get_pack
 from quancheng.policies.schema import Pack
 from quancheng.policies.snapshot import (
@@ -316,31 +318,26 @@ class _Builder:
         for j, ref in enumerate(item.get("records", [])):
             if ref not in record_ids:
                 self.fail(f"{path}.records[{j}]", _("No record with id “%(r)s”.") % {"r": ref})
+        values: dict[str, Any] = {
+            name: self.time(item.get(name), f"{path}.{name}")
+            if RECORDING_VALUES[name] == TIME
+            else item.get(name, unsaid(name))
+            for name in SNAPSHOT_VALUES
+            if name not in REQUIRED
+        }
         return RecordingSnap(
             ref=item["id"],
             device_serial=item["device"],
             started_at=started,  # type: ignore[arg-type]
             ended_at=ended,  # type: ignore[arg-type]
-            uploaded_at=self.time(item.get("uploaded_at"), f"{path}.uploaded_at"),
             device_capabilities=capabilities,
             officer_certs=tuple(
                 self.cert(c, f"{path}.officers[{j}]")
                 for j, c in enumerate(item.get("officers", []))
             ),
-            session=item.get("session", ""),
-            place=item.get("place", ""),
-            scenario=scenario,
-            production_method=item.get("production_method", ""),
-            maker=item.get("maker", ""),
             record_refs=tuple(item.get("records", [])),
-            opening_statement=item.get("opening_statement"),
-            device_checked=item.get("device_checked"),
-            party_informed=item.get("party_informed"),
-            delay_reason=item.get("delay_reason", ""),
-            returned_at=self.time(item.get("returned_at"), f"{path}.returned_at"),
-            file_name=item.get("file_name", ""),
-            used_as_evidence=item.get("used_as_evidence", False),
             evidence_notes=self._evidence_notes(path, item.get("evidence_notes", [])),
+            **values,
         )
 
     def _scenario(self, scenario: str, path: str) -> None:

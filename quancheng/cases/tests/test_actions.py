@@ -10,14 +10,13 @@ from conftest import at, web
 from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     DocumentInput,
-    RefusalInput,
-    SignatureInput,
     add_record,
     correct_record,
     end_case,
     move_to_stage,
 )
 from quancheng.cases.models import RecordVersion
+from quancheng.cases.signing import RefusalInput, SignatureInput
 from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact
 

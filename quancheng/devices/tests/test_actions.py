@@ -10,17 +10,14 @@ from django.utils import translation
 from conftest import at, web
 from quancheng.devices.actions import (
     check_device,
-    end_repair,
     lend_device,
-    open_loan,
     register_device,
-    report_fault,
-    retire_device,
     return_device,
     set_keeper,
-    start_repair,
 )
+from quancheng.devices.events import end_repair, report_fault, retire_device, start_repair
 from quancheng.devices.models import Device, DeviceLoan
+from quancheng.devices.queries import open_loan
 from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact
 

@@ -11,14 +11,8 @@ from django.utils import translation
 from conftest import at, web
 from quancheng.casefile.compliance import evaluate_case
 from quancheng.casefile.snapshots import load_snapshots
-from quancheng.devices.actions import (
-    check_device,
-    end_repair,
-    lend_device,
-    retire_device,
-    return_device,
-    start_repair,
-)
+from quancheng.devices.actions import check_device, lend_device, return_device
+from quancheng.devices.events import end_repair, retire_device, start_repair
 from quancheng.devices.tests.conftest import case_in, record
 from quancheng.errors import ActionError
 from quancheng.media.evidence import add_evidence_note, use_as_evidence

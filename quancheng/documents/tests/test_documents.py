@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from quancheng.cases.actions import DocumentInput, PartyInput, RefusalInput, add_record
+from quancheng.cases.actions import DocumentInput, PartyInput, add_record
+from quancheng.cases.signing import RefusalInput
 from quancheng.documents import store
 from quancheng.documents.actions import (
     note_party_refusal,

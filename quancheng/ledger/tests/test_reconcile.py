@@ -18,7 +18,8 @@ from django.utils import timezone
 from conftest import tamper
 from quancheng.cases.actions import add_record, correct_record
 from quancheng.cases.models import Party
-from quancheng.devices.actions import register_device, report_fault
+from quancheng.devices.actions import register_device
+from quancheng.devices.events import report_fault
 from quancheng.ledger import reconcile, reconciling
 from quancheng.ledger.context import Actor
 from quancheng.ledger.verification import run
@@ -227,7 +228,7 @@ def more(scene, world, settings, tmp_path):
     """Beyond the scene: a signature and a refusal, a loan and its return, an interruption,
     an evidence note, an API token and an upload."""
     from quancheng.api.actions import create_token
-    from quancheng.cases.actions import RefusalInput, SignatureInput, note_refusal, sign_version
+    from quancheng.cases.signing import RefusalInput, SignatureInput, note_refusal, sign_version
     from quancheng.devices.actions import lend_device, return_device
     from quancheng.media.actions import InterruptionInput, explain_interruption
     from quancheng.media.evidence import add_evidence_note

@@ -180,33 +180,8 @@ class S3Store:
             "UploadId"
         ]
         digests = Digests()
-        parts: list[dict[str, Any]] = []
         try:
-            # One part goes up while the next is read and hashed: at most two parts' bytes
-            # (and the buffer) in memory.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                in_flight: Future[dict[str, Any]] | None = None
-                number = 1
-                buffer = bytearray(part_size(number))
-                while True:
-                    filled = _fill(stream, buffer)
-                    if filled == 0 and number > 1:
-                        break
-                    chunk = memoryview(buffer)[:filled]
-                    digests.update(chunk)
-                    if filled == 0:
-                        check_declared(check, "", 0)  # empty: refused, nothing is made
-                    body = bytes(chunk)
-                    if in_flight is not None:
-                        parts.append(self._part_done(in_flight, progress))
-                    in_flight = pool.submit(self._put_part, key, upload_id, number, body)
-                    if filled < len(buffer):
-                        break
-                    number += 1
-                    if len(buffer) != part_size(number):
-                        buffer = bytearray(part_size(number))
-                if in_flight is not None:
-                    parts.append(self._part_done(in_flight, progress))
+            parts = self._send_parts(stream, key, upload_id, digests, progress, check)
             sha256, _sm3 = digests.hexdigests()
             check_declared(check, sha256, digests.size)
             self.client.complete_multipart_upload(
@@ -220,6 +195,45 @@ class S3Store:
             raise
         self._protect(key, until)
         return digests
+
+    def _send_parts(
+        self,
+        stream: BinaryIO,
+        key: str,
+        upload_id: str,
+        digests: Digests,
+        progress: Progress | None,
+        check: str | None,
+    ) -> list[dict[str, Any]]:
+        """Read, hash and upload ``stream`` part by part; returns the uploaded parts in order.
+        An empty stream is refused (``check_declared``) before any part goes up."""
+        parts: list[dict[str, Any]] = []
+        # One part goes up while the next is read and hashed: at most two parts' bytes
+        # (and the buffer) in memory.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            in_flight: Future[dict[str, Any]] | None = None
+            number = 1
+            buffer = bytearray(part_size(number))
+            while True:
+                filled = _fill(stream, buffer)
+                if filled == 0 and number > 1:
+                    break
+                chunk = memoryview(buffer)[:filled]
+                digests.update(chunk)
+                if filled == 0:
+                    check_declared(check, "", 0)  # empty: refused, nothing is made
+                body = bytes(chunk)
+                if in_flight is not None:
+                    parts.append(self._part_done(in_flight, progress))
+                in_flight = pool.submit(self._put_part, key, upload_id, number, body)
+                if filled < len(buffer):
+                    break
+                number += 1
+                if len(buffer) != part_size(number):
+                    buffer = bytearray(part_size(number))
+            if in_flight is not None:
+                parts.append(self._part_done(in_flight, progress))
+        return parts
 
     def _put_part(self, key: str, upload_id: str, number: int, body: bytes) -> dict[str, Any]:
         response = self.client.upload_part(

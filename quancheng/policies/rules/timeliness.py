@@ -32,31 +32,65 @@ def _check(
     try:
         due = due_at(start, deadline, ctx.calendar)
     except CalendarGap as gap:
-        ctx.add(
-            "deadline.calendar_missing",
-            deadline.citation,
-            Severity.WARNING,
-            _(
-                "The deadline for %(what)s cannot be computed: the working-day calendar has no "
-                "data for %(year)d. An administrator must load that year."
-            )
-            % {"what": what, "year": gap.year},
-            subject,
-        )
+        _calendar_missing(ctx, deadline, gap, subject, what)
         return
     if done_at is not None:
-        if done_at > due:
-            ctx.add(
-                f"{rule_id}.late",
-                deadline.citation,
-                Severity.ERROR,
-                _("%(what)s was done at %(done)s, after the deadline of %(due)s.")
-                % {"what": what, "done": _when(done_at), "due": _when(due)},
-                subject,
-                due,
-            )
+        _check_done(ctx, rule_id, deadline, due, done_at, subject, what)
         return
     ctx.open_deadlines.append(due)
+    _check_open(ctx, rule_id, start, deadline, due, subject, what)
+
+
+def _calendar_missing(
+    ctx: Context, deadline: Deadline, gap: CalendarGap, subject: str, what: str
+) -> None:
+    """A warning that the deadline cannot be computed for want of the year's calendar."""
+    ctx.add(
+        "deadline.calendar_missing",
+        deadline.citation,
+        Severity.WARNING,
+        _(
+            "The deadline for %(what)s cannot be computed: the working-day calendar has no "
+            "data for %(year)d. An administrator must load that year."
+        )
+        % {"what": what, "year": gap.year},
+        subject,
+    )
+
+
+def _check_done(
+    ctx: Context,
+    rule_id: str,
+    deadline: Deadline,
+    due: dt.datetime,
+    done_at: dt.datetime,
+    subject: str,
+    what: str,
+) -> None:
+    """A finding ``<rule_id>.late`` when the work was done after ``due``."""
+    if done_at > due:
+        ctx.add(
+            f"{rule_id}.late",
+            deadline.citation,
+            Severity.ERROR,
+            _("%(what)s was done at %(done)s, after the deadline of %(due)s.")
+            % {"what": what, "done": _when(done_at), "due": _when(due)},
+            subject,
+            due,
+        )
+
+
+def _check_open(
+    ctx: Context,
+    rule_id: str,
+    start: dt.datetime,
+    deadline: Deadline,
+    due: dt.datetime,
+    subject: str,
+    what: str,
+) -> None:
+    """Work not done yet: ``<rule_id>.overdue`` once ``due`` has passed, ``.due_soon`` when
+    less than the due-soon share of the period from ``start`` is left."""
     if ctx.at > due:
         ctx.add(
             f"{rule_id}.overdue",

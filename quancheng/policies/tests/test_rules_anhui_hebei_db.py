@@ -14,18 +14,15 @@ from quancheng.agencies.actions import create_agency, create_user
 from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     PartyInput,
-    RefusalInput,
-    SignatureInput,
     add_record,
     archive_case,
     correct_record,
     end_case,
     move_to_stage,
-    note_refusal,
     open_case,
-    sign_version,
 )
 from quancheng.cases.models import Case
+from quancheng.cases.signing import RefusalInput, SignatureInput, note_refusal, sign_version
 from quancheng.devices.actions import register_device
 from quancheng.errors import ActionError
 from quancheng.ledger.models import Fact

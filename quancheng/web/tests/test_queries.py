@@ -3,12 +3,22 @@ no query per case, record, recording or device (``bench/web.py`` measures the sp
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.query_rows import device_maker, late_recording, records
+from quancheng.agencies.models import User
+from quancheng.cases.actions import correct_record
+from quancheng.cases.signing import SignatureInput
+from quancheng.devices.actions import check_device, lend_device, return_device
+from quancheng.ledger.context import Actor
+from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - a fixture
+from tests.query_rows import START, device_maker, late_recording, records
 
 
 def queries(client, url: str) -> int:
@@ -92,3 +102,74 @@ def test_due_list_page(client, world, new_case, device, django_assert_num_querie
 
     same_for_more(client, reverse("recordings_due"), grow, django_assert_num_queries)
     assert client.get(reverse("recordings_due")).content.decode().count("AH-Q") >= 10
+
+
+def test_record_history_page(client, world, new_case, django_assert_num_queries):
+    case = new_case()
+    records(world, case, 1)
+    record = case.records.get()
+
+    def correct(n: int) -> None:
+        for i in range(n):
+            correct_record(
+                Actor(world.officer, "web"),
+                record,
+                START,
+                timezone.now(),
+                f"更正{i}",
+                signatures=[SignatureInput("party", "张三", timezone.now())],
+            )
+
+    correct(1)
+    client.force_login(world.officer)
+    url = reverse("cases:record", args=[case.pk, record.pk])
+    same_for_more(client, url, lambda: correct(8), django_assert_num_queries)
+    assert record.versions.count() == 10
+    assert client.get(url).content.decode().count("更正") >= 9
+
+
+def test_device_detail_page(client, world, device, django_assert_num_queries):
+    camera = device(lent=False)
+    keeper = Actor(User.objects.get(username="keeper"), "web")
+
+    def history(n: int) -> None:
+        for _ in range(n):
+            lend_device(keeper, camera, world.officer.officer)
+            check_device(
+                Actor(world.officer, "web"),
+                camera,
+                battery_percent=80,
+                free_storage_mb=900,
+                ok=True,
+            )
+            return_device(keeper, camera)
+
+    history(2)
+    client.force_login(world.officer)
+    url = reverse("devices:detail", args=[camera.serial])
+    same_for_more(client, url, lambda: history(8), django_assert_num_queries)
+    assert camera.loans.count() == 10
+    assert client.get(url).content.decode().count(str(world.officer.officer)) >= 10
+
+
+@pytest.mark.usefixtures("key_file")
+def test_checkpoints_page(client, world, new_case, django_assert_num_queries):
+    """The supervisor's page of the logs below: the same queries for more logs and more
+    checkpoints each (agency B's log joins agency A's and the system's)."""
+    call_command("keys", "init", stdout=io.StringIO())
+
+    def checkpoint() -> None:
+        call_command("checkpoint", stdout=io.StringIO(), stderr=io.StringIO())
+
+    new_case()
+    checkpoint()
+    client.force_login(world.supervisor)
+
+    def grow():
+        for _ in range(3):
+            new_case()
+            new_case(user=world.other_officer)
+            checkpoint()
+
+    same_for_more(client, reverse("checkpoints"), grow, django_assert_num_queries)
+    assert client.get(reverse("checkpoints")).content.decode().count("note.txt") >= 6

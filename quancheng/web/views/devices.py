@@ -3,9 +3,12 @@ change it) and the agency's list of recordings due or stored late."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +19,8 @@ from quancheng.agencies.roles import allowed
 from quancheng.casefile.due import due_recordings
 from quancheng.cases.access import signed_in_user
 from quancheng.devices import actions
+from quancheng.devices import events as device_events
+from quancheng.devices import queries as device_queries
 from quancheng.devices.choices import Capability, DeviceEventKind
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
@@ -57,7 +62,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["kind"]:
             devices = devices.filter(kind=form.cleaned_data["kind"])
     home = _home(user)
-    rows = [(d, actions.open_loan(d)) for d in with_open_loans(devices)]
+    rows = [(d, device_queries.open_loan(d)) for d in with_open_loans(devices)]
     return render(
         request,
         "web/device_list.html",
@@ -104,7 +109,7 @@ def _event_kinds(device: Device, keeper: bool, user_ok: bool) -> list[str]:
     if keeper:
         kinds += [
             k
-            for k, allowed in actions.ALLOWED_FROM.items()
+            for k, allowed in device_events.ALLOWED_FROM.items()
             if k != DeviceEventKind.FAULT and device.status in allowed
         ]
     return kinds
@@ -117,7 +122,7 @@ def device_detail(request: HttpRequest, serial: str) -> HttpResponse:
     user = signed_in_user(request)
     keeper = actions.may_keep(user, device.agency)
     user_ok = actions.may_use(user, device.agency)
-    loan = actions.open_loan(device)
+    loan = device_queries.open_loan(device)
     in_service = device.status == "in_service"
     kinds = _event_kinds(device, keeper, user_ok)
     return render(
@@ -174,45 +179,56 @@ def device_act(request: HttpRequest, serial: str, what: str) -> HttpResponse:
     _require(request, device, ACT_ACTIONS.get(what, ""))
     form = forms[what]()
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            # iterating an ErrorList gives its messages as str (the stubs say maybe not)
-            text = " ".join(map(str, errors))
-            messages.error(request, f"{label}: {text}" if label else text)
+        _form_errors_as_messages(request, form)
         return redirect("devices:detail", serial=serial)
     data = form.cleaned_data
     _require(request, device, EVENT_ACTIONS[data["kind"]] if what == "event" else "")
     try:
-        if what == "lend":
-            actions.lend_device(
-                actor, device, data["officer"], lent_at=data["lent_at"], note=data["note"]
-            )
-        elif what == "return":
-            actions.return_device(actor, device, returned_at=data["returned_at"], note=data["note"])
-        elif what == "check":
-            actions.check_device(
-                actor,
-                device,
-                battery_percent=data["battery_percent"],
-                free_storage_mb=data["free_storage_mb"],
-                ok=data["ok"],
-                checked_at=data["checked_at"],
-                note=data["note"],
-            )
-        elif data["kind"] == DeviceEventKind.FAULT:
-            actions.report_fault(actor, device, data["note"], occurred_at=data["occurred_at"])
-        else:
-            do = {
-                DeviceEventKind.REPAIR_STARTED: actions.start_repair,
-                DeviceEventKind.REPAIR_ENDED: actions.end_repair,
-                DeviceEventKind.RETIRED: actions.retire_device,
-            }[data["kind"]]
-            do(actor, device, occurred_at=data["occurred_at"], note=data["note"])
+        _apply(actor, device, what, data)
     except ActionError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Saved."))
     return redirect("devices:detail", serial=serial)
+
+
+def _form_errors_as_messages(request: HttpRequest, form: Form) -> None:
+    """Each invalid field's errors as one error message, headed by the field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        # iterating an ErrorList gives its messages as str (the stubs say maybe not)
+        text = " ".join(map(str, errors))
+        messages.error(request, f"{label}: {text}" if label else text)
+
+
+def _apply(actor: Actor, device: Device, what: str, data: dict[str, Any]) -> None:
+    """Run the device action of form ``what`` with its cleaned ``data``; an action's
+    refusal raises ``ActionError``."""
+    if what == "lend":
+        actions.lend_device(
+            actor, device, data["officer"], lent_at=data["lent_at"], note=data["note"]
+        )
+    elif what == "return":
+        actions.return_device(actor, device, returned_at=data["returned_at"], note=data["note"])
+    elif what == "check":
+        actions.check_device(
+            actor,
+            device,
+            battery_percent=data["battery_percent"],
+            free_storage_mb=data["free_storage_mb"],
+            ok=data["ok"],
+            checked_at=data["checked_at"],
+            note=data["note"],
+        )
+    elif data["kind"] == DeviceEventKind.FAULT:
+        device_events.report_fault(actor, device, data["note"], occurred_at=data["occurred_at"])
+    else:
+        do = {
+            DeviceEventKind.REPAIR_STARTED: device_events.start_repair,
+            DeviceEventKind.REPAIR_ENDED: device_events.end_repair,
+            DeviceEventKind.RETIRED: device_events.retire_device,
+        }[data["kind"]]
+        do(actor, device, occurred_at=data["occurred_at"], note=data["note"])
 
 
 @login_required

@@ -21,14 +21,10 @@ from quancheng.cases.access import (
     require_write,
     signed_in_user,
 )
-from quancheng.cases.actions import (
-    add_record,
-    correct_record,
-    kind_of,
-    note_refusal,
-    sign_version,
-)
+from quancheng.cases.actions import add_record, correct_record
+from quancheng.cases.guards import kind_of
 from quancheng.cases.models import Case, Record, RecordVersion
+from quancheng.cases.signing import note_refusal, sign_version
 from quancheng.errors import ActionError
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
