@@ -3,10 +3,11 @@
 Django builds and compiles a query anew every time it runs one: for the small queries that
 read one case, 0.2–0.5 ms of Python against the 0.02 ms SQLite takes to answer. A page that
 reads a case in a fixed set of such queries (its engine snapshot) spends most of its time
-there. A ``Prepared`` keeps, per database connection, the compiled SQL of a ``.values()`` or
-``.values_list()`` query built for one id, with the converters Django applies to its
-columns, and runs it again for another id with that id in the id's place; on PostgreSQL as
-a statement prepared on the server, which then parses and plans it once per connection too
+there. A ``Prepared`` keeps, per process and database, the compiled SQL of a ``.values()``
+or ``.values_list()`` query built for one id, with the converters Django applies to its
+columns, and runs it again for another id with that id in the id's place, on the connection
+of the thread that asks (a server's 64 threads share one compiling); on PostgreSQL as a
+statement prepared on the server, which then parses and plans it once per connection too
 (``QUANCHENG_DB_PREPARE``, as the ledger's statements). Queries for several ids run through
 the ORM as built, so both paths give the same rows (tested).
 
@@ -23,11 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.models.query import FlatValuesListIterable, ValuesIterable, ValuesListIterable
-from django.db.models.sql.compiler import SQLCompiler
 
 # An id no table holds: where it shows in the compiled parameters, the id of a run goes.
 _MARK = -982_451_653
@@ -35,55 +35,65 @@ _MARK = -982_451_653
 
 @dataclass(frozen=True)
 class _Compiled:
-    alias: str
-    connection: BaseDatabaseWrapper
-    compiler: SQLCompiler
     sql: str
     params: tuple[Any, ...]
     at: tuple[int, ...]  # where the id goes in params
-    converters: dict[int, Any]
+    converters: dict[int, Any]  # column → (converters, expression), as Django's compiler has them
     names: tuple[str, ...] | None  # the keys of .values() rows; None for tuples
     flat: bool
 
-    def run(self, value: int) -> list[Any]:
+    def run(self, connection: BaseDatabaseWrapper, value: int) -> list[Any]:
         params = list(self.params)
         for i in self.at:
             params[i] = value
-        rows = run_statement(self.connection, self.sql, params, lambda cursor: cursor.fetchall())
+        rows = run_statement(connection, self.sql, params, lambda cursor: cursor.fetchall())
         if self.converters:
-            rows = list(self.compiler.apply_converters(rows, self.converters))
+            rows = [self._converted(row, connection) for row in rows]
         if self.flat:
             return [row[0] for row in rows]
         if self.names is not None:
             return [dict(zip(self.names, row, strict=True)) for row in rows]
         return [tuple(row) for row in rows]
 
+    def _converted(self, row: Sequence[Any], connection: BaseDatabaseWrapper) -> list[Any]:
+        """The row's values as the ORM gives them (what ``SQLCompiler.apply_converters``
+        does), with the connection of the thread that ran the query."""
+        values = list(row)
+        for position, (converters, expression) in self.converters.items():
+            value = values[position]
+            for convert in converters:
+                value = convert(value, expression, connection)
+            values[position] = value
+        return values
+
 
 class Prepared:
     """``build(ids)`` gives a ``.values()``/``.values_list()`` queryset filtered by ``ids``;
-    ``rows(ids)`` its rows, compiled once per connection when ``ids`` holds one id."""
+    ``rows(ids)`` its rows. For one id the query is compiled once per process and database
+    (every thread of a server runs the same SQL, each on its own connection)."""
 
     def __init__(self, build: Callable[[list[int]], QuerySet[Any, Any]]) -> None:
         self._build = build
-        self._local = threading.local()  # Django's connections are per thread
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._lock = threading.Lock()
 
     def rows(self, ids: Sequence[int]) -> list[Any]:
         if len(ids) != 1:
             return list(self._build(list(ids)))
-        return self._compiled().run(ids[0])
-
-    def _compiled(self) -> _Compiled:
-        compiled: _Compiled | None = getattr(self._local, "compiled", None)
-        if compiled is None or compiled.connection is not connections[compiled.alias]:
+        alias = DEFAULT_DB_ALIAS
+        connection = connections[alias]
+        key = (alias, connection.vendor)
+        compiled = self._compiled.get(key)
+        if compiled is None:
             queryset = self._build([_MARK])
-            compiled = _compile(queryset, connections[queryset.db], queryset.db)
-            self._local.compiled = compiled
-        return compiled
+            if queryset.db != alias:
+                return list(self._build(list(ids)))  # routed elsewhere: as built
+            with self._lock:
+                compiled = self._compiled.setdefault(key, _compile(queryset, connection))
+        return compiled.run(connection, ids[0])
 
 
-def _compile(
-    queryset: QuerySet[Any, Any], connection: BaseDatabaseWrapper, alias: str
-) -> _Compiled:
+def _compile(queryset: QuerySet[Any, Any], connection: BaseDatabaseWrapper) -> _Compiled:
     kind = queryset._iterable_class  # noqa: SLF001 - which of values()/values_list() it is
     if kind not in (ValuesIterable, ValuesListIterable, FlatValuesListIterable):
         raise TypeError("Prepared runs .values() and .values_list() querysets only")
@@ -100,9 +110,6 @@ def _compile(
             query.selected or [*query.extra_select, *query.values_select, *query.annotation_select]
         )
     return _Compiled(
-        alias,
-        connection,
-        compiler,
         sql,
         tuple(params),
         at,

@@ -6,10 +6,11 @@ import threading
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
+from quancheng import prepared
 from quancheng.cases.actions import add_record
 from quancheng.cases.models import Case, RecordVersion
 from quancheng.ledger.context import Actor
@@ -86,25 +87,36 @@ def test_several_ids_run_through_the_orm(cases):
     }
 
 
-def test_each_thread_compiles_for_its_own_connection(db):
+def test_threads_share_the_compiled_query_each_on_its_own_connection(db):
     # A table the test leaves alone: in-memory SQLite locks those it wrote to other connections.
     years = Prepared(lambda ids: CalendarYear.objects.filter(id__in=ids).values_list("year"))
     assert years.rows([1]) == []
-    mine = years._local.compiled
-    seen = []
+    mine = connections["default"]
+    seen, used = [], []
+    real = prepared.run_statement
+
+    def spy(db, *args):
+        used.append(db)
+        return real(db, *args)
 
     def read() -> None:
         try:
-            seen.append((years.rows([1]), years._local.compiled.connection))
+            seen.append(years.rows([1]))
         finally:
             connection.close()
 
-    thread = threading.Thread(target=read)
-    thread.start()
-    thread.join()
-    assert seen[0][0] == []
-    assert seen[0][1] is not mine.connection
-    assert years._local.compiled is mine
+    with (
+        mock.patch.object(prepared, "run_statement", spy),
+        mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as c,
+    ):
+        thread = threading.Thread(target=read)
+        thread.start()
+        thread.join()
+    assert seen == [[]]
+    assert c.call_count == 0  # compiled once, by the first thread
+    assert used and used[0] is not mine
 
 
 def test_only_values_querysets_are_prepared(cases):
@@ -122,4 +134,4 @@ def test_on_postgresql_the_statement_is_prepared_on_the_server(cases):
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = {row[0] for row in cursor.fetchall()}
-    assert TITLES._local.compiled.sql.replace("%s", "$1") in prepared
+    assert TITLES._compiled[("default", "postgresql")].sql.replace("%s", "$1") in prepared
