@@ -44,7 +44,19 @@ def head_values(
             remote_addr=actor.remote_addr,
         )
 
-    values = {
+    return _columns(actor, kind, subject_type, subject_id, payload, agency), template_for
+
+
+def _columns(
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+    agency: Agency | None,
+) -> dict[str, Any]:
+    """The columns a fact takes from its append, whoever computes its place in the log."""
+    return {
         "agency_id": agency.pk if agency else None,
         "kind": kind,
         "subject_type": subject_type,
@@ -55,7 +67,6 @@ def head_values(
         "channel": actor.channel,
         "remote_addr": actor.remote_addr or None,
     }
-    return values, template_for
 
 
 def leaf_values(
@@ -89,15 +100,7 @@ def leaf_values(
     return {
         "log_id": head.log_id,
         "seq": seq,
-        "agency_id": agency.pk if agency else None,
-        "kind": kind,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "payload": payload,
-        "actor_id": actor.user.pk if actor.user else None,
-        "actor_label": actor.label,
-        "channel": actor.channel,
-        "remote_addr": actor.remote_addr or None,
+        **_columns(actor, kind, subject_type, subject_id, payload, agency),
         "created_at": created_at,
         "prev_leaf": prev,
         "leaf_hash": leaf_hash,
