@@ -32,38 +32,75 @@ def _pack(pack_id: str) -> Pack | None:
         return None
 
 
-def _compliance(case: Case) -> dict[str, Any] | None:
-    try:
-        summary = case.compliance
-    except CaseCompliance.DoesNotExist:
-        return None
+# What a case's summary shows, as ``.values()`` names: the list reads its rows this way, with
+# no model instances (three per case with its agency and summary: a third of the list's time).
+SUMMARY_VALUES = (
+    "id",
+    "number",
+    "title",
+    "agency__code",
+    "agency__name",
+    "pack_id",
+    "stage",
+    "action_types",
+    "start_mode",
+    "is_major",
+    "confidential",
+    "opened_at",
+    "ended_at",
+    "closed_at",
+    "archived_at",
+    "compliance__errors",
+    "compliance__warnings",
+    "compliance__next_deadline_at",
+    "compliance__evaluated_at",
+)
+
+
+def summary_of_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A case's summary from its ``SUMMARY_VALUES``; ``compliance`` is None for a case not
+    evaluated yet (no summary row)."""
+    evaluated = row["compliance__evaluated_at"] is not None
     return {
-        "errors": summary.errors,
-        "warnings": summary.warnings,
-        "next_deadline_at": local(summary.next_deadline_at),
-        "evaluated_at": local(summary.evaluated_at),
+        "id": row["id"],
+        "number": row["number"],
+        "title": row["title"],
+        "agency": row["agency__code"],
+        "agency_name": row["agency__name"],
+        "pack": row["pack_id"],
+        "stage": row["stage"],
+        "action_types": list(row["action_types"]),
+        "start_mode": row["start_mode"],
+        "is_major": row["is_major"],
+        "confidential": row["confidential"],
+        "opened_at": local(row["opened_at"]),
+        "ended_at": local(row["ended_at"]),
+        "closed_at": local(row["closed_at"]),
+        "archived_at": local(row["archived_at"]),
+        "compliance": {
+            "errors": row["compliance__errors"],
+            "warnings": row["compliance__warnings"],
+            "next_deadline_at": local(row["compliance__next_deadline_at"]),
+            "evaluated_at": local(row["compliance__evaluated_at"]),
+        }
+        if evaluated
+        else None,
     }
 
 
 def case_summary(case: Case) -> dict[str, Any]:
-    return {
-        "id": case.pk,
-        "number": case.number,
-        "title": case.title,
-        "agency": case.agency.code,
-        "agency_name": case.agency.name,
-        "pack": case.pack_id,
-        "stage": case.stage,
-        "action_types": list(case.action_types),
-        "start_mode": case.start_mode,
-        "is_major": case.is_major,
-        "confidential": case.confidential,
-        "opened_at": local(case.opened_at),
-        "ended_at": local(case.ended_at),
-        "closed_at": local(case.closed_at),
-        "archived_at": local(case.archived_at),
-        "compliance": _compliance(case),
-    }
+    """The summary of a case already read (its agency and summary along)."""
+    return summary_of_row({name: _value(case, name) for name in SUMMARY_VALUES})
+
+
+def _value(case: Case, name: str) -> Any:
+    target: Any = case
+    for part in name.split("__"):
+        try:
+            target = getattr(target, part)
+        except CaseCompliance.DoesNotExist:
+            return None
+    return target
 
 
 def case_detail(case: Case) -> dict[str, Any]:
