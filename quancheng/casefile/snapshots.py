@@ -30,6 +30,17 @@ from quancheng.policies.snapshot import (
 )
 from quancheng.prepared import Prepared
 
+
+def _links(through: Any, case: str, owner: str, value: str) -> Prepared:
+    """The rows (owner, value) of a many-to-many table whose owners belong to the cases
+    (``case``: the path from a row to its case id), in the order they were added."""
+    return Prepared(
+        lambda ids: (
+            through.objects.filter(**{f"{case}__in": ids}).values_list(owner, value).order_by("id")
+        )
+    )
+
+
 _CASES = Prepared(
     lambda ids: Case.objects.filter(id__in=ids).values(
         "id",
@@ -85,31 +96,22 @@ _RECORDINGS = Prepared(
         "id", "case_id", "device__serial", "device__capabilities", *SNAPSHOT_VALUES
     )
 )
-_RECORDING_OFFICERS = Prepared(
-    lambda ids: (
-        Recording.officers.through.objects.filter(recording__case_id__in=ids)
-        .values_list("recording_id", "officer__cert_no")
-        .order_by("id")
-    )
+_RECORDING_OFFICERS = _links(
+    Recording.officers.through, "recording__case_id", "recording_id", "officer__cert_no"
 )
-_RECORDING_RECORDS = Prepared(
-    lambda ids: (
-        Recording.records.through.objects.filter(recording__case_id__in=ids)
-        .values_list("recording_id", "record_id")
-        .order_by("id")
-    )
+_RECORDING_RECORDS = _links(
+    Recording.records.through, "recording__case_id", "recording_id", "record_id"
 )
 _EVIDENCE_NOTES = Prepared(
     lambda ids: EvidenceNote.objects.filter(
         recording__case_id__in=ids, recording__used_as_evidence=True
     ).values("id", "recording_id", "taken_at", "place")
 )
-_NOTE_TAKERS = Prepared(
-    lambda ids: (
-        EvidenceNote.taken_by.through.objects.filter(evidencenote__recording__case_id__in=ids)
-        .values_list("evidencenote_id", "officer__cert_no")
-        .order_by("id")
-    )
+_NOTE_TAKERS = _links(
+    EvidenceNote.taken_by.through,
+    "evidencenote__recording__case_id",
+    "evidencenote_id",
+    "officer__cert_no",
 )
 _INTERRUPTIONS = Prepared(
     lambda ids: Interruption.objects.filter(case_id__in=ids).values(
@@ -125,12 +127,11 @@ _INTERRUPTIONS = Prepared(
         "statement",
     )
 )
-_INTERRUPTION_SIGNERS = Prepared(
-    lambda ids: (
-        Interruption.statement_signers.through.objects.filter(interruption__case_id__in=ids)
-        .values_list("interruption_id", "officer__cert_no")
-        .order_by("id")
-    )
+_INTERRUPTION_SIGNERS = _links(
+    Interruption.statement_signers.through,
+    "interruption__case_id",
+    "interruption_id",
+    "officer__cert_no",
 )
 
 
