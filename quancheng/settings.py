@@ -177,7 +177,7 @@ AXES_FAILURE_LIMIT = 1  # the handler's count is how many of the limits above ar
 AXES_COOLOFF_TIME = dt.timedelta(minutes=QUANCHENG_SIGN_IN_LOCK_MINUTES)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "quancheng.web.views.accounts.locked_out"
+AXES_LOCKOUT_CALLABLE = "quancheng.web.accounts.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # the ledger records every sign-in; axes keeps only the counts
 AXES_ENABLE_ADMIN = False  # unlock with ``quancheng user unlock``, which the ledger records
 AXES_VERBOSE = False

@@ -33,9 +33,9 @@ def test_a_lower_app_importing_a_higher_one_breaks_the_contract(tmp_path):
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     # The ledger, which every app writes to, reaching up into the web pages.
     (tmp_path / "quancheng" / "ledger" / "wrong.py").write_text(
-        "def page():\n    from quancheng.web.views import cases\n\n    return cases\n"
+        "def page():\n    from quancheng.web import urls\n\n    return urls\n"
     )
     result = lint(tmp_path)
     assert result.returncode == 1
     assert "quancheng.ledger is not allowed to import quancheng.web" in result.stdout
-    assert "quancheng.ledger.wrong -> quancheng.web.views" in result.stdout
+    assert "quancheng.ledger.wrong -> quancheng.web.urls" in result.stdout

@@ -14,34 +14,19 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quancheng.agencies.roles import NotAllowed
 from quancheng.errors import ActionError
 from quancheng.policies.registry import UnknownPack
+from quancheng.utilities.schemas import BODY_PARAM, QUANCHENG_ERROR
 
 logger = logging.getLogger(__name__)
 _E = TypeVar("_E", bound=Exception)
 
 # Where ninja says a value came from; the first element of a pydantic error location.
-# The pydantic error type of quancheng.api.schemas' own validators (the message is ours).
-QUANCHENG_ERROR = "quancheng"
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
-# Every body parameter of this API is called ``payload``; it is not part of the path.
-BODY_PARAM = "payload"
-
-
-class ErrorOut(Schema):
-    detail: str
-    path: str | None = None
-
-
-def error_responses(*codes: int, body: bool = False) -> dict[int, type[ErrorOut]]:
-    """The OpenAPI ``responses`` entries for these error codes, plus the ones every endpoint
-    can give (401 not signed in, 422 invalid input) and, for one that reads a JSON ``body``,
-    413 (over ``DATA_UPLOAD_MAX_MEMORY_SIZE``)."""
-    return dict.fromkeys(sorted({401, 422, *codes, *((413,) if body else ())}), ErrorOut)
 
 
 def json_error(

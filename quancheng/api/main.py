@@ -10,15 +10,15 @@ from ninja import NinjaAPI, Router
 from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 
+from quancheng.agencies import api as agencies
 from quancheng.api import errors
 from quancheng.api.auth import SessionAuth, TokenAuth
-from quancheng.api.cases import router as cases_router
-from quancheng.api.devices import due_router
-from quancheng.api.devices import router as devices_router
-from quancheng.api.ledger import router as ledger_router
-from quancheng.api.me import router as me_router
-from quancheng.api.packs import router as packs_router
-from quancheng.api.records import router as records_router
+from quancheng.casefile import api as casefile
+from quancheng.cases.api import cases, records
+from quancheng.devices import api as devices
+from quancheng.ledger import api as ledger
+from quancheng.media import api as media
+from quancheng.policies import api as policies
 
 DESCRIPTION = """\
 Cases, records, findings and policy packs of Quancheng (全程), a system for the whole-process
@@ -50,13 +50,29 @@ api = NinjaAPI(
     renderer=Utf8Renderer(),
 )
 errors.install(api)
-api.add_router("/me", me_router)
-api.add_router("/cases", cases_router)
-api.add_router("/cases", records_router)
-api.add_router("/packs", packs_router)
-api.add_router("/devices", devices_router)
-api.add_router("/recordings", due_router)
-api.add_router("/ledger", ledger_router)
+
+
+def mount(prefix: str, router: Router, group: str) -> None:
+    """Add an app's router at ``prefix``. Its operations are published as
+    ``quancheng_api_<group>_<function>``, the ids API clients were generated with before the
+    routers moved into their apps (ninja would derive them from the module's path)."""
+    for view in router.path_operations.values():
+        for operation in view.operations:
+            operation.operation_id = operation.operation_id or (
+                f"quancheng_api_{group}_{operation.view_func.__name__}"
+            )
+    api.add_router(prefix, router)
+
+
+mount("/me", agencies.router, "me")
+mount("/cases", cases.router, "cases")
+mount("/cases", casefile.cases_router, "cases")
+mount("/cases", records.router, "records")
+mount("/packs", policies.router, "packs")
+mount("/devices", devices.router, "devices")
+mount("/recordings", media.router, "devices")
+mount("/recordings", casefile.recordings_router, "devices")
+mount("/ledger", ledger.router, "ledger")
 
 # Last, so that it only catches what no endpoint above matched: a JSON 404, not an HTML page.
 fallback = Router()

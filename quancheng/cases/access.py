@@ -1,7 +1,7 @@
 """The permission checks every page, API operation and command makes, written once: reading
 through ``readable_case`` (``Case.objects.visible_to``, ``agencies/permissions.py``),
 changing through the table in ``agencies/roles.py``. The web's helpers below turn a refusal
-into its 404 or 403; the API's (``api/access.py``) into its JSON errors."""
+into its 404 or 403; the API's (``cases/api/access.py``) into its JSON errors."""
 
 from __future__ import annotations
 
@@ -11,20 +11,13 @@ from django.shortcuts import get_object_or_404
 
 from quancheng.agencies.models import Agency, User
 from quancheng.agencies.permissions import can_open_case
+from quancheng.agencies.requests import signed_in_user
 from quancheng.agencies.roles import CASE_ACTIONS, allowed
 from quancheng.cases.actions import record_case_viewed
 from quancheng.cases.models import Case, Record
 from quancheng.ledger.context import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The user of a view behind ``login_required``, where nobody is anonymous (403 if so)."""
-    user = request.user
-    if not user.is_authenticated:
-        raise PermissionDenied
-    return user
 
 
 def readable_case(user: User, pk: int, *related: str) -> Case | None:

@@ -14,13 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quancheng.agencies.models import Officer
-from quancheng.cases.access import (
-    get_case_for_user,
-    get_record_in,
-    log_view,
-    require_write,
-    signed_in_user,
-)
+from quancheng.agencies.requests import signed_in_user
+from quancheng.cases.access import get_case_for_user, get_record_in, log_view, require_write
 from quancheng.cases.models import Case
 from quancheng.documents import store
 from quancheng.documents.actions import latest_pdf, seal_document, sign_as_officer
