@@ -74,7 +74,7 @@ def test_every_declared_table_is_its_models_table():
 
 
 def test_a_case_bundle_takes_its_subjects_from_every_app(db):
-    from quancheng.ledger.bundle import case_subjects
+    from quancheng.casefile.bundle import case_subjects
 
     class Case:
         pk = 0

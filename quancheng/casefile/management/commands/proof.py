@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from quancheng.casefile.bundle import find_case, write_bundle
 from quancheng.ledger import proofs, reconcile
-from quancheng.ledger.bundle import find_case, write_bundle
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.proofs import Point, ProofError
