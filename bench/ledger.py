@@ -111,12 +111,12 @@ def run_worker(facts: int, batch: int) -> dict:
     call_command("migrate", verbosity=0, interactive=False)
 
     from quancheng.agencies.actions import create_agency
-    from quancheng.ledger import merkle
     from quancheng.ledger.actions import append_fact, append_facts, init_key, sign_checkpoints
     from quancheng.ledger.context import Actor
+    from quancheng.ledger.log import merkle
+    from quancheng.ledger.log.tree import LogTree
     from quancheng.ledger.models import Log
-    from quancheng.ledger.tree import LogTree
-    from quancheng.ledger.verify import verify_ledger
+    from quancheng.ledger.verification.verify import verify_ledger
 
     actor = Actor.system()
     agency = create_agency(actor, code="bench", name="基准局", level="agency", pack_id="anhui")

@@ -10,8 +10,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from conftest import SYSTEM
-from quancheng.agencies.actions import create_user
+from quancheng.agencies.models import User
 from quancheng.cases.actions import add_record
 from quancheng.cases.models import Case
 from quancheng.cases.signing import SignatureInput
@@ -24,17 +23,9 @@ START = {"source": "complaint", "reason": "x"}
 _serials = itertools.count(1)
 
 
-def device_maker(world: SimpleNamespace) -> Callable[..., Device]:
-    """``make(lent=True)``: a new camera of agency A, lent to its officer unless ``lent`` is
-    False."""
-    keeper = create_user(
-        SYSTEM,
-        world.a,
-        username="keeper",
-        password=None,
-        full_name="保管员",
-        roles=["device_keeper"],
-    )
+def device_maker(world: SimpleNamespace, keeper: User) -> Callable[..., Device]:
+    """``make(lent=True)``: a new camera of agency A registered by its ``keeper``
+    (``personas["keeper"]``), lent to its officer unless ``lent`` is False."""
 
     def make(lent: bool = True) -> Device:
         camera = register_device(

@@ -1,5 +1,6 @@
-"""The layers of docs/architecture.md hold: import-linter's layers contract (pyproject.toml)
-passes on the code, and fails, naming the import, when a lower app imports a higher one."""
+"""The layers of docs/architecture.md hold: import-linter's contracts (pyproject.toml) pass on
+the code, and fail, naming the import, when a lower app imports a higher one or an app
+reaches past the ledger's front door (``ledger/public.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT = [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"]
@@ -23,19 +26,36 @@ def lint(tree: Path) -> subprocess.CompletedProcess[str]:
 def test_the_code_keeps_its_layers():
     result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
-def test_a_lower_app_importing_a_higher_one_breaks_the_contract(tmp_path):
+WRONG = {
+    # The ledger, which every app writes to, reaching up into the web pages.
+    "layers": (
+        "ledger",
+        "def page():\n    from quancheng.web import urls\n\n    return urls\n",
+        "quancheng.ledger is not allowed to import quancheng.web",
+        "quancheng.ledger.wrong -> quancheng.web.urls",
+    ),
+    # A domain app using the ledger's Merkle tree directly instead of ledger.public.
+    "front door": (
+        "cases",
+        "from quancheng.ledger.log import merkle\n\nROOT = merkle.leaf_hash\n",
+        "quancheng.cases is not allowed to import quancheng.ledger.log",
+        "quancheng.cases.wrong -> quancheng.ledger.log.merkle",
+    ),
+}
+
+
+@pytest.mark.parametrize("contract", WRONG)
+def test_a_wrong_import_breaks_the_contract_and_is_named(tmp_path, contract):
+    app, code, refusal, chain = WRONG[contract]
     shutil.copytree(
         ROOT / "quancheng", tmp_path / "quancheng", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    # The ledger, which every app writes to, reaching up into the web pages.
-    (tmp_path / "quancheng" / "ledger" / "wrong.py").write_text(
-        "def page():\n    from quancheng.web import urls\n\n    return urls\n"
-    )
+    (tmp_path / "quancheng" / app / "wrong.py").write_text(code)
     result = lint(tmp_path)
     assert result.returncode == 1
-    assert "quancheng.ledger is not allowed to import quancheng.web" in result.stdout
-    assert "quancheng.ledger.wrong -> quancheng.web.urls" in result.stdout
+    assert refusal in result.stdout
+    assert chain in result.stdout

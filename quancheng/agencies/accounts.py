@@ -24,8 +24,7 @@ from quancheng.agencies.models import User
 from quancheng.agencies.roles import NotAllowed, is_administrator
 from quancheng.agencies.throttle import forget_failures
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 
 
 def check_new_password(password: str, user: User | None = None) -> None:

@@ -17,8 +17,7 @@ from django.http import HttpRequest
 from quancheng.agencies import accounts
 from quancheng.agencies.models import User
 from quancheng.agencies.throttle import limits_reached
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 def _actor(request: HttpRequest | None, user: User | None = None) -> Actor:

@@ -14,8 +14,7 @@ from quancheng.agencies.models import User
 from quancheng.agencies.roles import require
 from quancheng.api.models import ApiToken
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 
 TOKEN_PREFIX = "qc_"  # noqa: S105 (not a secret: marks the string as a Quancheng token)
 # How stale ``last_used_at`` may get before a request writes it again.

@@ -11,31 +11,14 @@ and a README in Chinese and English.
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf, note, portable, reconcile, witnessing
-from quancheng.ledger.actions import sign_checkpoints
-from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError
-from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
-from quancheng.ledger.proofs import ProofError, inclusion, latest_checkpoint, leaf_input
-
-
-@dataclass(frozen=True)
-class Written:
-    directory: Path
-    facts: int
-    checkpoints: list[Checkpoint]
+from quancheng.ledger import reconcile
+from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor, Proved, write_proof_directory
 
 
 def find_case(value: str) -> Any:
@@ -57,147 +40,21 @@ def case_facts(case: Any) -> list[Fact]:
     return list(Fact.objects.filter(query).select_related("log").order_by("log_id", "seq"))
 
 
-def _covering(facts: list[Fact], actor: Actor) -> dict[int, Checkpoint]:
-    """The latest checkpoint of each log the facts are in, signed now where none covers them."""
-    logs: dict[int, Log] = {}
-    last: dict[int, int] = {}
-    for fact in facts:
-        logs[fact.log_id] = fact.log
-        last[fact.log_id] = max(last.get(fact.log_id, -1), fact.seq)
-    stale = [
-        log.origin
-        for pk, log in logs.items()
-        if (cp := latest_checkpoint(log)) is None or cp.size <= last[pk]
-    ]
-    if stale:
-        try:
-            sign_checkpoints(actor, origins=stale)
-        except KeyFileError as exc:
-            raise ProofError(
-                _(
-                    "No checkpoint covers the case's facts yet and none can be signed: "
-                    "%(error)s (a ledger key is made with “quancheng keys init”)."
-                )
-                % {"error": exc}
-            ) from None
-    return {pk: latest_checkpoint(log) for pk, log in logs.items()}  # type: ignore[misc]
-
-
-def _file_name(log: Log, seq: int) -> str:
-    label = log.agency_code or "system"
-    return f"{re.sub(r'[^A-Za-z0-9._-]', '_', label)}-{seq:08d}.json"
-
-
-def _verifier_keys(checkpoints: list[Checkpoint]) -> list[str]:
-    """The registered keys that signed the checkpoints (a rotation's note has two)."""
-    used = set()
-    for checkpoint in checkpoints:
-        _text, signatures = note.split(checkpoint.note)
-        used |= {(s.name, s.key_id) for s in signatures}
-    return [
-        row.verifier_key
-        for row in SigningKey.objects.order_by("id")
-        if (row.name, bytes(row.key_id)) in used
-    ]
-
-
-def write_bundle(case: Any, out: Path, actor: Actor) -> Written:
+def write_bundle(case: Any, out: Path, actor: Actor) -> Proved:
     """Write the case's proof bundle into ``out`` (which must be empty or not exist)."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ProofError(_("%(dir)s exists and is not an empty directory.") % {"dir": out})
-    facts = case_facts(case)
-    inputs = {fact.pk: leaf_input(fact) for fact in facts}  # refuses a tampered fact first
-    checkpoints = _covering(facts, actor)
-    files: dict[str, bytes] = {}
-    entries = _add_facts(files, facts, inputs, checkpoints)
-    notes, keys, witnesses = _add_checkpoints(files, checkpoints)
-    manifest = {
-        "format": portable.FORMAT,
-        "case": {"id": case.pk, "number": case.number, "agency": case.agency.code},
-        "generated_at": timezone.now().isoformat(),
-        "checkpoints": notes,
-        "facts": entries,
-    }
-    files[portable.MANIFEST] = _json(manifest)
-    listing = [
-        f"  {item['fact']}  {leaf.iso_utc(fact.created_at)}  {fact.kind}"
-        f"  {fact.subject_type}:{fact.subject_id}"
-        for item, fact in zip(entries, facts, strict=True)
-    ]
-    files["README.txt"] = readme(case, listing, keys, witnesses).encode()
-    _write_in_place(out, files)
-    return Written(out, len(facts), list(checkpoints.values()))
+    return write_proof_directory(
+        out,
+        case_facts(case),
+        actor,
+        {"case": {"id": case.pk, "number": case.number, "agency": case.agency.code}},
+        lambda proved: readme(case, proved.listing, proved.keys, proved.witnesses, proved.sm2),
+    )
 
 
-def _add_facts(
-    files: dict[str, bytes],
-    facts: list[Fact],
-    inputs: dict[int, bytes],
-    checkpoints: dict[int, Checkpoint],
-) -> list[dict[str, str]]:
-    """Add each fact's leaf bytes and its inclusion proof against its log's checkpoint to
-    ``files``; the manifest's entries for them."""
-    entries = []
-    for fact in facts:
-        name = _file_name(fact.log, fact.seq)
-        proof = inclusion(fact, checkpoints[fact.log_id])
-        proof.pop("checkpoint")
-        files[f"facts/{name}"] = inputs[fact.pk]
-        files[f"proofs/{name}"] = _json(proof)
-        entries.append({"fact": f"facts/{name}", "proof": f"proofs/{name}"})
-    return entries
-
-
-def _add_checkpoints(
-    files: dict[str, bytes], checkpoints: dict[int, Checkpoint]
-) -> tuple[dict[str, str], list[str], list[str]]:
-    """Add each checkpoint note (with its cosignatures), the verifier keys that signed them
-    and the keys of the witnesses that cosigned (if any) to ``files``; the notes' files by
-    log origin, the verifier keys and the witness keys."""
-    notes = {}
-    cosigned = {pk: witnessing.cosignatures_of(cp) for pk, cp in checkpoints.items()}
-    for pk, checkpoint in checkpoints.items():
-        name = f"checkpoints/{_file_name(checkpoint.log, checkpoint.size)[:-5]}.txt"
-        # the note with the cosignatures stored beside it: still one valid signed note
-        files[name] = witnessing.with_cosignatures(checkpoint, cosigned[pk]).encode()
-        notes[checkpoint.log.origin] = name
-    keys = _verifier_keys(list(checkpoints.values()))
-    files[portable.KEYS] = "".join(f"{key}\n" for key in keys).encode()
-    witnesses = sorted({row.witness.verifier_key for rows in cosigned.values() for row in rows})
-    if witnesses:
-        files[portable.WITNESS_KEYS] = "".join(f"{key}\n" for key in witnesses).encode()
-    return notes, keys, witnesses
-
-
-def _write_in_place(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` and the standalone verifier into a directory beside ``out`` and rename
-    it into place: a bundle is complete or absent."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for name, data in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        shutil.copyfile(portable.__file__, staging / "verify_proof.py")
-        staging.chmod(0o755)
-        if out.exists():
-            out.rmdir()
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _json(value: object) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
-
-
-def readme(case: Any, listing: list[str], keys: list[str], witnesses: list[str]) -> str:
+def readme(case: Any, listing: list[str], keys: list[str], witnesses: list[str], sm2: bool) -> str:
     """The bundle's README.txt, in Chinese and English: what it holds, how to check it
     (with the packages its keys need), the verifier keys and the ``listing`` of its facts."""
     key_lines = "\n".join(f"    {key}" for key in keys)
-    sm2 = any(len(note.parse_verifier_key(key)[2]) == 65 for key in keys)
     packages = "cryptography gmalg" if sm2 else "cryptography"
     fact_lines = "\n".join(listing)
     return (

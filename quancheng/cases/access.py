@@ -15,7 +15,7 @@ from quancheng.agencies.requests import signed_in_user
 from quancheng.agencies.roles import CASE_ACTIONS, allowed
 from quancheng.cases.actions import record_case_viewed
 from quancheng.cases.models import Case, Record
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind
 

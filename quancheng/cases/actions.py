@@ -25,8 +25,7 @@ from quancheng.cases.models import (
 from quancheng.cases.signing import RefusalInput, SignatureInput, sign_all
 from quancheng.cases.validation import clean_fields
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 from quancheng.policies.choices import ActionType, StartMode
 from quancheng.policies.registry import UnknownPack, get_pack
 from quancheng.policies.schema import Pack

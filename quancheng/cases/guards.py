@@ -10,7 +10,7 @@ from quancheng.agencies.models import Agency, Officer
 from quancheng.agencies.roles import require
 from quancheng.cases.models import Case
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.policies.registry import UnknownPack, get_pack
 from quancheng.policies.schema import Pack, RecordKind
 

@@ -215,7 +215,7 @@ def find_case(value: str) -> Any:
     from django.utils.translation import gettext as _
 
     from quancheng.cases.models import Case
-    from quancheng.ledger.proofs import ProofError
+    from quancheng.ledger.public import ProofError
 
     matches = list(Case.objects.filter(number=value).select_related("agency"))
     if len(matches) > 1:

@@ -23,7 +23,7 @@ from quancheng.demo.cases import CaseSpec
 from quancheng.demo.people import Staff, person_name
 from quancheng.demo.planning import PlannedRecord, signer_rules, timeline
 from quancheng.demo.samples import PLACE, SampleContext, sample_fields
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 from quancheng.policies.choices import FieldType, SignerRole
 from quancheng.policies.deadlines import due_at

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from quancheng.demo.people import DEMO_PASSWORD, Staff
 from quancheng.documents import keys as document_keys
-from quancheng.ledger import keys as ledger_keys
+from quancheng.ledger import public as ledger_keys
 
 DEMO_PASSPHRASE = DEMO_PASSWORD
 

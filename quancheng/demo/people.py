@@ -20,8 +20,7 @@ from quancheng.devices.actions import register_device
 from quancheng.devices.choices import Capability, DeviceKind
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 from quancheng.policies.schema import Pack, RecordKind
 
 DEMO_PASSWORD = "quancheng-demo"  # noqa: S105 - published on purpose: demo only

@@ -28,8 +28,7 @@ from quancheng.devices.models import Device, DeviceCheck, DeviceLoan, DeviceRetu
 from quancheng.devices.queries import open_loan
 from quancheng.devices.writes import device_fact, locked, moment_of, refresh_cases, require_right
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 
 
 def may_keep(user: User | None, agency: Agency) -> bool:

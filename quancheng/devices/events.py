@@ -13,7 +13,7 @@ from quancheng.devices.models import Device, DeviceEvent
 from quancheng.devices.queries import open_loan
 from quancheng.devices.writes import device_fact, locked, moment_of, refresh_cases, require_right
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 # Which status each event may follow.
 ALLOWED_FROM = {

@@ -32,7 +32,7 @@ from quancheng.devices.forms import (
 from quancheng.devices.models import Device
 from quancheng.devices.queries import history, visible_devices, with_open_loans
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.utilities.form_errors import attach_error
 
 

@@ -13,8 +13,7 @@ from quancheng.agencies.roles import NotAllowed, allowed
 from quancheng.bounds import require_aware
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 
 
 def require_right(actor: Actor, agency: Agency, action: str) -> None:

@@ -19,8 +19,7 @@ from quancheng.documents.models import Document, Step
 from quancheng.documents.pdfsign import SigningFailed, sign_pdf, tsa_url
 from quancheng.documents.render import render_pdf
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 
 
 def _field(prefix: str, label: str) -> str:

@@ -68,8 +68,8 @@ def check_documents(report: Any, step: Callable[[], None]) -> None:
 
     from quancheng.documents import store
     from quancheng.documents.models import Document
-    from quancheng.ledger.logs import origin_for
     from quancheng.ledger.models import Log
+    from quancheng.ledger.public import origin_for
 
     origins = dict(Log.objects.filter(agency__isnull=False).values_list("agency_id", "origin"))
     documents = Document.objects.select_related("case__agency").order_by("id")

@@ -22,7 +22,7 @@ from quancheng.documents.actions import latest_pdf, seal_document, sign_as_offic
 from quancheng.documents.models import Document
 from quancheng.documents.verify import PdfReport, verify_stored
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.serving import media_headers
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.roles import require
-from quancheng.ledger import keys, note, timestamps
+from quancheng.ledger.checkpoints import keys, timestamps
+from quancheng.ledger.checkpoints.keys import KeyFileError, PrivateKey, SigningKeyPair
 from quancheng.ledger.context import Actor
-from quancheng.ledger.fact_rows import head_values, leaf_values
-from quancheng.ledger.keys import KeyFileError, PrivateKey, SigningKeyPair
-from quancheng.ledger.logs import (
+from quancheng.ledger.crypto import note
+from quancheng.ledger.log.fact_rows import head_values, leaf_values
+from quancheng.ledger.log.logs import (
     append_at_head,
     insert_fact,
     insert_facts,
@@ -23,9 +24,9 @@ from quancheng.ledger.logs import (
     lock_log,
     previous_leaves,
 )
+from quancheng.ledger.log.tree import LogTree
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp, Fact, Log, SigningKey
-from quancheng.ledger.proofs import latest_checkpoint
-from quancheng.ledger.tree import LogTree
+from quancheng.ledger.proving.proofs import latest_checkpoint
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency

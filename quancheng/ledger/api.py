@@ -10,8 +10,9 @@ from ninja.errors import HttpError
 from quancheng.agencies.requests import caller
 from quancheng.bounds import BIGINT_MAX, nul_message
 from quancheng.errors import ActionError
-from quancheng.ledger import proofs, witnessing
-from quancheng.ledger.proofs import Point, ProofError
+from quancheng.ledger.proving import proofs
+from quancheng.ledger.proving.proofs import Point, ProofError
+from quancheng.ledger.witnesses import witnessing
 from quancheng.utilities.schemas import Id, error_responses
 
 router = Router(tags=["ledger"])

@@ -46,7 +46,7 @@ class Fact(models.Model):
     Every action writes its fact here in the same transaction as the change itself, through
     ``quancheng.ledger.actions.append_fact``, so the ledger and the data cannot disagree.
     ``seq`` is its leaf index in its agency's log and ``leaf_hash`` the RFC 9162 leaf hash of
-    its canonical JSON (see ``quancheng.ledger.leaf``).
+    its canonical JSON (see ``quancheng.ledger.log.leaf``).
     """
 
     log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="facts")
@@ -208,7 +208,7 @@ class VerificationRun(models.Model):
         return f"verification #{self.pk} {self.state}"
 
 
-from quancheng.ledger.witness_models import (  # noqa: E402, F401 - witnessing, its own module
+from quancheng.ledger.witnesses.models import (  # noqa: E402, F401 - witnessing, its own module
     Cosignature,
     Witness,
     WitnessedCheckpoint,

@@ -4,10 +4,11 @@ The ledger proves its facts; the case page, the exchange export, the compliance 
 the PDFs read the domain tables. Each app declares, for the fact kinds it writes, which
 rows a fact describes and with what values (a ``Table`` per table, a ``Fold`` per fact
 kind) and registers that here from its ``AppConfig.ready``; the ledger imports nothing
-from the apps. ``quancheng.ledger.reconciling`` folds every fact of the declared kinds, in
-log order, into the rows they say exist, reads every declared table once, and compares: a
-changed value, a row with no fact, a fact whose row is gone (``Mismatch``). Only the fields
-a fact records are checked: fields an older fact does not carry are not proved by it.
+from the apps. ``quancheng.ledger.verification.reconciling`` folds every fact of the
+declared kinds, in log order, into the rows they say exist, reads every declared table
+once, and compares: a changed value, a row with no fact, a fact whose row is gone
+(``Mismatch``). Only the fields a fact records are checked: fields an older fact does not
+carry are not proved by it.
 """
 
 from __future__ import annotations

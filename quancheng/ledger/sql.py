@@ -92,7 +92,7 @@ $$;
 
 def log_head_function() -> RunPython:
     """PostgreSQL: ``quancheng_ledger_head(key, subject_type, subject_id)`` locks a log and
-    reads where the next fact goes, in one round trip (see ``quancheng.ledger.logs``)."""
+    reads where the next fact goes, in one round trip (see ``quancheng.ledger.log.logs``)."""
 
     def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
@@ -142,7 +142,7 @@ BEGIN
         WHERE f.subject_type = p_subject_type AND f.subject_id = p_subject_id
         AND f.log_id + 0 = log_id ORDER BY f.seq DESC LIMIT 1;
     created_at := clock_timestamp();  -- taken under the lock: times follow seq in a log
-    -- the late members as RFC 8785 writes them (quancheng.ledger.leaf.fill does the same)
+    -- the late members as RFC 8785 writes them (quancheng.ledger.log.leaf.fill does the same)
     j_created := convert_to(
         '"' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '"',
         'UTF8');
@@ -172,7 +172,7 @@ $$;
 def log_append_function() -> RunPython:
     """PostgreSQL: ``quancheng_ledger_append(…)`` locks a log, takes its head, puts the
     fact's leaf together from the JSON pieces it is given and inserts the fact, in one round
-    trip (see ``quancheng.ledger.logs.append_at_head``)."""
+    trip (see ``quancheng.ledger.log.logs.append_at_head``)."""
 
     def forward(apps: object, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":

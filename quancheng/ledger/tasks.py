@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from quancheng.ledger.verification import execute_run
+from quancheng.ledger.verification.runs import execute_run
 
 
 @task()

@@ -20,8 +20,7 @@ from quancheng.cases.guards import ensure_writable
 from quancheng.cases.models import Case, Record
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 from quancheng.media.models import Derivative, Interruption, MediaInfo, Original, Recording
 from quancheng.media.probe import ProbeResult
 from quancheng.media.processing import enqueue_processing

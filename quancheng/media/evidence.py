@@ -14,8 +14,7 @@ from quancheng.cases.compliance import schedule_refresh
 from quancheng.cases.guards import ensure_writable
 from quancheng.cases.models import Case
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 from quancheng.media.models import EvidenceNote, Recording
 
 

@@ -28,7 +28,7 @@ from quancheng.agencies.models import Officer
 from quancheng.cases.models import Case
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import RecordingInput, add_recording, add_recording_metadata
 from quancheng.media.models import Original, Recording
 from quancheng.media.store import Store, StoreError, get_store

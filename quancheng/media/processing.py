@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.derive import DeriveError, make_proxy, make_thumbnail, proxy_name
 from quancheng.media.models import Derivative, MediaInfo, Original
 from quancheng.media.probe import Kind, ProbeResult, probe

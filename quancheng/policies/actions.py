@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.roles import require
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 from quancheng.policies.models import CalendarYear
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 from quancheng.media.actions import add_recording_metadata
 from quancheng.media.models import Original, Recording
 from quancheng.media.store import StoreError, get_store

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from quancheng.agencies.models import User
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 from quancheng.uploads import actions, protocol
 from quancheng.uploads.auth import upload_user
 from quancheng.uploads.choices import UploadState

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from quancheng.agencies.accounts import change_password
 from quancheng.agencies.requests import signed_in_user
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 
 class PasswordChange(PasswordChangeView):

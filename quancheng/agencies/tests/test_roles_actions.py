@@ -27,8 +27,8 @@ from quancheng.devices import actions as devices
 from quancheng.devices import events as device_events
 from quancheng.documents import actions as documents
 from quancheng.documents.tests.conftest import _session_keys, signing  # noqa: F401 - fixtures
-from quancheng.ledger.actions import init_key, rotate_key
-from quancheng.ledger.context import Actor
+from quancheng.ledger.actions import rotate_key
+from quancheng.ledger.public import Actor, init_key
 from quancheng.media import actions as media
 from quancheng.media.evidence import add_evidence_note
 from quancheng.policies.actions import CalendarInput, load_calendar_year

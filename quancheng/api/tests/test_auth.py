@@ -13,8 +13,8 @@ from django.utils.crypto import get_random_string
 from quancheng.api.actions import create_token, revoke_token, token_digest
 from quancheng.api.models import ApiToken
 from quancheng.cases.models import Record
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 
 T = "2026-03-02T10:00:00+08:00"
 RECORD = {

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from quancheng.cases.actions import add_record, end_case
 from quancheng.cases.models import Case
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 from .conftest import counts
 

@@ -10,7 +10,7 @@ import pytest
 
 from quancheng.cases.actions import add_record
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 from .test_bad_input import START, case_body, record, refused
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from quancheng.cases.actions import add_record
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 from .conftest import counts
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quancheng.cases.actions import add_record
 from quancheng.cases.signing import SignatureInput
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from tests.query_rows import device_maker, late_recording
 
 START = {"source": "complaint", "reason": "x"}
@@ -67,8 +67,8 @@ def test_record_list_queries_do_not_grow(world, new_case, api, django_assert_max
     assert len(response.json()) == 22
 
 
-def test_device_list_queries_do_not_grow(world, api, django_assert_num_queries):
-    make = device_maker(world)
+def test_device_list_queries_do_not_grow(world, personas, api, django_assert_num_queries):
+    make = device_maker(world, personas["keeper"])
     make()
     make(lent=False)
 
@@ -85,8 +85,10 @@ def test_device_list_queries_do_not_grow(world, api, django_assert_num_queries):
     assert sum(d["lent_to"] == "AH-0001" for d in response.json()) == 5
 
 
-def test_recordings_due_queries_do_not_grow(world, new_case, api, django_assert_num_queries):
-    make = device_maker(world)
+def test_recordings_due_queries_do_not_grow(
+    world, personas, new_case, api, django_assert_num_queries
+):
+    make = device_maker(world, personas["keeper"])
     camera = make()
     for _ in range(2):
         late_recording(world, new_case(), camera)

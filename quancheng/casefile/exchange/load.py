@@ -38,8 +38,7 @@ from quancheng.cases.signing import RefusalInput, SignatureInput
 from quancheng.devices.actions import register_device
 from quancheng.devices.models import Device
 from quancheng.errors import ActionError
-from quancheng.ledger.actions import append_fact
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, append_fact
 from quancheng.ledger.reconcile import TIME
 from quancheng.media.actions import (
     InterruptionInput,

@@ -9,8 +9,8 @@ from django.utils import timezone
 from conftest import at
 from quancheng.cases.actions import add_record, end_case
 from quancheng.cases.models import Case
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 
 START = {"source": "complaint", "reason": "群众举报"}
 

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD, SYSTEM
-from quancheng.agencies.actions import create_agency, create_user
+from conftest import PASSWORD, SYSTEM, make_user
+from quancheng.agencies.actions import create_agency
 from quancheng.cases.actions import add_record, move_to_stage, open_case
 from quancheng.cases.models import Case, Record
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 from quancheng.web.urls import case_patterns
 
 START = "ex_officio_start"
@@ -468,15 +468,7 @@ def test_the_signers_a_kind_names_sign_with_the_record(client, world):
     hebei = create_agency(
         SYSTEM, code="hebei-st", name="某街道办", level="agency", pack_id="hebei-street"
     )
-    server = create_user(
-        SYSTEM,
-        hebei,
-        username="server",
-        password=None,
-        full_name="送达员",
-        roles=["officer"],
-        cert_no="HB-0001",
-    )
+    server = make_user("server", hebei, ["officer"], "HB-0001")
     case = open_case(
         Actor(server, "web"),
         hebei,
@@ -505,6 +497,6 @@ def test_the_signers_a_kind_names_sign_with_the_record(client, world):
     assert client.post(url, data).status_code == 302
     version = Record.objects.get(case=case).latest_version()
     signed = sorted((s.role, s.signer_name) for s in version.signatures.all())
-    assert signed == [("officer", "送达员"), ("witness", "赵六"), ("witness", "钱七")]
+    assert signed == [("officer", "server"), ("witness", "赵六"), ("witness", "钱七")]
     page = client.get(case.get_absolute_url()).content.decode()
     assert "signature.required/service" not in page

@@ -36,7 +36,7 @@ from quancheng.cases.forms.cases import (
 from quancheng.cases.forms.records import RecordFieldsForm
 from quancheng.cases.models import Case
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.policies.choices import StartMode
 from quancheng.policies.labels import action_type_labels, label, stage_label
 from quancheng.policies.registry import get_pack

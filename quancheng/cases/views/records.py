@@ -24,7 +24,7 @@ from quancheng.cases.guards import kind_of
 from quancheng.cases.models import Case, Record, RecordVersion
 from quancheng.cases.signing import note_refusal, sign_version
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.policies.labels import label, stage_label
 from quancheng.policies.registry import get_pack
 from quancheng.policies.schema import RecordKind

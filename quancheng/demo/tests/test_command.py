@@ -17,7 +17,7 @@ from quancheng.agencies.actions import create_agency
 from quancheng.agencies.models import User
 from quancheng.cases.models import Case
 from quancheng.demo.seed import refusal
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from tests.servers import free_port, running
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -1,5 +1,5 @@
-"""Fixtures for the device register: a keeper in agency A (anhui) and a culture-tourism
-agency with its own officers, keeper and camera."""
+"""Fixtures for the device register: agency A (anhui) with its keeper from ``personas`` and a
+camera, and a culture-tourism agency with its own officers, keeper and camera."""
 
 from __future__ import annotations
 
@@ -8,22 +8,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import SYSTEM, at, web
-from quancheng.agencies.actions import create_agency, create_user
+from conftest import SYSTEM, at, make_user, web
+from quancheng.agencies.actions import create_agency
 from quancheng.cases.actions import open_case
 from quancheng.devices.actions import register_device
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 
 
-def user(agency, name, roles, cert=""):
-    return create_user(
-        SYSTEM, agency, username=name, password=None, full_name=name, roles=roles, cert_no=cert
-    )
-
-
 @pytest.fixture
-def anhui(world):
-    keeper = user(world.a, "keeper", ["device_keeper"])
+def anhui(world, personas):
+    keeper = personas["keeper"]
     camera = register_device(
         web(keeper), world.a, serial="AH-BC-01", kind="body_camera", keeper=keeper
     )
@@ -48,11 +42,11 @@ def culture(world):
         pack_id="culture-tourism",
         parent=world.city,
     )
-    keeper = user(agency, "wl-keeper", ["device_keeper"])
+    keeper = make_user("wl-keeper", agency, ["device_keeper"])
     return SimpleNamespace(
         agency=agency,
-        officer=user(agency, "wl-officer", ["officer"], "WL-0001"),
-        officer2=user(agency, "wl-officer2", ["officer"], "WL-0002"),
+        officer=make_user("wl-officer", agency, ["officer"], "WL-0001"),
+        officer2=make_user("wl-officer2", agency, ["officer"], "WL-0002"),
         keeper=keeper,
         camera=register_device(web(keeper), agency, serial="WL-BC-01", kind="body_camera"),
     )

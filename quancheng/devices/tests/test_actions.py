@@ -43,7 +43,7 @@ def test_register_names_keeper_and_writes_a_fact(anhui):
     assert camera.keeper == anhui.keeper
     assert facts(camera) == ["device.registered"]
     payload = Fact.objects.get(subject_type="device", subject_id=str(camera.pk)).payload
-    assert payload["keeper"] == "keeper"
+    assert payload["keeper"] == "a_keeper"
 
 
 @pytest.mark.parametrize("who", ["officer", "head", "other_officer"])

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SYSTEM, at
-from quancheng.agencies.actions import create_user
+from conftest import at
 from quancheng.devices.models import Device
 
 
 @pytest.fixture
-def keeper(world, api):
-    user = create_user(
-        SYSTEM,
-        world.a,
-        username="keeper",
-        password=None,
-        full_name="保管员",
-        roles=["device_keeper"],
-    )
+def keeper(personas, api):
+    """Agency A's device keeper, with a token made before the test."""
+    user = personas["keeper"]
     api.token(user)
     return user
 
@@ -31,11 +24,11 @@ def test_register_lend_check_fault_repair(api, world, keeper):
             "serial": "AH-1",
             "kind": "body_camera",
             "capabilities": ["night_vision"],
-            "keeper": "keeper",
+            "keeper": "a_keeper",
         },
     )
     assert made.status_code == 201, made.json()
-    assert made.json()["keeper"] == "keeper"
+    assert made.json()["keeper"] == "a_keeper"
     lent = api.post(keeper, "/devices/AH-1/loans", {"officer": "AH-0001"})
     assert lent.status_code == 201 and lent.json()["lent_to"] == "AH-0001"
     checked = api.post(

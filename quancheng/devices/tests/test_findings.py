@@ -153,17 +153,16 @@ def test_evidence_note_needs_who_and_where(anhui):
 def test_labels_hebei_asks_for_are_reported_from_the_stored_recording(world):
     from types import SimpleNamespace
 
-    from conftest import SYSTEM
+    from conftest import SYSTEM, make_user
     from quancheng.agencies.actions import create_agency
     from quancheng.devices.actions import register_device
-    from quancheng.devices.tests.conftest import user
 
     agency = create_agency(
         SYSTEM, code="hb", name="街道办", level="agency", pack_id="hebei-street", parent=world.city
     )
     bureau = SimpleNamespace(
         agency=agency,
-        officer=user(agency, "hb-officer", ["officer"], "HB-0001"),
+        officer=make_user("hb-officer", agency, ["officer"], "HB-0001"),
         camera=register_device(SYSTEM, agency, serial="HB-BC-01", kind="body_camera"),
     )
     case = case_in(bureau)

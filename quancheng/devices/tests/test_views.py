@@ -5,24 +5,16 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import SYSTEM, at
-from quancheng.agencies.actions import create_user
+from conftest import at
 from quancheng.devices.actions import register_device
 from quancheng.devices.models import Device, DeviceCheck
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 
 
 @pytest.fixture
-def keeper(world):
-    return create_user(
-        SYSTEM,
-        world.a,
-        username="keeper",
-        password=None,
-        full_name="保管员",
-        roles=["device_keeper"],
-    )
+def keeper(personas):
+    return personas["keeper"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from quancheng.cases.actions import add_record
 from quancheng.documents import keys
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -24,8 +24,8 @@ from quancheng.documents.actions import (
 from quancheng.documents.models import Document
 from quancheng.documents.verify import NotAPdf, verify_pdf, verify_stored
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 
 pytestmark = pytest.mark.usefixtures("english")
 

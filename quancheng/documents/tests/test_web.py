@@ -10,8 +10,8 @@ from django.utils import timezone
 from quancheng.cases.actions import DocumentInput, PartyInput, add_record
 from quancheng.documents import store
 from quancheng.documents.actions import seal_document, sign_as_officer
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import migrations
 
-from quancheng.ledger import leaf
+from quancheng.ledger.log import leaf
 
 
 def backfill(apps, schema_editor):

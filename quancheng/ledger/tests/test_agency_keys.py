@@ -10,9 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from conftest import tamper
-from quancheng.ledger import note, portable
+from quancheng.ledger import portable
 from quancheng.ledger.actions import append_fact, current_key
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import note
 from quancheng.ledger.models import Checkpoint, Fact, SigningKey
 from quancheng.ledger.tests.test_verify import verify
 

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from quancheng.ledger import merkle, note
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import note
+from quancheng.ledger.log import merkle
 from quancheng.ledger.models import Checkpoint, Fact
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
 
@@ -120,8 +121,9 @@ def test_latest_checkpoints_of_the_logs_the_caller_sees(api, world, signed):
 
 
 def test_a_checkpoints_cosignatures(api, world, signed, settings, tmp_path):
-    from quancheng.ledger import cosignature, witness, witnessing
+    from quancheng.ledger.crypto import cosignature
     from quancheng.ledger.models import SigningKey
+    from quancheng.ledger.witnesses import witness, witnessing
 
     settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness.pem"
     system = Actor.system()

@@ -7,7 +7,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quancheng.ledger.canonical import CanonicalizationError, canonical_json
+from quancheng.ledger.log.canonical import CanonicalizationError, canonical_json
 
 scalars = (
     st.none()

@@ -11,11 +11,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from quancheng.ledger import note
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import note
+from quancheng.ledger.log.tree import LogTree
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
-from quancheng.ledger.tree import LogTree
 
 
 def run(*args: str) -> str:

@@ -13,14 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import SYSTEM
-from quancheng.agencies.actions import create_user
-from quancheng.ledger import note, witnessing
+from conftest import make_user
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import note
 from quancheng.ledger.models import Checkpoint, SigningKey
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
 from quancheng.ledger.tests.test_witness import client_post
+from quancheng.ledger.witnesses import witnessing
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -30,10 +30,7 @@ SYSTEM_LOG = "quancheng.local/system"
 
 @pytest.fixture
 def admin_b(world):
-    return create_user(
-        SYSTEM, world.b, username="admin_b", password=None, full_name="乙管理员",
-        roles=["administrator"],
-    )  # fmt: skip
+    return make_user("admin_b", world.b, ["administrator"])
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from quancheng.agencies.actions import create_agency
-from quancheng.ledger import merkle
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.log import merkle
+from quancheng.ledger.log.tree import LogTree
 from quancheng.ledger.models import Fact, Log
-from quancheng.ledger.tree import LogTree
-from quancheng.ledger.verify import verify_ledger
+from quancheng.ledger.verification.verify import verify_ledger
 
 pytestmark = [
     pytest.mark.postgres,
@@ -77,9 +77,9 @@ def test_concurrent_submissions_to_a_witness_advance_it_once(
 
     from django.core.management import call_command
 
-    from quancheng.ledger import witness, witnessing
     from quancheng.ledger.actions import sign_checkpoints
     from quancheng.ledger.models import SigningKey, WitnessedCheckpoint
+    from quancheng.ledger.witnesses import witness, witnessing
 
     settings.QUANCHENG_WITNESS_KEY_FILE = tmp_path / "witness.pem"
     system = Actor.system()

@@ -8,8 +8,9 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from quancheng.ledger import cosignature, note, witness_protocol
-from quancheng.ledger.witness_protocol import ProtocolError
+from quancheng.ledger.crypto import cosignature, note
+from quancheng.ledger.witnesses import protocol as witness_protocol
+from quancheng.ledger.witnesses.protocol import ProtocolError
 
 TEXT = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
 # the cosignature line of the C2SP tlog-cosignature example (its time line is 1679315147)

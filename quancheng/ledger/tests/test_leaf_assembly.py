@@ -16,11 +16,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from quancheng.agencies.models import Agency
-from quancheng.ledger import leaf
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.log import leaf
 from quancheng.ledger.models import Fact, Log
-from quancheng.ledger.verify import verify_ledger
+from quancheng.ledger.verification.verify import verify_ledger
 
 SYSTEM = Actor.system()
 POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
@@ -87,7 +87,7 @@ def test_verify_hashes_a_payload_in_the_databases_own_spelling_as_the_append_did
 ):
     """``verify`` gets PostgreSQL's text of a jsonb payload (its own spacing, key order and
     escapes) and must hash what ``append_fact`` hashed, floats and big integers included."""
-    from quancheng.ledger.verify_facts import _postgres_leaf
+    from quancheng.ledger.verification.facts import _postgres_leaf
 
     members = {
         "agency": "a",
@@ -208,7 +208,7 @@ def test_a_failed_append_writes_nothing_and_the_next_one_takes_its_place(world):
 )
 def test_postgresql_writes_a_stored_time_as_the_leaf_does(db, instant):
     """``verify`` has PostgreSQL spell ``created_at``; it must be ``leaf.iso_utc``'s spelling."""
-    from quancheng.ledger.verify_facts import POSTGRES_TIME
+    from quancheng.ledger.verification.facts import POSTGRES_TIME
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + POSTGRES_TIME.format("%s::timestamptz"), [instant])

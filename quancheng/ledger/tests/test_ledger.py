@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from quancheng.ledger import leaf, merkle
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.log import leaf, merkle
+from quancheng.ledger.log.tree import LogTree, TreeError
 from quancheng.ledger.models import Fact, Log, TreeNode
-from quancheng.ledger.tree import LogTree, TreeError
 
 SYSTEM = Actor.system()
 
@@ -144,7 +144,7 @@ def test_bulk_appends_give_the_leaves_one_by_one_appends_would(world):
     facts = list(Fact.objects.filter(log=bulk[0].log).order_by("seq"))
     assert [f.seq for f in facts] == list(range(len(facts)))
     assert [f.pk for f in bulk] == [f.pk for f in facts[3:42]]  # after the world's 2, n=0
-    from quancheng.ledger.verify import verify_ledger
+    from quancheng.ledger.verification.verify import verify_ledger
 
     report = verify_ledger()
     assert report.problems == []

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pymerkle import InmemoryTree, InvalidProof
 from pymerkle import verify_consistency as pymerkle_verify_consistency
 
-from quancheng.ledger import merkle
+from quancheng.ledger.log import merkle
 
 # transparency-dev/merkle testonly/constants.go and proof/verify_test.go (RFC 6962 vectors)
 LEAVES = [

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from quancheng.cases.actions import add_record, correct_record
-from quancheng.ledger import merkle, note, portable
+from quancheng.ledger import portable
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import note
+from quancheng.ledger.log import merkle
 from quancheng.ledger.models import Checkpoint, Fact, Log
 
 A = "quancheng.local/agency/agency-a"

@@ -20,9 +20,10 @@ from quancheng.cases.actions import add_record, correct_record
 from quancheng.cases.models import Party
 from quancheng.devices.actions import register_device
 from quancheng.devices.events import report_fault
-from quancheng.ledger import reconcile, reconciling
+from quancheng.ledger import reconcile
 from quancheng.ledger.context import Actor
-from quancheng.ledger.verification import run
+from quancheng.ledger.verification import reconciling
+from quancheng.ledger.verification.runs import run
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 
 SYSTEM = Actor.system()

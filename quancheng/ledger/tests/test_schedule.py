@@ -20,8 +20,9 @@ from django.db import connection, connections, transaction
 
 from quancheng.agencies.actions import create_agency
 from quancheng.agencies.management.commands.serve import scheduler_off_reason
-from quancheng.ledger import actions, schedule
+from quancheng.ledger import actions
 from quancheng.ledger.actions import append_fact, current_key
+from quancheng.ledger.checkpoints import schedule
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp
 from quancheng.ledger.tests.conftest import PASSPHRASE

@@ -15,7 +15,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conftest import tamper
-from quancheng.ledger import note, portable, sm2
+from quancheng.ledger import portable
+from quancheng.ledger.crypto import note, sm2
 from quancheng.ledger.models import Checkpoint, Fact, SigningKey
 from quancheng.ledger.tests.test_proofs import BLOCK_DJANGO, _subprocess, check
 from quancheng.ledger.tests.test_verify import verify

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 
 from conftest import tamper
 from quancheng.ledger.actions import append_fact
+from quancheng.ledger.checkpoints.timestamps import check_token
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, CheckpointTimestamp
 from quancheng.ledger.tests.test_verify import verify
-from quancheng.ledger.timestamps import check_token
 from tests.tsa import DOWN_TSA_URL
 
 A = "quancheng.local/agency/agency-a"
@@ -185,7 +185,7 @@ def test_openssl_replies_are_re_encoded_to_strict_der(tsa):
     from asn1crypto import tsp
     from rfc3161_client import HashAlgorithm, TimestampRequestBuilder, decode_timestamp_response
 
-    from quancheng.ledger.timestamps import _strict_der
+    from quancheng.ledger.checkpoints.timestamps import _strict_der
 
     request = TimestampRequestBuilder().data(b"note\n").hash_algorithm(HashAlgorithm.SHA256).build()
     reply = tsa.reply(request.as_bytes())

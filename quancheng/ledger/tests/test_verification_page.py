@@ -13,25 +13,22 @@ from django.utils import timezone
 from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
-from conftest import SYSTEM, tamper
+from conftest import SYSTEM, make_user, tamper
 from quancheng.agencies.actions import create_user
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, Fact, Log, VerificationRun
 from quancheng.ledger.tasks import run_verification
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - fixture
-from quancheng.ledger.verification import ScopedProblems, scoped_problems
-from quancheng.ledger.verify import Report
+from quancheng.ledger.verification.runs import ScopedProblems, scoped_problems
+from quancheng.ledger.verification.verify import Report
 
 pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
-def admin(world):
-    return create_user(
-        SYSTEM, world.a, username="admin", password=None, full_name="管理员",
-        roles=["administrator"],
-    )  # fmt: skip
+def admin(personas):
+    return personas["administrator"]
 
 
 @pytest.fixture
@@ -76,7 +73,7 @@ def test_an_administrator_sees_the_link_and_starts_a_run(client, admin, signed):
     assert fact.payload["ok"] is True and fact.payload["problems"] == {}
     page = client.get(reverse("verification")).content.decode()
     assert '<span class="badge ok">All holds</span>' in page
-    assert "<dt>By</dt><dd>管理员</dd>" in page
+    assert "<dt>By</dt><dd>a_admin</dd>" in page
     mine = Fact.objects.filter(log__agency__path__startswith=admin.agency.path).count()
     assert f"In the logs you see: {mine} facts in" in page
 
@@ -124,10 +121,7 @@ def test_a_row_changed_behind_the_application_is_listed_on_the_page(client, worl
         "</td><td><code>&quot;冒名顶替&quot;</code></td></tr>"
     ) in page
     # an administrator of another agency is not shown the row
-    other = create_user(
-        SYSTEM, world.b, username="admin-b", password=None, full_name="乙管理员",
-        roles=["administrator"],
-    )  # fmt: skip
+    other = make_user("admin-b", world.b, ["administrator"])
     client.force_login(other)
     page = client.get(reverse("verification")).content.decode()
     assert "agencies_user" not in page
@@ -197,17 +191,16 @@ A_LOG, B_LOG = "quancheng.local/agency/agency-a", "quancheng.local/agency/agency
 
 
 @pytest.fixture
-def admins(world):
-    def make(name, agency, **extra):
-        return create_user(
-            SYSTEM, agency, username=name, password=None, full_name=name, **extra
-        )  # fmt: skip
-
+def admins(world, personas):
+    """Agency A's administrator, one of agency B, and a superuser."""
     return (
-        make("admin_a", world.a, roles=["administrator"]),
-        make("admin_b", world.b, roles=["administrator"]),
-        make("root", None, roles=[], is_superuser=True),
-    )
+        personas["administrator"],
+        make_user("admin_b", world.b, ["administrator"]),
+        create_user(
+            SYSTEM, None, username="root", password=None, full_name="root", roles=[],
+            is_superuser=True,
+        ),
+    )  # fmt: skip
 
 
 def tamper_payload(fact: Fact) -> str:
@@ -324,4 +317,4 @@ def test_an_administrator_gets_proofs_of_their_agencies_only(client, world, admi
     for user in admins:
         client.force_login(user)
         statuses[user.username] = (client.get(url).status_code, client.get(key_url).status_code)
-    assert statuses == {"admin_a": (200, 404), "admin_b": (404, 404), "root": (200, 200)}
+    assert statuses == {"a_admin": (200, 404), "admin_b": (404, 404), "root": (200, 200)}

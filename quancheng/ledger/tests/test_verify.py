@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from conftest import tamper
-from quancheng.ledger import leaf, note
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import note
+from quancheng.ledger.log import leaf
 from quancheng.ledger.models import Checkpoint, Fact, Log, SigningKey
 
 A = "quancheng.local/agency/agency-a"

@@ -16,7 +16,7 @@ from quancheng.documents import store as documents
 from quancheng.documents.actions import seal_document
 from quancheng.documents.tests.conftest import _session_keys, signing  # noqa: F401 - fixtures
 from quancheng.ledger.context import Actor
-from quancheng.ledger.verification import run
+from quancheng.ledger.verification.runs import run
 from quancheng.media.store import get_store
 
 

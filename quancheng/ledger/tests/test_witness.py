@@ -14,19 +14,13 @@ from django.db import transaction
 from django.test import Client
 
 from conftest import tamper
-from quancheng.ledger import (
-    cosignature,
-    leaf,
-    merkle,
-    note,
-    portable,
-    schedule,
-    witness,
-    witness_protocol,
-    witnessing,
-)
+from quancheng.ledger import portable
 from quancheng.ledger.actions import append_fact
+from quancheng.ledger.checkpoints import schedule
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import cosignature, note
+from quancheng.ledger.log import leaf, merkle
+from quancheng.ledger.log.tree import LogTree
 from quancheng.ledger.models import (
     Checkpoint,
     Cosignature,
@@ -35,7 +29,8 @@ from quancheng.ledger.models import (
     SigningKey,
     WitnessedCheckpoint,
 )
-from quancheng.ledger.tree import LogTree
+from quancheng.ledger.witnesses import protocol as witness_protocol
+from quancheng.ledger.witnesses import witness, witnessing
 
 A = "quancheng.local/agency/agency-a"
 URL = "/api/v1/witness/add-checkpoint"

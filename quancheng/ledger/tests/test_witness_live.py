@@ -15,11 +15,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from conftest import tamper
-from quancheng.ledger import witnessing
 from quancheng.ledger.actions import append_fact, sign_checkpoints
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, Cosignature, Log, SigningKey
 from quancheng.ledger.tests.conftest import PASSPHRASE
+from quancheng.ledger.witnesses import witnessing
 from tests.servers import SERVE, running, server_env
 
 A = "quancheng.local/agency/agency-a"

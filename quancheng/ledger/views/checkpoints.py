@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from quancheng.agencies.permissions import can_see_checkpoints
 from quancheng.agencies.requests import signed_in_user
 from quancheng.ledger.models import Checkpoint, Fact
-from quancheng.ledger.proofs import ProofError, checkpoint_for, checkpoint_logs
+from quancheng.ledger.proving.proofs import ProofError, checkpoint_for, checkpoint_logs
 
 LATEST = 5  # checkpoints shown per log
 

@@ -15,8 +15,8 @@ from quancheng.agencies.permissions import is_installation_administrator
 from quancheng.agencies.requests import signed_in_user
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import VerificationRun
-from quancheng.ledger.proofs import visible_logs
-from quancheng.ledger.verification import (
+from quancheng.ledger.proving.proofs import visible_logs
+from quancheng.ledger.verification.runs import (
     can_run_verification,
     request_verification,
     scoped_checked,

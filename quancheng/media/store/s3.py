@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.models import Original
 from quancheng.media.store.base import (
     Digests,

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.store import get_store
 
 SYSTEM = Actor.system()

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conftest import at
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.models import Original, Recording
 
 pytestmark = pytest.mark.usefixtures("english")

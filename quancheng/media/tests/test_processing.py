@@ -12,8 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from conftest import at
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 from quancheng.media.models import Derivative, MediaInfo
 from quancheng.media.processing import derived_dir, process

@@ -9,8 +9,8 @@ import pytest
 from conftest import at
 from quancheng.devices.actions import register_device
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import RecordingInput, add_recording, add_recording_metadata
 
 SYSTEM = Actor.system()

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from conftest import SYSTEM, at
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import RecordingInput, add_recording_metadata
 from quancheng.media.store import get_store
 from quancheng.media.tests.samples import make, run_queued_tasks

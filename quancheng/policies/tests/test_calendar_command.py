@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connections
 
-from conftest import SYSTEM
-from quancheng.agencies.actions import create_user
+from conftest import make_user
 from quancheng.cli import main
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact
+from quancheng.ledger.public import Actor
 from quancheng.policies.actions import CalendarInput, load_calendar_year
 from quancheng.policies.choices import DeadlineUnit
 from quancheng.policies.deadlines import due_at
@@ -163,10 +162,7 @@ def test_only_an_administrator_loads_the_calendar(world):
     data = CalendarInput(year=2027, holidays=[dt.date(2027, 1, 1)])
     with pytest.raises(ActionError):
         load_calendar_year(Actor(world.head, "web"), data)
-    admin = create_user(
-        SYSTEM, world.province, username="admin", password=None, full_name="管理员",
-        roles=["administrator"],
-    )  # fmt: skip
+    admin = make_user("admin", world.province, ["administrator"])
     row = load_calendar_year(Actor(admin, "web", "10.0.0.1"), data)
     assert row.loaded_by == admin
     assert Fact.objects.get(kind="calendar.loaded").actor == admin

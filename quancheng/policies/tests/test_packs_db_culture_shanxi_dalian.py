@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import at
-from quancheng.agencies.actions import create_agency, create_user
+from conftest import at, make_user
+from quancheng.agencies.actions import create_agency
 from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     DocumentInput,
@@ -22,7 +22,7 @@ from quancheng.cases.actions import (
 from quancheng.cases.models import CaseCompliance
 from quancheng.devices.actions import register_device
 from quancheng.errors import ActionError
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.media.actions import (
     InterruptionInput,
     RecordingInput,
@@ -49,24 +49,13 @@ def bureaus(db):
             parent=province,
         )
 
-        def user(name, roles, cert="", agency=agency):
-            return create_user(
-                SYSTEM,
-                agency,
-                username=name,
-                password=None,
-                full_name=name,
-                roles=roles,
-                cert_no=cert,
-            )
-
-        officer = user(f"{prefix}-officer", ["officer"], f"{prefix}-0001")
+        officer = make_user(f"{prefix}-officer", agency, ["officer"], f"{prefix}-0001")
         made[pack_id] = SimpleNamespace(
             agency=agency,
             officer=officer,
-            officer2=user(f"{prefix}-officer2", ["officer"], f"{prefix}-0002"),
-            archivist=user(f"{prefix}-archivist", ["archivist"]),
-            head=user(f"{prefix}-head", ["head"]),
+            officer2=make_user(f"{prefix}-officer2", agency, ["officer"], f"{prefix}-0002"),
+            archivist=make_user(f"{prefix}-archivist", agency, ["archivist"]),
+            head=make_user(f"{prefix}-head", agency, ["head"]),
             actor=Actor(officer, "web"),
             camera=register_device(SYSTEM, agency, serial=f"{prefix}-BC-1", kind="body_camera"),
             proof=register_device(

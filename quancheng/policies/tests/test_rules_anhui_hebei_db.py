@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import SYSTEM, at, web
-from quancheng.agencies.actions import create_agency, create_user
+from conftest import SYSTEM, at, make_user, web
+from quancheng.agencies.actions import create_agency
 from quancheng.casefile.compliance import evaluate_case
 from quancheng.cases.actions import (
     PartyInput,
@@ -49,19 +49,14 @@ def street(world):
         parent=world.city,
     )
 
-    def user(name, roles, cert=""):
-        return create_user(
-            SYSTEM, agency, username=name, password=None, full_name=name, roles=roles, cert_no=cert
-        )
-
     return SimpleNamespace(
         pack="hebei-street",
         agency=agency,
-        officer=user("hb_officer", ["officer"], "HB-0001"),
-        officer2=user("hb_officer2", ["officer"], "HB-0002"),
-        reviewer=user("hb_reviewer", ["legal_reviewer"]),
-        head=user("hb_head", ["head"]),
-        archivist=user("hb_archivist", ["archivist"]),
+        officer=make_user("hb_officer", agency, ["officer"], "HB-0001"),
+        officer2=make_user("hb_officer2", agency, ["officer"], "HB-0002"),
+        reviewer=make_user("hb_reviewer", agency, ["legal_reviewer"]),
+        head=make_user("hb_head", agency, ["head"]),
+        archivist=make_user("hb_archivist", agency, ["archivist"]),
         device=register_device(SYSTEM, agency, serial="HB-DSJ-01", kind="body_camera"),
     )
 

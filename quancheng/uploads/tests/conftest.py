@@ -11,7 +11,7 @@ from django.test import Client
 
 from quancheng.api.actions import create_token
 from quancheng.devices.actions import register_device
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 BASE = "/api/v1/uploads/"
 OCTETS = "application/offset+octet-stream"

@@ -13,7 +13,7 @@ from django.test import Client
 
 from quancheng.cases.models import Case
 from quancheng.ledger.models import Fact
-from quancheng.ledger.reconciling import reconcile
+from quancheng.ledger.verification.reconciling import reconcile
 from quancheng.media.models import Original, Recording
 from quancheng.uploads.choices import UploadState
 from quancheng.uploads.models import Upload

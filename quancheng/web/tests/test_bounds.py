@@ -9,7 +9,7 @@ from django.urls import reverse
 from quancheng.cases.models import Case
 from quancheng.devices.actions import register_device
 from quancheng.devices.models import DeviceCheck
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 
 
 @pytest.fixture(autouse=True)

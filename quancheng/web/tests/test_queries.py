@@ -16,7 +16,7 @@ from quancheng.agencies.models import User
 from quancheng.cases.actions import correct_record
 from quancheng.cases.signing import SignatureInput
 from quancheng.devices.actions import check_device, lend_device, return_device
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor
 from quancheng.ledger.tests.conftest import key_file  # noqa: F401 - a fixture
 from tests.query_rows import START, device_maker, late_recording, records
 
@@ -37,8 +37,8 @@ def same_for_more(client, url: str, grow, django_assert_num_queries) -> None:
 
 
 @pytest.fixture
-def device(world):
-    return device_maker(world)
+def device(world, personas):
+    return device_maker(world, personas["keeper"])
 
 
 def test_case_list_page(client, world, new_case, django_assert_num_queries):
@@ -130,7 +130,7 @@ def test_record_history_page(client, world, new_case, django_assert_num_queries)
 
 def test_device_detail_page(client, world, device, django_assert_num_queries):
     camera = device(lent=False)
-    keeper = Actor(User.objects.get(username="keeper"), "web")
+    keeper = Actor(User.objects.get(username="a_keeper"), "web")
 
     def history(n: int) -> None:
         for _ in range(n):

@@ -12,8 +12,7 @@ from quancheng.agencies.actions import create_agency
 from quancheng.agencies.choices import AgencyLevel
 from quancheng.agencies.models import Agency
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 class Command(BaseCommand):

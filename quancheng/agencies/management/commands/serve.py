@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import keys
+from quancheng.ledger import public as keys
 
 
 class Command(BaseCommand):

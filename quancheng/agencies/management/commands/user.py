@@ -16,8 +16,7 @@ from quancheng.agencies.actions import create_user
 from quancheng.agencies.choices import Role
 from quancheng.agencies.models import Agency, User
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 class Command(BaseCommand):

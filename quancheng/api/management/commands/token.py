@@ -10,8 +10,7 @@ from quancheng.agencies.models import User
 from quancheng.api.actions import create_token, revoke_token
 from quancheng.api.models import ApiToken
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 class Command(BaseCommand):

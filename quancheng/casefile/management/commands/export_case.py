@@ -16,8 +16,7 @@ from quancheng.casefile.exchange.parse import Problem
 from quancheng.casefile.management.commands._exchange import refuse
 from quancheng.cases.actions import record_case_viewed
 from quancheng.cases.models import Case
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 class Command(BaseCommand):

@@ -12,8 +12,7 @@ from quancheng.casefile.exchange.load import import_case
 from quancheng.casefile.exchange.parse import InvalidCaseFile, Problem
 from quancheng.casefile.management.commands._exchange import read, refuse
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 class Command(BaseCommand):

@@ -11,10 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.casefile.bundle import find_case, write_bundle
-from quancheng.ledger import proofs, reconcile
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
-from quancheng.ledger.proofs import Point, ProofError
+from quancheng.ledger import public as proofs
+from quancheng.ledger import reconcile
+from quancheng.ledger.public import Actor, Channel, Point, ProofError
 
 
 class Command(BaseCommand):

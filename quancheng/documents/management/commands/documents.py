@@ -20,8 +20,7 @@ from quancheng.cases.models import RecordVersion
 from quancheng.documents import keys
 from quancheng.documents.verify import NotAPdf, verify_pdf
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 
 
 class Command(BaseCommand):

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import schedule, witnessing
 from quancheng.ledger.actions import current_key, sign_checkpoints
+from quancheng.ledger.checkpoints import schedule
+from quancheng.ledger.checkpoints.keys import KeyFileError
+from quancheng.ledger.checkpoints.timestamps import TimestampError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError
 from quancheng.ledger.models import Checkpoint
-from quancheng.ledger.timestamps import TimestampError
+from quancheng.ledger.witnesses import witnessing
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import witness_files
+from quancheng.ledger.checkpoints.keys import KeyFileError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError
+from quancheng.ledger.witnesses import files as witness_files
 
 
 def _write(path: str, data: dict) -> None:

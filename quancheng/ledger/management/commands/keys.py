@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import Agency
-from quancheng.ledger import keys
 from quancheng.ledger.actions import current_key, init_key, rotate_key
+from quancheng.ledger.checkpoints import keys
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import SigningKey

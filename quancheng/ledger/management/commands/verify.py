@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quancheng.ledger.verification import as_json, run
-from quancheng.ledger.verify import Report
-from quancheng.ledger.verify_held import read_held
+from quancheng.ledger.verification.held import read_held
+from quancheng.ledger.verification.runs import as_json, run
+from quancheng.ledger.verification.verify import Report
 
 PHASES = {
     "facts": gettext_lazy("facts"),

@@ -8,11 +8,11 @@ import base64
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import witness
+from quancheng.ledger.checkpoints.keys import KeyFileError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError
 from quancheng.ledger.models import WitnessedLog
+from quancheng.ledger.witnesses import witness
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Witness
-from quancheng.ledger.witnessing import add_witness
+from quancheng.ledger.witnesses.witnessing import add_witness
 
 
 class Command(BaseCommand):

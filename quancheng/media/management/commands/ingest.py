@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from quancheng.errors import ActionError
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 from quancheng.media.ingest import ingest_directory, resolve
 
 

@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quancheng.ledger.choices import Channel
-from quancheng.ledger.context import Actor
+from quancheng.ledger.public import Actor, Channel
 from quancheng.uploads.actions import expire_uploads, remove_stray_parts
 from quancheng.uploads.models import UNFINISHED, Upload
 

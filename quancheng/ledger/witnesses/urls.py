@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from quancheng.ledger import witness_views
+from quancheng.ledger.witnesses import views as witness_views
 
 app_name = "witness"
 urlpatterns = [

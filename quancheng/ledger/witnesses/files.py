@@ -25,10 +25,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import witness, witness_protocol, witnessing
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint, Log, Witness
-from quancheng.ledger.proofs import latest_checkpoint
+from quancheng.ledger.proving.proofs import latest_checkpoint
+from quancheng.ledger.witnesses import protocol as witness_protocol
+from quancheng.ledger.witnesses import witness, witnessing
 
 REQUESTS = "quancheng-witness-requests/1"
 REPLIES = "quancheng-witness-replies/1"

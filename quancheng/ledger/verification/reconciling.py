@@ -27,7 +27,7 @@ from quancheng.ledger.reconcile import (
     Table,
     _registry,
 )
-from quancheng.ledger.reconciling_values import SAME, different, loaded, loads, same_set, spelled
+from quancheng.ledger.verification.values import SAME, different, loaded, loads, same_set, spelled
 
 
 class Collector:

@@ -16,12 +16,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import cosignature, keys, merkle, note
 from quancheng.ledger.actions import append_fact
+from quancheng.ledger.checkpoints import keys
+from quancheng.ledger.checkpoints.keys import KeyFileError
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError
+from quancheng.ledger.crypto import cosignature, note
+from quancheng.ledger.log import merkle
 from quancheng.ledger.models import WitnessedCheckpoint, WitnessedLog, WitnessedLogKey, WitnessKey
-from quancheng.ledger.witness_protocol import AddCheckpoint, ProtocolError, parse_request
+from quancheng.ledger.witnesses.protocol import AddCheckpoint, ProtocolError, parse_request
 
 
 class Refusal(Exception):

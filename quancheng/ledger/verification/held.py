@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import cosignature, merkle, note
+from quancheng.ledger.crypto import cosignature, note
+from quancheng.ledger.log import merkle
 
 if TYPE_CHECKING:
     from quancheng.ledger.models import Log
-    from quancheng.ledger.verify import Keys, Report
+    from quancheng.ledger.verification.verify import Keys, Report
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from quancheng.ledger import leaf
-from quancheng.ledger.canonical import canonical_json
+from quancheng.ledger.log import leaf
+from quancheng.ledger.log.canonical import canonical_json
 from quancheng.ledger.models import SYSTEM_LOG_KEY, Fact, Log
 from quancheng.prepared import logged, run_statement
 

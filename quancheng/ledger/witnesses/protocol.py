@@ -21,7 +21,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from quancheng.ledger import note
+from quancheng.ledger.crypto import note
 
 PATH = "add-checkpoint"
 SIZE_CONTENT_TYPE = "text/x.tlog.size"

@@ -19,13 +19,14 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import cosignature, note, witness_protocol
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.context import Actor
+from quancheng.ledger.crypto import cosignature, note
+from quancheng.ledger.log.tree import LogTree
 from quancheng.ledger.models import Checkpoint, Cosignature, Log, Witness
-from quancheng.ledger.proofs import latest_checkpoint
-from quancheng.ledger.tree import LogTree
-from quancheng.ledger.witness_protocol import AddCheckpoint, ProtocolError
+from quancheng.ledger.proving.proofs import latest_checkpoint
+from quancheng.ledger.witnesses import protocol as witness_protocol
+from quancheng.ledger.witnesses.protocol import AddCheckpoint, ProtocolError
 
 TIMEOUT = 30  # seconds for one add-checkpoint request
 

@@ -16,7 +16,7 @@ a verifier key is written ``<name>+<hex key id>+<base64(type || public key)>``.
 The type is ``0x01`` for Ed25519 (the signature is 64 bytes, the key 32). For SM2 with SM3
 (国密 mode) signed-note has no assigned byte: the type is ``0xff`` (reserved for types
 without one) followed by the identifier ``SM2_IDENTIFIER``, the key is the 65-byte
-uncompressed point and the signature DER (see ``quancheng.ledger.sm2``).
+uncompressed point and the signature DER (see ``quancheng.ledger.crypto.sm2``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 if TYPE_CHECKING:
-    from quancheng.ledger.sm2 import Sm2PrivateKey
+    from quancheng.ledger.crypto.sm2 import Sm2PrivateKey
 
 ED25519 = 0x01
 OTHER = 0xFF
@@ -113,7 +113,7 @@ def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
 
 
 def _sm2():  # noqa: ANN202 - the module, imported only where an SM2 key is met
-    from quancheng.ledger import sm2
+    from quancheng.ledger.crypto import sm2
 
     return sm2
 

@@ -1,5 +1,5 @@
-"""How reconciling (``quancheng.ledger.reconciling``) compares the value a fact recorded
-with a row's value as the driver hands it over (``SAME``, by how the field compares), and
+"""How reconciling (``quancheng.ledger.verification.reconciling``) compares the value a fact
+recorded with a row's value as the driver hands it over (``SAME``, by how the field compares), and
 the one spelling both are compared again and reported in (``loaded``, ``spelled``); with
 ``loads``, the quick JSON parser of payloads and JSON fields.
 """

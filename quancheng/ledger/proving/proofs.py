@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from quancheng.agencies.models import User
 from quancheng.agencies.permissions import ledger_agencies
-from quancheng.ledger import leaf, merkle
+from quancheng.ledger.log import leaf, merkle
+from quancheng.ledger.log.tree import LogTree
 from quancheng.ledger.models import Checkpoint, Fact, Log
-from quancheng.ledger.tree import LogTree
 
 
 class ProofError(Exception):
@@ -81,7 +81,7 @@ def log_for(user: User | None, origin: str) -> Log:
 
 
 def entry_of(fact: Fact) -> dict[str, Any]:
-    """The JSON object the fact's leaf is the hash of (``quancheng.ledger.leaf``)."""
+    """The JSON object the fact's leaf is the hash of (``quancheng.ledger.log.leaf``)."""
     return leaf.entry(
         agency=fact.log.agency_code,
         seq=fact.seq,

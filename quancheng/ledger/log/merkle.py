@@ -5,7 +5,7 @@ Pure functions, no database. A tree of ``n`` leaves is described by the leaf has
 ``[start, end)`` that the RFC's recursive definitions reach, and every such range splits
 into *complete subtrees*: aligned runs of ``2**level`` leaves, named ``(level, index)`` and
 covering leaves ``[index << level, (index + 1) << level)``. A store that can give the hash of
-complete subtrees (``quancheng.ledger.tree``) can therefore answer any proof; the functions
+complete subtrees (``quancheng.ledger.log.tree``) can therefore answer any proof; the functions
 here say which subtrees are needed and how to fold them.
 """
 

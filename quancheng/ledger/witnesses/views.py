@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from quancheng.ledger import witness
+from quancheng.ledger.checkpoints.keys import KeyFileError
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
-from quancheng.ledger.keys import KeyFileError
-from quancheng.ledger.witness_protocol import MAX_BODY, SIZE_CONTENT_TYPE, size_body
+from quancheng.ledger.witnesses import witness
+from quancheng.ledger.witnesses.protocol import MAX_BODY, SIZE_CONTENT_TYPE, size_body
 
 _TEXT = "text/plain; charset=utf-8"
 

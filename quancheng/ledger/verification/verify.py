@@ -17,8 +17,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import merkle, note, timestamps, verify_facts, verify_held, verify_witness
-from quancheng.ledger.cosignature import WitnessKey
+from quancheng.ledger.checkpoints import timestamps
+from quancheng.ledger.crypto import note
+from quancheng.ledger.crypto.cosignature import WitnessKey
+from quancheng.ledger.log import merkle
 from quancheng.ledger.models import (
     Checkpoint,
     CheckpointTimestamp,
@@ -27,7 +29,10 @@ from quancheng.ledger.models import (
     SigningKey,
     TreeNode,
 )
-from quancheng.ledger.verify_held import Held
+from quancheng.ledger.verification import facts as verify_facts
+from quancheng.ledger.verification import held as verify_held
+from quancheng.ledger.verification import witnessed as verify_witness
+from quancheng.ledger.verification.held import Held
 
 LIMIT = 20  # messages of one kind per log; the rest are counted
 

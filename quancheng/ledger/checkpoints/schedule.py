@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from quancheng.ledger import witnessing
 from quancheng.ledger.actions import sign_checkpoints
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Checkpoint
+from quancheng.ledger.witnesses import witnessing
 
 # pg_try_advisory_lock key for a checkpoint round: "QCcp" as a number
 ROUND_LOCK = 0x51436370

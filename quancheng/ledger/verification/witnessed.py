@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import cosignature, merkle, note
+from quancheng.ledger.crypto import cosignature, note
+from quancheng.ledger.log import merkle
 from quancheng.ledger.models import (
     Checkpoint,
     Cosignature,
@@ -22,7 +23,7 @@ from quancheng.ledger.models import (
 )
 
 if TYPE_CHECKING:
-    from quancheng.ledger.verify import Report
+    from quancheng.ledger.verification.verify import Report
 
 
 def witness_keys(report: Report) -> dict[int, cosignature.WitnessKey]:

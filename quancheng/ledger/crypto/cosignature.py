@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from quancheng.ledger.note import DASH, NoteError, check_name
+from quancheng.ledger.crypto.note import DASH, NoteError, check_name
 
 COSIGNATURE_V1 = 0x04
 _MAX_TIME = 2**63 - 1

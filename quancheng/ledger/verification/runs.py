@@ -1,4 +1,4 @@
-"""The whole verification: the ledger (``quancheng.ledger.verify``), the rows users see
+"""The whole verification: the ledger (``quancheng.ledger.verification.verify``), the rows users see
 against the facts about them (``quancheng.ledger.reconcile``) and the stored files.
 
 The apps register what is checked beyond the ledger: their tables and how facts describe
@@ -23,13 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quancheng.ledger import reconcile, reconciling
+from quancheng.ledger import reconcile
 from quancheng.ledger.actions import append_fact
 from quancheng.ledger.choices import Channel
 from quancheng.ledger.context import Actor
 from quancheng.ledger.models import Fact, Log, VerificationRun
-from quancheng.ledger.verify import Problem, Report, verify_ledger
-from quancheng.ledger.verify_held import Held
+from quancheng.ledger.verification import reconciling
+from quancheng.ledger.verification.held import Held
+from quancheng.ledger.verification.verify import Problem, Report, verify_ledger
 
 Tick = Callable[[str, int, int], None]  # phase ("facts", "originals", "documents"), done, total
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import leaf, merkle
-from quancheng.ledger.canonical import (
+from quancheng.ledger.log import leaf, merkle
+from quancheng.ledger.log.canonical import (
     CanonicalizationError,
     canonical_json,
     is_plain,
@@ -29,7 +29,7 @@ from quancheng.ledger.canonical import (
 from quancheng.ledger.models import Log
 
 if TYPE_CHECKING:
-    from quancheng.ledger.verify import Advance, Report
+    from quancheng.ledger.verification.verify import Advance, Report
 
 _COLUMNS = (
     "id, seq, kind, subject_type, subject_id, {payload}, actor_label, channel, {remote_addr},"

@@ -32,8 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from quancheng.ledger.canonical import canonical_json
-from quancheng.ledger.merkle import leaf_hash
+from quancheng.ledger.log.canonical import canonical_json
+from quancheng.ledger.log.merkle import leaf_hash
 
 VERSION = 1
 FIELDS = (

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from quancheng.ledger import leaf
 from quancheng.ledger.context import Actor
-from quancheng.ledger.logs import Head
+from quancheng.ledger.log import leaf
+from quancheng.ledger.log.logs import Head
 
 if TYPE_CHECKING:
     from quancheng.agencies.models import Agency

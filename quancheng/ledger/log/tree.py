@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import connection
 
-from quancheng.ledger import merkle
-from quancheng.ledger.logs import fetch_all
-from quancheng.ledger.merkle import Subtree
+from quancheng.ledger.log import merkle
+from quancheng.ledger.log.logs import fetch_all
+from quancheng.ledger.log.merkle import Subtree
 from quancheng.ledger.models import Log, TreeNode
 
 NODE_MIN_LEVEL = 4

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from quancheng.ledger import note
-from quancheng.ledger.sm2 import Sm2KeyError, Sm2PrivateKey
+from quancheng.ledger.crypto import note
+from quancheng.ledger.crypto.sm2 import Sm2KeyError, Sm2PrivateKey
 
 PrivateKey = Ed25519PrivateKey | Sm2PrivateKey
 
