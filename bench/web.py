@@ -76,6 +76,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--sets", default="demo,generated", help="demo, generated or both")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (serve's default)")
+    parser.add_argument("--threads", type=int, help="threads per worker (serve's default: 64)")
+    parser.add_argument(
+        "--targets", default="", help="only: api-list, api-detail, case-page (comma-separated)"
+    )
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -84,7 +88,7 @@ def main() -> None:
     before = os.getloadavg()
     print(  # noqa: T201
         f"Web load: {args.requests} requests per target, {args.concurrency} concurrent clients,"
-        f" serve --workers {args.workers} (gthread, serve's default threads),"
+        f" serve --workers {args.workers} (gthread, {args.threads or 'default'} threads),"
         f" QUANCHENG_DB_CONN_MAX_AGE={os.environ.get('QUANCHENG_DB_CONN_MAX_AGE', '60')},"
         f" {os.cpu_count()} cores;"
         f" load average before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}"
@@ -155,9 +159,11 @@ def run_set(backend: str, size: str, args: argparse.Namespace) -> list[Result] |
             raise SystemExit(f"preparing the {size} data set on {backend} failed")
         facts = json.loads(prepared.stdout.strip().splitlines()[-1])
         serve = ["serve", "--no-migrate", "--no-scheduler", "--workers", str(args.workers)]
+        serve += ["--threads", str(args.threads)] if args.threads else []
         serve += ["--bind", "127.0.0.1:{port}"]
         with running(serve, env, data / "server.log", "/accounts/login/") as (base, server):
-            return load(base, facts, args.requests, args.concurrency, server.pid)
+            only = [t for t in args.targets.split(",") if t]
+            return load(base, facts, args.requests, args.concurrency, server.pid, only)
 
 
 def prepare(size: str) -> dict:
@@ -236,7 +242,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 def load(
-    base: str, facts: dict, n_requests: int, concurrency: int, server_pid: int
+    base: str,
+    facts: dict,
+    n_requests: int,
+    concurrency: int,
+    server_pid: int,
+    only: list[str] | None = None,
 ) -> list[Result]:
     cookies = login(base, facts["username"], facts["password"])
     bearer = {"Authorization": f"Bearer {facts['token']}"}
@@ -249,6 +260,7 @@ def load(
     return [
         run_target(name, url, headers, jar, n_requests, concurrency, server_pid)
         for name, url, headers, jar in targets
+        if not only or name.replace(" ", "-") in only
     ]
 
 
