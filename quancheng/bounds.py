@@ -65,12 +65,20 @@ def range_message() -> str:
     }
 
 
+def not_a_time_message() -> str:
+    return _("Must be a time such as 2026-03-01T09:30:00+08:00.")
+
+
+def not_a_day_message() -> str:
+    return _("Must be a date such as 2026-03-01.")
+
+
 def parse_moment(text: str) -> tuple[dt.datetime | None, str | None]:
     """An ISO 8601 / RFC 3339 time with its offset, or (None, why not)."""
     try:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        return None, _("Must be a time such as 2026-03-01T09:30:00+08:00.")
+        return None, not_a_time_message()
     problem = moment_problem(value)
     return (None, problem) if problem else (value, None)
 

@@ -48,9 +48,20 @@ _LOST_PLUS = re.compile(r"^(\d{4}-\d{2}-\d{2}T[\d:.]+) (\d{2}(:?\d{2})?)$")
 
 
 def _restore_plus(value: Any) -> Any:
-    """``+08:00`` in an unencoded query string arrives as `` 08:00``; put the sign back."""
+    """``+08:00`` in an unencoded query string arrives as `` 08:00``; put the sign back. A
+    number is refused: pydantic would read it as seconds since 1970, which no one writing
+    a time in RFC 3339 means."""
     if isinstance(value, str):
         return _LOST_PLUS.sub(r"\1+\2", value)
+    if isinstance(value, int | float):
+        raise PydanticCustomError(QUANCHENG_ERROR, bounds.not_a_time_message())
+    return value
+
+
+def _not_a_number(value: Any) -> Any:
+    """A day is written ``2026-03-02``; pydantic would read a number as seconds since 1970."""
+    if isinstance(value, int | float):
+        raise PydanticCustomError(QUANCHENG_ERROR, bounds.not_a_day_message())
     return value
 
 
@@ -111,6 +122,7 @@ Day = Annotated[
         le=dt.date(bounds.LAST_YEAR, 12, 31),
         description=f"A day in the years {bounds.FIRST_YEAR}–{bounds.LAST_YEAR}.",
     ),
+    BeforeValidator(_not_a_number),
 ]
 
 # Text in a path or a query parameter (outside an ``In`` model): no NUL.

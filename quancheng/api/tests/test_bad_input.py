@@ -51,6 +51,15 @@ RECORD_CASES = [
     ("bad choice", record(fields={**START, "source": "rumour"}), "fields.source", "choices"),
     ("naive time", record(occurred_at="2026-03-02T10:00:00"), "occurred_at", "timezone"),
     ("not a time", record(occurred_at="yesterday"), "occurred_at", "Must be a time"),
+    # pydantic alone would take a number for seconds since 1970
+    ("a number for a time", record(occurred_at=1772416800), "occurred_at", "Must be a time"),
+    ("a float for a time", record(occurred_at=1772416800.5), "occurred_at", "Must be a time"),
+    (
+        "a number for a day",
+        record(document={"number": "1", "issued_on": 20260302}),
+        "document.issued_on",
+        "Must be a date",
+    ),
     ("no time", {"kind": "ex_officio_start", "fields": START}, "occurred_at", "required"),
     ("typo in a key", {**record(), "feilds": {}}, "feilds", "Unknown field"),
     (
